@@ -1,0 +1,56 @@
+// kspm: Kubernetes security posture scanner. This file only dispatches verbs.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "kspm/check.h"
+#include "kspm/report.h"
+#include "kspm/cli.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "kspm - Kubernetes security posture scanner\n"
+    "\n"
+    "Usage: kspm <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  scan      Scan manifests (files, directories, or - for stdin) for security problems\n"
+    "  checks    List every check in the catalog\n"
+    "  explain   Describe one check: what it looks for, why, and how to fix it\n"
+    "  version   Print the kspm version\n"
+    "\n"
+    "Run 'kspm <command> --help' for the flags of a command.\n";
+
+int runVersion(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-h") == 0 || std::strcmp(argv[i], "--help") == 0) {
+      std::printf("Usage: kspm version\n\nPrints the kspm version and the newest Pod Security Standards version it knows.\n");
+      return 0;
+    }
+    return kspm::cli::usageError("version", std::string("unexpected argument ") + argv[i]);
+  }
+  std::printf("kspm %s (Pod Security Standards up to %s)\n", KSPM_VERSION,
+              kspm::pssVersionName(kspm::kPssLatestMinor).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kspm::cli::kExitUsage;
+  }
+  std::string verb = argv[1];
+  if (verb == "-h" || verb == "--help" || verb == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "checks") return kspm::cli::runChecks(argc, argv);
+  if (verb == "explain") return kspm::cli::runExplain(argc, argv);
+  if (verb == "version" || verb == "--version") return runVersion(argc, argv);
+  std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
+  return kspm::cli::kExitUsage;
+}

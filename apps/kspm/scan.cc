@@ -1,0 +1,190 @@
+// kspm scan: read manifests, run the checks, write a report.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "checks/common/pod_spec.h"
+#include "checks/pss/pss_policy.h"
+#include "kspm/catalog.h"
+#include "kspm/cli.h"
+#include "kspm/engine.h"
+#include "kspm/ingest.h"
+#include "kspm/report.h"
+
+namespace kspm::cli {
+namespace {
+
+constexpr const char* kScanHelp =
+    "Usage: kspm scan [flags] PATH... | -\n"
+    "\n"
+    "Scans Kubernetes manifests: YAML or JSON files, directories (recursively: *.yaml, *.yml,\n"
+    "*.json), or - for standard input (e.g. `helm template ... | kspm scan -`).\n"
+    "\n"
+    "Flags:\n"
+    "  -o, --output FORMAT        table (default), json or sarif\n"
+    "      --output-file FILE     write the report to FILE instead of standard output\n"
+    "      --framework NAME       all (default), pss-baseline or pss-restricted: with a pss-*\n"
+    "                             framework, exactly that Pod Security level's checks run\n"
+    "      --pss-version VERSION  Pod Security Standards version: latest (default, = v1.37) or v1.0..v1.37\n"
+    "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
+    "                             apply -n would); without it they are shown as unspecified\n"
+    "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
+    "                             info, low, medium, high (default), critical, or none\n"
+    "      --color WHEN           auto (default: only on a terminal), always or never\n"
+    "      --threads N            worker threads (default: all cores)\n"
+    "      --max-document-bytes N largest YAML/JSON document accepted (default 67108864)\n"
+    "      --max-depth N          deepest nesting accepted (default 256)\n"
+    "      --max-alias-nodes N    most nodes reachable through YAML aliases per document (default 1000000)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage error;\n"
+    "3 some input could not be read or parsed (the rest was scanned); 4 the report could not be\n"
+    "written. When several apply the highest-priority one wins: 2, 4, 3, then 1.\n"
+    "\n"
+    "Suppress a check on one object with the annotation\n"
+    "  ignore-check.kspm.dev/<check-id>: \"<reason>\"\n"
+    "Suppressed findings are still reported (marked suppressed) and never fail the scan.\n";
+
+bool parseCount(const std::string& text, uint64_t* out) {
+  if (text.empty() || text.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+int runScan(int argc, char** argv) {
+  Args args(argc, argv, 2);
+  std::vector<std::string> paths;
+  std::string value, error, output_file;
+  OutputFormat format = OutputFormat::kTable;
+  ScanPolicy policy;
+  IngestOptions ingest;
+  bool fail_enabled = true;
+  Severity fail_on = Severity::kHigh;
+  std::string color = "auto";
+  unsigned threads = 0;
+  while (!args.done()) {
+    if (args.boolFlag({"-h", "--help"})) {
+      std::fputs(kScanHelp, stdout);
+      return kExitOk;
+    }
+    if (args.flag({"-o", "--output"}, &value, &error)) {
+      if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json or sarif)";
+    } else if (args.flag({"--output-file"}, &value, &error)) {
+      output_file = value;
+    } else if (args.flag({"--framework"}, &value, &error)) {
+      if (error.empty() && !parseFramework(value, &policy.framework)) error = "unknown framework \"" + value + "\" (all, pss-baseline or pss-restricted)";
+    } else if (args.flag({"--pss-version"}, &value, &error)) {
+      if (error.empty()) {
+        if (!checks::parsePssVersion(value, &policy.pss_minor)) {
+          error = "unknown Pod Security version \"" + value + "\" (latest or v1.0 to " + pssVersionName(kPssLatestMinor) + ")";
+        }
+        policy.pss_latest = value == "latest";
+      }
+    } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
+      ingest.default_namespace = value;
+    } else if (args.flag({"--fail-on"}, &value, &error)) {
+      if (value == "none") {
+        fail_enabled = false;
+      } else if (error.empty() && !parseSeverity(value, &fail_on)) {
+        error = "unknown severity \"" + value + "\" (info, low, medium, high, critical or none)";
+      }
+    } else if (args.flag({"--color"}, &value, &error)) {
+      if (value != "auto" && value != "always" && value != "never") error = "--color takes auto, always or never";
+      color = value;
+    } else if (args.flag({"--threads"}, &value, &error)) {
+      uint64_t n = 0;
+      if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 256)) error = "--threads takes a number from 1 to 256";
+      threads = static_cast<unsigned>(n);
+    } else if (args.flag({"--max-document-bytes"}, &value, &error)) {
+      if (error.empty() && (!parseCount(value, &ingest.limits.max_document_bytes) || ingest.limits.max_document_bytes == 0)) error = "--max-document-bytes takes a positive number";
+    } else if (args.flag({"--max-depth"}, &value, &error)) {
+      uint64_t n = 0;
+      if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 100000)) error = "--max-depth takes a number from 1 to 100000";
+      ingest.limits.max_depth = static_cast<uint32_t>(n);
+    } else if (args.flag({"--max-alias-nodes"}, &value, &error)) {
+      if (error.empty() && !parseCount(value, &ingest.limits.max_alias_nodes)) error = "--max-alias-nodes takes a number";
+    } else if (args.peek() != "-" && args.peek().starts_with("-")) {
+      return usageError("scan", "unknown flag " + args.peek());
+    } else {
+      paths.push_back(args.next());
+    }
+    if (!error.empty()) return usageError("scan", error);
+  }
+  if (paths.empty()) return usageError("scan", "no input: give files, directories, or - for standard input");
+
+  ingest.threads = threads;
+  ObjectSet objects = ingestPaths(paths, ingest);
+  Engine engine(Catalog::builtin(), policy);
+
+  FILE* out = stdout;
+  if (!output_file.empty()) {
+    out = std::fopen(output_file.c_str(), "wb");
+    if (out == nullptr) {
+      std::fprintf(stderr, "kspm scan: cannot write %s: %s\n", output_file.c_str(), std::strerror(errno));
+      return kExitOutput;
+    }
+  }
+  ReportOptions report_options;
+  report_options.tool_version = KSPM_VERSION;
+  report_options.color = color == "always" || (color == "auto" && output_file.empty() && isatty(STDOUT_FILENO) != 0 &&
+                                               std::getenv("NO_COLOR") == nullptr);
+  std::unique_ptr<Reporter> reporter = makeReporter(format, engine, objects, report_options);
+
+  bool write_failed = false;
+  auto write = [&](const std::string& text) {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
+  };
+  ScanSummary summary;
+  summary.files = objects.files().size();
+  summary.documents = objects.documentCount();
+  summary.errors = objects.errors().size();
+  bool failing = false;
+  write(reporter->begin());
+  engine.run(
+      objects, threads,
+      [&](std::span<const ObjectFindings> batch) { return reporter->formatBatch(batch); },
+      [&](std::span<const ObjectFindings> batch, std::string&& text) {
+        for (const ObjectFindings& r : batch) {
+          summary.add(r, checks::isPodBearingKind(r.object->kind));
+          for (const Finding& f : r.findings) {
+            if (fail_enabled && !f.suppressed && f.severity >= fail_on) failing = true;
+          }
+        }
+        write(reporter->accept(batch, std::move(text)));
+      });
+  write(reporter->end(summary, objects.errors()));
+  if (out != stdout) {
+    if (std::fclose(out) != 0) write_failed = true;
+  } else if (std::fflush(out) != 0) {
+    write_failed = true;
+  }
+  for (const std::string& w : reporter->warnings()) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
+  if (format != OutputFormat::kTable || !output_file.empty()) {
+    // The table already lists errors; for machine formats also tell the terminal.
+    for (const InputError& e : objects.errors()) {
+      std::fprintf(stderr, "kspm scan: %s%s%s: %s: %s\n", e.file.c_str(), e.line > 0 ? ":" : "",
+                   e.line > 0 ? std::to_string(e.line).c_str() : "", std::string(errorCodeName(e.code)).c_str(),
+                   e.message.c_str());
+    }
+  }
+  if (write_failed) {
+    std::fprintf(stderr, "kspm scan: writing the report failed\n");
+    return kExitOutput;
+  }
+  if (!objects.errors().empty()) return kExitInputErrors;
+  return failing ? kExitFindings : kExitOk;
+}
+
+}  // namespace kspm::cli

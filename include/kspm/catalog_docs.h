@@ -1,0 +1,17 @@
+// Listings of the catalog: the source of `kspm checks`, `kspm explain` and docs/checks.md.
+#pragma once
+
+#include <string>
+
+#include "kspm/catalog.h"
+
+namespace kspm {
+
+std::string catalogTable(const Catalog& catalog);
+std::string catalogJson(const Catalog& catalog);
+/** The generated reference page; docs/checks.md must equal this (a test keeps it current). */
+std::string catalogMarkdown(const Catalog& catalog);
+/** Everything about one check, for `kspm explain`. */
+std::string explainCheck(const CheckInfo& info);
+
+}  // namespace kspm

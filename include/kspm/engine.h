@@ -1,0 +1,115 @@
+// The engine: runs the selected checks over an ObjectSet and hands back findings per object, in
+// input order, evaluated on several threads.
+//
+// Selection: Framework::kAll runs every catalog check, with the Pod Security checks of the
+// restricted level at the chosen version (overridden baseline checks replaced, as upstream);
+// kPssBaseline / kPssRestricted run exactly that level's checks at that version and nothing else.
+// Suppression annotations (see suppression.h) mark findings suppressed; they are never dropped.
+// Thread safety: an Engine is immutable after construction; run() may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kspm/catalog.h"
+#include "kspm/check.h"
+#include "kspm/finding.h"
+#include "kspm/object.h"
+
+namespace kspm {
+
+enum class Framework : uint8_t { kAll, kPssBaseline, kPssRestricted };
+std::string_view frameworkName(Framework framework);  // "all", "pss-baseline", "pss-restricted"
+/** Parses a --framework value; false if unknown. */
+bool parseFramework(std::string_view text, Framework* out);
+
+struct ScanPolicy {
+  Framework framework = Framework::kAll;
+  uint32_t pss_minor = kPssLatestMinor;
+  bool pss_latest = true;  // the version was given as "latest" (reported as such)
+};
+
+/** Pod Security labels of one Namespace object from the input. */
+struct NamespacePss {
+  const Object* object = nullptr;
+  bool has_labels = false;
+  // For each mode (enforce, warn, audit): level name as written ("" if absent), version as written.
+  std::string_view level[3];
+  std::string_view version[3];
+  uint32_t line[3] = {0, 0, 0};
+};
+
+/** Cross-object facts computed once per scan, read by checks through EvalContext. */
+struct ScanContext {
+  const Catalog* catalog = nullptr;
+  std::unordered_map<std::string_view, NamespacePss> namespaces;  // by namespace name
+};
+
+/** Builds the ScanContext for an ObjectSet. */
+ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects);
+
+struct ObjectFindings {
+  const Object* object = nullptr;
+  std::vector<Finding> findings;
+};
+
+/** Totals for a scan. */
+struct ScanSummary {
+  uint64_t files = 0;
+  uint64_t documents = 0;
+  uint64_t objects = 0;
+  uint64_t objects_with_pod_spec = 0;
+  uint64_t objects_with_findings = 0;
+  uint64_t findings = 0;
+  uint64_t suppressed = 0;
+  uint64_t by_severity[5] = {0, 0, 0, 0, 0};  // unsuppressed, indexed by Severity
+  uint64_t errors = 0;
+  void add(const ObjectFindings& result, bool has_pod_spec);
+};
+
+class Engine {
+ public:
+  Engine(const Catalog& catalog, ScanPolicy policy);
+
+  const ScanPolicy& policy() const { return policy_; }
+  /** The checks this engine runs, sorted by ID. */
+  const std::vector<const Check*>& checks() const { return checks_; }
+
+  /** Findings for one object, checks in ID order, suppressions applied. */
+  void evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
+                std::vector<Finding>* out) const;
+
+  /**
+   * Evaluates every object on `threads` worker threads (0 = hardware concurrency) in batches.
+   * `work` runs on a worker for each batch (it may format output; it must be thread-safe);
+   * `deliver` runs on the calling thread with each batch's `work` result, strictly in input
+   * order. Output is therefore identical whatever the thread count.
+   */
+  void run(const ObjectSet& objects, unsigned threads,
+           const std::function<std::string(std::span<const ObjectFindings>)>& work,
+           const std::function<void(std::span<const ObjectFindings>, std::string&&)>& deliver) const;
+
+ private:
+  const Catalog& catalog_;
+  ScanPolicy policy_;
+  std::vector<const Check*> checks_;
+  std::vector<const Check*> pod_checks_;
+  std::vector<const Check*> any_checks_;
+  std::unordered_map<std::string_view, std::vector<const Check*>> kind_checks_;
+};
+
+/** Annotation prefix that suppresses a check for one object: ignore-check.kspm.dev/<id>: <reason>. */
+inline constexpr std::string_view kSuppressAnnotationPrefix = "ignore-check.kspm.dev/";
+
+/** Stable fingerprint (16 hex digits) of a finding on an object. */
+std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns);
+
+/** True for kinds that are cluster-scoped in Kubernetes (Namespace, ClusterRole, ...). */
+bool isClusterScopedKind(std::string_view kind);
+
+}  // namespace kspm

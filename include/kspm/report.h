@@ -1,0 +1,56 @@
+// Reports: turn findings into table, JSON or SARIF text.
+//
+// A Reporter produces text in pieces so a scan can stream: begin() once, formatBatch() for each
+// batch of objects (called concurrently from worker threads, so it must not touch mutable state),
+// accept() on the writer thread for each batch in input order, and end() once with the totals.
+// The JSON schema is documented in docs/json-output.md.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kspm/engine.h"
+#include "kspm/object.h"
+#include "kspm/status.h"
+
+namespace kspm {
+
+enum class OutputFormat : uint8_t { kTable, kJson, kSarif };
+bool parseOutputFormat(std::string_view text, OutputFormat* out);
+
+/** Version of the JSON output schema; bumped on any incompatible change. */
+inline constexpr std::string_view kJsonSchemaVersion = "1.0";
+/** GitHub code scanning rejects SARIF uploads with more results than this. */
+inline constexpr size_t kSarifMaxResults = 25000;
+
+struct ReportOptions {
+  bool color = false;                         // ANSI colour (table only)
+  size_t sarif_max_results = kSarifMaxResults;
+  std::string tool_version;
+};
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual std::string begin() = 0;
+  /** Thread-safe: formats one batch. */
+  virtual std::string formatBatch(std::span<const ObjectFindings> batch) const = 0;
+  /** Writer thread, in input order: returns the text to write for a formatted batch. */
+  virtual std::string accept(std::span<const ObjectFindings> batch, std::string&& text) = 0;
+  /** Final text; `summary` covers every object, `errors` every input error. */
+  virtual std::string end(const ScanSummary& summary, const std::vector<InputError>& errors) = 0;
+  /** Warnings for the user's terminal (e.g. SARIF results capped); empty if none. */
+  virtual std::vector<std::string> warnings() const { return {}; }
+};
+
+std::unique_ptr<Reporter> makeReporter(OutputFormat format, const Engine& engine,
+                                       const ObjectSet& objects, const ReportOptions& options);
+
+/** "v1.37" for a minor version. */
+std::string pssVersionName(uint32_t minor);
+
+}  // namespace kspm

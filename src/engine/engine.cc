@@ -1,0 +1,280 @@
+#include "kspm/engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "checks/common/pod_spec.h"
+#include "checks/pss/pss_policy.h"
+
+namespace kspm {
+
+std::string_view frameworkName(Framework framework) {
+  switch (framework) {
+    case Framework::kAll: return "all";
+    case Framework::kPssBaseline: return "pss-baseline";
+    case Framework::kPssRestricted: return "pss-restricted";
+  }
+  return "all";
+}
+
+bool parseFramework(std::string_view text, Framework* out) {
+  for (Framework f : {Framework::kAll, Framework::kPssBaseline, Framework::kPssRestricted}) {
+    if (frameworkName(f) == text) {
+      *out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool isClusterScopedKind(std::string_view kind) {
+  static constexpr std::string_view kKinds[] = {
+      "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterIssuer",
+      "ClusterRole", "ClusterRoleBinding", "ComponentStatus", "CustomResourceDefinition",
+      "FlowSchema", "GatewayClass", "IngressClass", "MutatingWebhookConfiguration", "Namespace",
+      "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+      "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+      "ValidatingWebhookConfiguration", "VolumeAttachment", "MutatingAdmissionPolicy",
+      "MutatingAdmissionPolicyBinding", "ClusterTrustBundle", "VolumeSnapshotClass",
+      "GlobalNetworkPolicy", "GlobalNetworkSet", "ClusterNetworkPolicy", "AdminNetworkPolicy",
+      "BaselineAdminNetworkPolicy", "CiliumClusterwideNetworkPolicy", "ClusterPolicy"};
+  return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
+}
+
+namespace {
+
+constexpr std::string_view kPssModes[3] = {"enforce", "warn", "audit"};
+
+uint64_t fnv1a(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= 0xff;  // field separator
+  h *= 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns) {
+  uint64_t h = 1469598103934665603ull;
+  h = fnv1a(h, finding.check != nullptr ? finding.check->id : std::string_view());
+  h = fnv1a(h, object.group());
+  h = fnv1a(h, object.kind);
+  h = fnv1a(h, isClusterScopedKind(object.kind) ? std::string_view() : ns);
+  h = fnv1a(h, object.name);
+  h = fnv1a(h, finding.container);
+  h = fnv1a(h, finding.field);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects) {
+  ScanContext context;
+  context.catalog = &catalog;
+  for (const Object& object : objects.objects()) {
+    if (object.kind != "Namespace" || !object.group().empty() || object.name.empty()) continue;
+    NamespacePss ns;
+    ns.object = &object;
+    const Node* labels = object.root->find({"metadata", "labels"});
+    if (labels != nullptr) {
+      for (int mode = 0; mode < 3; ++mode) {
+        std::string key = "pod-security.kubernetes.io/" + std::string(kPssModes[mode]);
+        if (const Node* level = labels->get(key); level != nullptr) {
+          ns.has_labels = true;
+          ns.level[mode] = level->isString() ? level->str() : std::string_view("<not a string>");
+          ns.line[mode] = level->line();
+        }
+        if (const Node* version = labels->get(key + "-version"); version != nullptr) {
+          ns.has_labels = true;
+          ns.version[mode] = version->isString() ? version->str() : std::string_view("<not a string>");
+          if (ns.line[mode] == 0) ns.line[mode] = version->line();
+        }
+      }
+    }
+    context.namespaces[object.name] = ns;
+  }
+  return context;
+}
+
+void ScanSummary::add(const ObjectFindings& result, bool has_pod_spec) {
+  ++objects;
+  if (has_pod_spec) ++objects_with_pod_spec;
+  if (!result.findings.empty()) ++objects_with_findings;
+  for (const Finding& f : result.findings) {
+    ++findings;
+    if (f.suppressed) {
+      ++suppressed;
+    } else {
+      ++by_severity[static_cast<int>(f.severity)];
+    }
+  }
+}
+
+Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), policy_(policy) {
+  if (policy_.framework == Framework::kPssBaseline || policy_.framework == Framework::kPssRestricted) {
+    PssLevel level = policy_.framework == Framework::kPssBaseline ? PssLevel::kBaseline : PssLevel::kRestricted;
+    checks_ = pssChecksFor(catalog, level, policy_.pss_minor);
+  } else {
+    checks_ = pssChecksFor(catalog, PssLevel::kRestricted, policy_.pss_minor);
+    for (const Check* check : catalog.all()) {
+      if (check->info().pss_id.empty()) checks_.push_back(check);
+    }
+  }
+  std::sort(checks_.begin(), checks_.end(),
+            [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
+  for (const Check* check : checks_) {
+    switch (check->info().scope) {
+      case Scope::kPodSpec: pod_checks_.push_back(check); break;
+      case Scope::kAnyObject: any_checks_.push_back(check); break;
+      case Scope::kKinds:
+        for (std::string_view kind : check->info().kinds) kind_checks_[kind].push_back(check);
+        break;
+    }
+  }
+}
+
+namespace {
+
+void applySuppressions(const Object& object, std::vector<Finding>* findings, size_t first) {
+  const Node* annotations = object.root->find({"metadata", "annotations"});
+  if (annotations == nullptr || !annotations->isObject()) return;
+  for (const Member& m : annotations->members()) {
+    std::string_view key = m.key.str();
+    if (!key.starts_with(kSuppressAnnotationPrefix)) continue;
+    std::string_view id = key.substr(kSuppressAnnotationPrefix.size());
+    std::string_view reason = m.value.str();
+    if (reason.empty()) continue;  // a suppression must say why; without a reason it is ignored
+    for (size_t i = first; i < findings->size(); ++i) {
+      Finding& f = (*findings)[i];
+      if (f.check != nullptr && f.check->id == id) {
+        f.suppressed = true;
+        f.suppression_reason = std::string(reason);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Engine::evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
+                      std::vector<Finding>* out) const {
+  size_t first = out->size();
+  EvalContext eval;
+  eval.objects = &objects;
+  eval.scan = &context;
+  eval.pss_minor = policy_.pss_minor;
+  eval.pss_latest = policy_.pss_latest;
+  FindingSink sink(out);
+  // Merge the three buckets in ID order so output order does not depend on scope.
+  std::vector<const Check*> applicable;
+  applicable.reserve(checks_.size());
+  if (checks::isPodBearingKind(object.kind)) {
+    applicable.insert(applicable.end(), pod_checks_.begin(), pod_checks_.end());
+  }
+  applicable.insert(applicable.end(), any_checks_.begin(), any_checks_.end());
+  if (auto it = kind_checks_.find(object.kind); it != kind_checks_.end()) {
+    applicable.insert(applicable.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(applicable.begin(), applicable.end(),
+            [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
+  for (const Check* check : applicable) {
+    sink.setCheck(&check->info());
+    check->evaluate(object, eval, sink);
+  }
+  applySuppressions(object, out, first);
+}
+
+void Engine::run(const ObjectSet& objects, unsigned threads,
+                 const std::function<std::string(std::span<const ObjectFindings>)>& work,
+                 const std::function<void(std::span<const ObjectFindings>, std::string&&)>& deliver) const {
+  const ScanContext context = buildScanContext(catalog_, objects);
+  const auto& all = objects.objects();
+  constexpr size_t kBatch = 512;
+  const size_t batches = (all.size() + kBatch - 1) / kBatch;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(batches, 1)));
+
+  struct Slot {
+    bool ready = false;
+    std::vector<ObjectFindings> results;
+    std::string text;
+  };
+  auto evaluateBatch = [&](size_t b, Slot* slot) {
+    size_t begin = b * kBatch;
+    size_t end = std::min(all.size(), begin + kBatch);
+    slot->results.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      ObjectFindings& r = slot->results[i - begin];
+      r.object = &all[i];
+      evaluate(all[i], objects, context, &r.findings);
+    }
+    slot->text = work(slot->results);
+  };
+
+  if (threads <= 1) {
+    for (size_t b = 0; b < batches; ++b) {
+      Slot slot;
+      evaluateBatch(b, &slot);
+      deliver(slot.results, std::move(slot.text));
+    }
+    return;
+  }
+
+  // Workers claim batches in order; at most `window` batches wait for delivery at a time, so
+  // memory stays bounded however far the workers get ahead of the writer.
+  const size_t window = 4 * threads;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<size_t, Slot> done;
+  size_t next = 0;
+  size_t delivered = 0;
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (;;) {
+        size_t b;
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return next >= batches || next < delivered + window; });
+          if (next >= batches) return;
+          b = next++;
+        }
+        Slot slot;
+        evaluateBatch(b, &slot);
+        {
+          std::lock_guard lock(mu);
+          slot.ready = true;
+          done.emplace(b, std::move(slot));
+        }
+        cv.notify_all();
+      }
+    });
+  }
+  while (delivered < batches) {
+    Slot slot;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return done.count(delivered) != 0; });
+      auto it = done.find(delivered);
+      slot = std::move(it->second);
+      done.erase(it);
+    }
+    deliver(slot.results, std::move(slot.text));
+    {
+      std::lock_guard lock(mu);
+      ++delivered;
+    }
+    cv.notify_all();
+  }
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace kspm

@@ -1,0 +1,216 @@
+#include "kspm/report.h"
+
+#include <cstdio>
+
+#include "report/report_common.h"
+
+namespace kspm {
+
+bool parseOutputFormat(std::string_view text, OutputFormat* out) {
+  if (text == "table") { *out = OutputFormat::kTable; return true; }
+  if (text == "json") { *out = OutputFormat::kJson; return true; }
+  if (text == "sarif") { *out = OutputFormat::kSarif; return true; }
+  return false;
+}
+
+std::string pssVersionName(uint32_t minor) { return "v1." + std::to_string(minor); }
+
+namespace report {
+
+void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& f) {
+  w.StartObject();
+  writeKey(w, "check");
+  writeString(w, f.check->id);
+  writeKey(w, "severity");
+  writeString(w, severityName(f.severity));
+  writeKey(w, "message");
+  writeString(w, f.message);
+  writeKey(w, "object");
+  w.StartObject();
+  writeKey(w, "apiVersion");
+  writeString(w, object.api_version);
+  writeKey(w, "kind");
+  writeString(w, object.kind);
+  writeKey(w, "namespace");
+  std::string_view ns = displayNamespace(objects, object);
+  if (ns.empty()) {
+    w.Null();  // cluster-scoped, or namespaced but unspecified (set at apply time)
+  } else {
+    writeString(w, ns);
+  }
+  writeKey(w, "name");
+  writeString(w, object.name);
+  w.EndObject();
+  writeKey(w, "source");
+  w.StartObject();
+  writeKey(w, "file");
+  writeString(w, objects.pathOf(object));
+  writeKey(w, "line");
+  w.Uint(f.line != 0 ? f.line : object.line);
+  if (object.document != nullptr && !object.document->helmSource().empty()) {
+    writeKey(w, "helmTemplate");
+    writeString(w, object.document->helmSource());
+  }
+  w.EndObject();
+  writeKey(w, "path");
+  writeString(w, f.path);
+  if (!f.container.empty()) {
+    writeKey(w, "container");
+    writeString(w, f.container);
+  }
+  writeKey(w, "controls");
+  w.StartArray();
+  for (const ControlRef& c : f.check->controls) {
+    w.StartObject();
+    writeKey(w, "framework");
+    writeString(w, c.framework);
+    writeKey(w, "control");
+    writeString(w, c.control);
+    w.EndObject();
+  }
+  w.EndArray();
+  if (!f.check->pss_id.empty()) {
+    writeKey(w, "pssCheck");
+    writeString(w, f.check->pss_id);
+  }
+  writeKey(w, "fingerprint");
+  writeString(w, fingerprint(f, object, objects.namespaceOf(object)));
+  writeKey(w, "suppressed");
+  w.Bool(f.suppressed);
+  if (f.suppressed) {
+    writeKey(w, "suppressionReason");
+    writeString(w, f.suppression_reason);
+  }
+  w.EndObject();
+}
+
+namespace {
+
+class JsonReporter final : public Reporter {
+ public:
+  JsonReporter(const Engine& engine, const ObjectSet& objects, const ReportOptions& options)
+      : engine_(engine), objects_(objects), options_(options) {}
+
+  std::string begin() override {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    writeKey(w, "schemaVersion");
+    writeString(w, kJsonSchemaVersion);
+    writeKey(w, "tool");
+    w.StartObject();
+    writeKey(w, "name");
+    writeString(w, "kspm");
+    writeKey(w, "version");
+    writeString(w, options_.tool_version);
+    w.EndObject();
+    writeKey(w, "policy");
+    w.StartObject();
+    writeKey(w, "framework");
+    writeString(w, frameworkName(engine_.policy().framework));
+    writeKey(w, "pssVersion");
+    writeString(w, pssVersionName(engine_.policy().pss_minor));
+    writeKey(w, "pssVersionRequested");
+    writeString(w, engine_.policy().pss_latest ? std::string("latest") : pssVersionName(engine_.policy().pss_minor));
+    writeKey(w, "checks");
+    w.StartArray();
+    for (const Check* c : engine_.checks()) writeString(w, c->info().id);
+    w.EndArray();
+    w.EndObject();
+    w.EndObject();
+    // Reopen the object: the writer closed it; strip the final '}' and start the findings array.
+    std::string text(buf.GetString(), buf.GetSize());
+    text.pop_back();
+    text += ",\"findings\":[\n";
+    return text;
+  }
+
+  std::string formatBatch(std::span<const ObjectFindings> batch) const override {
+    rapidjson::StringBuffer buf;
+    std::string out;
+    for (const ObjectFindings& r : batch) {
+      for (const Finding& f : r.findings) {
+        buf.Clear();
+        JsonWriter w(buf);
+        writeFindingJson(w, objects_, *r.object, f);
+        if (!out.empty()) out += ",\n";
+        out.append(buf.GetString(), buf.GetSize());
+      }
+    }
+    return out;
+  }
+
+  std::string accept(std::span<const ObjectFindings>, std::string&& text) override {
+    if (text.empty()) return {};
+    if (any_) text.insert(0, ",\n");
+    any_ = true;
+    return std::move(text);
+  }
+
+  std::string end(const ScanSummary& s, const std::vector<InputError>& errors) override {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    writeKey(w, "errors");
+    w.StartArray();
+    for (const InputError& e : errors) {
+      w.StartObject();
+      writeKey(w, "code");
+      writeString(w, errorCodeName(e.code));
+      writeKey(w, "file");
+      writeString(w, e.file);
+      writeKey(w, "line");
+      w.Uint(e.line);
+      writeKey(w, "message");
+      writeString(w, e.message);
+      w.EndObject();
+    }
+    w.EndArray();
+    writeKey(w, "summary");
+    w.StartObject();
+    writeKey(w, "files");
+    w.Uint64(s.files);
+    writeKey(w, "documents");
+    w.Uint64(s.documents);
+    writeKey(w, "objects");
+    w.Uint64(s.objects);
+    writeKey(w, "objectsWithPodSpec");
+    w.Uint64(s.objects_with_pod_spec);
+    writeKey(w, "objectsWithFindings");
+    w.Uint64(s.objects_with_findings);
+    writeKey(w, "findings");
+    w.Uint64(s.findings);
+    writeKey(w, "suppressed");
+    w.Uint64(s.suppressed);
+    writeKey(w, "bySeverity");
+    w.StartObject();
+    for (int i = static_cast<int>(Severity::kCritical); i >= 0; --i) {
+      writeKey(w, severityName(static_cast<Severity>(i)));
+      w.Uint64(s.by_severity[i]);
+    }
+    w.EndObject();
+    writeKey(w, "errors");
+    w.Uint64(s.errors);
+    w.EndObject();
+    w.EndObject();
+    std::string text(buf.GetString(), buf.GetSize());
+    // `text` is {"errors":...,"summary":...}: splice it after the findings array.
+    return "\n]," + text.substr(1) + "\n";
+  }
+
+ private:
+  const Engine& engine_;
+  const ObjectSet& objects_;
+  ReportOptions options_;
+  bool any_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> makeJsonReporter(const Engine& engine, const ObjectSet& objects,
+                                           const ReportOptions& options) {
+  return std::make_unique<JsonReporter>(engine, objects, options);
+}
+
+}  // namespace report
+}  // namespace kspm

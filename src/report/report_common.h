@@ -1,0 +1,33 @@
+// Helpers shared by the report formats.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "kspm/engine.h"
+#include "kspm/finding.h"
+#include "kspm/object.h"
+
+namespace kspm::report {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline void writeString(JsonWriter& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+inline void writeKey(JsonWriter& w, std::string_view s) {
+  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+/** Namespace for display: metadata.namespace, else -n, else "" (unspecified); "" for cluster-scoped kinds. */
+inline std::string_view displayNamespace(const ObjectSet& objects, const Object& object) {
+  return isClusterScopedKind(object.kind) ? std::string_view() : objects.namespaceOf(object);
+}
+
+/** Writes the JSON object for one finding (schema in docs/json-output.md). */
+void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& finding);
+
+}  // namespace kspm::report
