@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,7 +72,7 @@ class ObjectSet {
 
  private:
   std::vector<std::unique_ptr<SourceFile>> files_;
-  std::vector<std::unique_ptr<Document>> documents_;
+  std::deque<Document> documents_;  // a deque: push_back keeps element addresses stable
   std::vector<Object> objects_;
   std::vector<InputError> errors_;
   std::string default_namespace_;

@@ -1,0 +1,141 @@
+// JSON -> Node trees with RapidJSON's SAX Reader (iterative: no recursion).
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <cstring>
+#include <limits>
+
+#include "loader/load_internal.h"
+#include "loader/tree_builder.h"
+#include "model/arena.h"
+
+namespace kspm::loader {
+namespace {
+
+// A plain in-memory stream used by reference (no copy optimisation), so the handler sees Tell().
+struct Stream {
+  using Ch = char;
+  const char* begin;
+  const char* cur;
+  const char* end;
+  Ch Peek() const { return cur < end ? *cur : '\0'; }
+  Ch Take() { return cur < end ? *cur++ : '\0'; }
+  size_t Tell() const { return static_cast<size_t>(cur - begin); }
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+};
+
+class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
+ public:
+  Handler(TreeBuilder& b, Stream& s, Arena& arena) : b_(b), s_(s), arena_(arena) {}
+
+  // Lines are counted lazily from the last position: O(input) in total.
+  uint32_t line() {
+    size_t pos = s_.Tell();
+    const char* p = s_.begin + last_pos_;
+    const char* e = s_.begin + pos;
+    while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(e - p)))) != nullptr) {
+      ++line_;
+      ++p;
+    }
+    last_pos_ = pos;
+    return line_;
+  }
+
+  bool Null() { return b_.value(Node::makeNull(line()), 1, false); }
+  bool Bool(bool v) { return b_.value(Node::makeBool(v, line()), 1, false); }
+  bool Int(int v) { return b_.value(Node::makeInt(v, line()), 1, false); }
+  bool Uint(unsigned v) { return b_.value(Node::makeInt(v, line()), 1, false); }
+  bool Int64(int64_t v) { return b_.value(Node::makeInt(v, line()), 1, false); }
+  bool Uint64(uint64_t v) {
+    if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return b_.value(Node::makeInt(static_cast<int64_t>(v), line()), 1, false);
+    }
+    return b_.value(Node::makeFloat(static_cast<double>(v), line()), 1, false);
+  }
+  bool Double(double v) { return b_.value(Node::makeFloat(v, line()), 1, false); }
+  bool String(const char* str, rapidjson::SizeType len, bool) {
+    return b_.value(Node::makeString(text(str, len), line()), 1, false);
+  }
+  bool Key(const char* str, rapidjson::SizeType len, bool) {
+    b_.key(text(str, len), line(), false);
+    return true;
+  }
+  bool StartObject() { return b_.begin(true, line()); }
+  bool EndObject(rapidjson::SizeType) { return b_.end(nullptr, nullptr); }
+  bool StartArray() { return b_.begin(false, line()); }
+  bool EndArray(rapidjson::SizeType) { return b_.end(nullptr, nullptr); }
+
+  uint32_t line_ = 1;
+  size_t last_pos_ = 0;
+
+ private:
+  // A view into the input when the string had no escapes (it ends just before Tell()), else a copy.
+  std::string_view text(const char* str, size_t len) {
+    if (len == 0) return std::string_view();
+    size_t pos = s_.Tell();
+    if (pos >= len + 1) {
+      const char* cand = s_.begin + pos - 1 - len;
+      if (std::memcmp(cand, str, len) == 0) return std::string_view(cand, len);
+    }
+    return arena_.copyString(std::string_view(str, len));
+  }
+
+  TreeBuilder& b_;
+  Stream& s_;
+  Arena& arena_;
+};
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+bool loadJson(std::string_view file, std::string_view buffer, size_t start, const LoadLimits& limits,
+              LoadResult* out) {
+  if (buffer.size() - start > limits.max_document_bytes) {
+    uint32_t line = 1;
+    out->errors.push_back(InputError{ErrorCode::kDocumentTooLarge, std::string(file), line,
+                                     "JSON document is " + std::to_string(buffer.size() - start) +
+                                         " bytes, above the limit of " + std::to_string(limits.max_document_bytes) +
+                                         " bytes; not parsed"});
+    return true;
+  }
+  LoadResult result;
+  auto arena = std::make_shared<Arena>(64 * 1024);
+  TreeBuilder builder(limits);
+  Stream stream{buffer.data(), buffer.data() + start, buffer.data() + buffer.size()};
+  Handler handler(builder, stream, *arena);
+  rapidjson::Reader reader;
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
+  while (true) {
+    while (stream.cur < stream.end && isSpace(*stream.cur)) ++stream.cur;
+    if (stream.cur >= stream.end) break;
+    Document doc;
+    doc.shareArena(arena);
+    builder.reset(arena.get(), &doc.mutableKeyDiagnostics());
+    rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
+    if (!ok) {
+      if (builder.errorCode() != ErrorCode::kOk) {
+        // Our own limit (depth): a real error for this JSON document, not a reason to try YAML.
+        result.errors.push_back(
+            InputError{builder.errorCode(), std::string(file), builder.errorLine(), builder.errorMessage()});
+        break;
+      }
+      return false;
+    }
+    if (builder.done() && !builder.root().isNull()) {
+      Node* root = arena->allocateArray<Node>(1);
+      *root = builder.root();
+      doc.setRoot(root);
+      doc.setLine(root->line());
+      result.documents.push_back(std::move(doc));
+    }
+  }
+  for (auto& d : result.documents) out->documents.push_back(std::move(d));
+  for (auto& e : result.errors) out->errors.push_back(std::move(e));
+  return true;
+}
+
+}  // namespace kspm::loader

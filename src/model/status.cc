@@ -1,0 +1,26 @@
+#include "kspm/status.h"
+
+namespace kspm {
+
+std::string_view errorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return "ok";
+    case ErrorCode::kIoError: return "io-error";
+    case ErrorCode::kYamlSyntax: return "yaml-syntax";
+    case ErrorCode::kJsonSyntax: return "json-syntax";
+    case ErrorCode::kDepthLimit: return "depth-limit";
+    case ErrorCode::kAliasLimit: return "alias-limit";
+    case ErrorCode::kDocumentTooLarge: return "document-too-large";
+    case ErrorCode::kBinaryInput: return "binary-input";
+    case ErrorCode::kUnknownAlias: return "unknown-alias";
+    case ErrorCode::kInvalidMergeKey: return "invalid-merge-key";
+    case ErrorCode::kNotAnObject: return "not-an-object";
+    case ErrorCode::kMissingKind: return "missing-kind";
+    case ErrorCode::kInvalidListItems: return "invalid-list-items";
+    case ErrorCode::kUsage: return "usage";
+    case ErrorCode::kConfig: return "config";
+  }
+  return "unknown";
+}
+
+}  // namespace kspm
