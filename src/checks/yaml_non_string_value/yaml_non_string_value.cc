@@ -1,0 +1,127 @@
+// yaml-non-string-value: a boolean or number where the Kubernetes API expects a string. kubectl
+// converts YAML to JSON with go-yaml v2's resolver, so a plain `on`, `yes`, `y` or `true` becomes a
+// JSON boolean and `8080` a number; the API server then rejects the whole object ("cannot
+// unmarshal bool into Go struct field ... of type string"). Covered fields: metadata name,
+// namespace, labels and annotations (of the object and of its pod template), ConfigMap data,
+// Secret stringData, and every container's image, command, args and env values.
+#include <string>
+
+#include "checks/builtin_checks.h"
+#include "checks/common/pod_spec.h"
+
+namespace kspm::checks {
+namespace {
+
+std::string describe(const Node& value) {
+  switch (value.type()) {
+    case NodeType::kBool:
+      return std::string("the boolean ") + (value.boolean() ? "true" : "false") +
+             (value.boolean() ? " (a plain true, yes, y or on)" : " (a plain false, no, n or off)");
+    case NodeType::kInt:
+    case NodeType::kFloat: return "the number " + value.scalarText();
+    default: return std::string(nodeTypeName(value.type()));
+  }
+}
+
+bool isWrongScalar(const Node& value) { return value.isBool() || value.isNumber(); }
+
+class YamlNonStringValueCheck final : public Check {
+ public:
+  YamlNonStringValueCheck()
+      : info_({
+            .id = "yaml-non-string-value",
+            .title = "Boolean or number where Kubernetes expects a string",
+            .severity = Severity::kMedium,
+            .description =
+                "YAML reads plain on, off, yes, no, y, n, true and false as booleans and digits as "
+                "numbers. Where the API expects a string (labels, annotations, env values, ConfigMap "
+                "data, container args...) the API server rejects the object.",
+            .remediation = "Quote the value, for example \"on\" or \"8080\", so that it stays a string.",
+            .controls = {{"kspm", "manifest-validity"}},
+            .scope = Scope::kAnyObject,
+        }) {}
+
+  const CheckInfo& info() const override { return info_; }
+
+  void evaluate(const Object& object, const EvalContext&, FindingSink& sink) const noexcept override {
+    checkMetadata(object.root->get("metadata"), "metadata", sink, true);
+    if (object.group().empty() && object.kind == "ConfigMap") checkStringMap(object.root->get("data"), "data", sink);
+    if (object.group().empty() && object.kind == "Secret") checkStringMap(object.root->get("stringData"), "stringData", sink);
+    std::optional<PodSpecRef> pod = podSpecOf(object);
+    if (!pod) return;
+    if (pod->metadata != nullptr && pod->metadata != object.root->get("metadata")) {
+      checkMetadata(pod->metadata, pod->metadata_path, sink, false);
+    }
+    forEachContainer(*pod, [&](const ContainerRef& c) {
+      std::string container(c.name);
+      auto report = [&](const Node& value, const std::string& suffix, const std::string& what) {
+        sink.add(value, what + " is " + describe(value) + ", not a string: the API server rejects the object",
+                 c.path + suffix, c.field + suffix, container);
+      };
+      if (const Node* image = c.node->get("image"); image != nullptr && isWrongScalar(*image)) {
+        report(*image, ".image", "image");
+      }
+      for (std::string_view list : {"command", "args"}) {
+        const Node* items = c.node->get(list);
+        if (items == nullptr || !items->isArray()) continue;
+        uint32_t i = 0;
+        for (const Node& item : items->items()) {
+          if (isWrongScalar(item)) {
+            report(item, "." + std::string(list) + "[" + std::to_string(i) + "]",
+                   std::string(list) + " item " + std::to_string(i));
+          }
+          ++i;
+        }
+      }
+      if (const Node* env = c.node->get("env"); env != nullptr && env->isArray()) {
+        uint32_t i = 0;
+        for (const Node& var : env->items()) {
+          const Node* value = var.get("value");
+          if (value != nullptr && isWrongScalar(*value)) {
+            const Node* name = var.get("name");
+            std::string var_name = name != nullptr ? std::string(name->str()) : std::to_string(i);
+            sink.add(*value,
+                     "env " + std::string("\"") + var_name + "\" value is " + describe(*value) +
+                         ", not a string: the API server rejects the object",
+                     c.path + ".env[" + std::to_string(i) + "].value", c.field + ".env[" + var_name + "].value",
+                     container);
+          }
+          ++i;
+        }
+      }
+    });
+  }
+
+ private:
+  void checkMetadata(const Node* metadata, const std::string& path, FindingSink& sink, bool top) const {
+    if (metadata == nullptr || !metadata->isObject()) return;
+    if (top) {
+      for (std::string_view key : {"name", "namespace", "generateName"}) {
+        const Node* v = metadata->get(key);
+        if (v != nullptr && isWrongScalar(*v)) {
+          std::string p = path + "." + std::string(key);
+          sink.add(*v, p + " is " + describe(*v) + ", not a string: the API server rejects the object", p, p);
+        }
+      }
+    }
+    checkStringMap(metadata->get("labels"), path + ".labels", sink);
+    checkStringMap(metadata->get("annotations"), path + ".annotations", sink);
+  }
+
+  void checkStringMap(const Node* map, const std::string& path, FindingSink& sink) const {
+    if (map == nullptr || !map->isObject()) return;
+    for (const Member& m : map->members()) {
+      if (!isWrongScalar(m.value)) continue;
+      std::string p = path + "[" + std::string(m.key.str()) + "]";
+      sink.add(m.value, p + " is " + describe(m.value) + ", not a string: the API server rejects the object", p, p);
+    }
+  }
+
+  CheckInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Check> makeYamlNonStringValueCheck() { return std::make_unique<YamlNonStringValueCheck>(); }
+
+}  // namespace kspm::checks
