@@ -7,7 +7,7 @@
 // the upstream library does. A mode with a version label but no level label depends on the
 // cluster's AdmissionConfiguration defaults, which manifests cannot show: reported as such.
 // Enforce rejects Pods only; for controllers it rejects the pods they create (the controller
-// object itself is admitted, with a warning), which is exactly what the message says.
+// object itself is admitted; PSA only warns or audits on it), which is what the message says.
 #include <string>
 #include <vector>
 
