@@ -36,7 +36,6 @@ bool lookupMap(std::string_view in, Scalar* out) {
     case 2:
       if (in == "on" || in == "On" || in == "ON") return set_bool(true);
       if (in == "no" || in == "No" || in == "NO") return set_bool(false);
-      if (in == "<<") { out->kind = ScalarKind::kMerge; return true; }
       return false;
     case 3:
       if (in == "yes" || in == "Yes" || in == "YES") return set_bool(true);
@@ -148,6 +147,11 @@ bool parseDecimalFloat(std::string_view s, double* out) {
 
 Scalar resolvePlain(std::string_view in) {
   Scalar out;
+  if (in.size() == 2 && in[0] == '<' && in[1] == '<') {
+    // Not in the resolve table (it is a string) but go-yaml's decoder treats a plain `<<` as a merge.
+    out.kind = ScalarKind::kMerge;
+    return out;
+  }
   char hint = in.empty() ? 'N' : kHints.t[static_cast<unsigned char>(in[0])];
   if (hint == 0) return out;  // a string for sure
   if (lookupMap(in, &out)) return out;
@@ -160,6 +164,7 @@ Scalar resolvePlain(std::string_view in) {
       if (yamlStyleFloat(in) && parseDecimalFloat(in, &d)) {
         out.kind = ScalarKind::kFloat;
         out.real = d;
+        return out;
       }
       break;
     }
