@@ -1,0 +1,109 @@
+// Helpers for tests: load objects from text, run the kspm binary, locate ../shared.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "kspm/object.h"
+
+namespace kspm::testing {
+
+/** An ObjectSet holding one in-memory file. */
+inline ObjectSet loadText(const std::string& text, const std::string& path = "test.yaml") {
+  ObjectSet set;
+  auto file = std::make_unique<SourceFile>();
+  file->path = path;
+  file->content = text;
+  set.addFile(std::move(file), LoadLimits{});
+  return set;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+};
+
+/** Runs a shell command line; stderr goes to the test log. */
+inline CommandResult run(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 65536> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+/** `kspm` binary under test, quoted for the shell. */
+inline std::string kspm() { return std::string("'") + KSPM_BINARY + "'"; }
+
+inline std::string sourceDir() { return KSPM_SOURCE_DIR; }
+
+/**
+ * Path of a folder of ../shared (beside the repository). When it is missing: fails under CI=true,
+ * otherwise skips the test with a message. Use as: auto dir = sharedDir("corpus/pss"); if (dir.empty()) return;
+ */
+inline std::string sharedDirOrSkip(const std::string& sub, bool* skipped) {
+  std::filesystem::path p = std::filesystem::path(KSPM_SOURCE_DIR) / ".." / "shared" / sub;
+  *skipped = false;
+  if (std::filesystem::is_directory(p)) return std::filesystem::canonical(p).string();
+  *skipped = true;
+  return {};
+}
+
+inline bool inCi() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string(ci) == "true";
+}
+
+#define KSPM_REQUIRE_SHARED(var, sub)                                                             \
+  bool var##_skipped = false;                                                                     \
+  std::string var = ::kspm::testing::sharedDirOrSkip(sub, &var##_skipped);                       \
+  if (var##_skipped) {                                                                            \
+    if (::kspm::testing::inCi()) FAIL() << "../shared/" sub " is missing; CI=true requires it";    \
+    GTEST_SKIP() << "../shared/" sub " not found beside the repository; skipping corpus test";     \
+  }
+
+inline std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/** A fresh temporary directory, removed at destruction. */
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "kspm-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data()) ? tmpl : std::string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::filesystem::path p = std::filesystem::path(path_) / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace kspm::testing
