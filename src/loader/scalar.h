@@ -40,7 +40,10 @@ Tag tagOf(const char* tag);
  */
 bool resolveTagged(Tag tag, std::string_view in, Scalar* out, std::string* error);
 
-/** A non-string key as sigs.k8s.io/yaml writes it: true -> "true", 1 -> "1", null -> "null", 1.5 -> "1.5". */
+/**
+ * A non-string key as sigs.k8s.io/yaml writes it: true -> "true", 1 -> "1", 1.5 -> "1.5" (floats via
+ * FormatFloat(v, 'g', -1, 32)). null -> "null" is kspm's choice: sigs.k8s.io/yaml rejects a null key.
+ */
 std::string keyText(const Scalar& s);
 
 }  // namespace kspm::loader
