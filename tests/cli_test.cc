@@ -1,6 +1,7 @@
 // The kspm binary end to end: verbs, help, exit codes, formats, stdin, bad input, determinism.
 #include <rapidjson/document.h>
 
+#include <map>
 #include <regex>
 #include <string>
 
@@ -289,6 +290,59 @@ TEST(DocsTest, GeneratedCheckReferenceIsCurrent) {
   std::string on_disk = testing::readFile(sourceDir() + "/docs/checks.md");
   EXPECT_EQ(on_disk, catalogMarkdown(Catalog::builtin()))
       << "docs/checks.md is stale: run ./build/kspm checks -o markdown > docs/checks.md";
+}
+
+}  // namespace
+}  // namespace kspm
+
+namespace kspm {
+namespace {
+
+// Hostile input through the whole binary: each is an input error naming the file and line, the
+// other files are still scanned, nothing crashes, and the exit code is 3.
+TEST(CliHostileInputTest, DeepNestingAliasBombHugeLineAndGarbage) {
+  testing::TempDir dir;
+  dir.write("deep-flow.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: " +
+                                  std::string(10000, '[') + std::string(10000, ']') + "\n");
+  std::string block = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deepblock}\ndata:\n";
+  for (int i = 0; i < 10000; ++i) block += std::string(2 + 2 * (i % 50), ' ') + (i % 50 == 49 ? "" : "") + "- \n";
+  dir.write("deep-block.yaml", "a:\n" + [] {
+    std::string s;
+    for (int i = 0; i < 10000; ++i) s += std::string(static_cast<size_t>(i + 1), ' ') + "b" + std::to_string(i) + ":\n";
+    return s;
+  }());
+  std::string bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += "  " + std::string(1, c) + ": &" + std::string(1, c) + " [*" + prev + ",*" + prev + ",*" + prev + ",*" + prev +
+            ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + ",*" + prev + "]\n";
+  }
+  dir.write("bomb.yaml", bomb);
+  dir.write("huge-line.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata:\n  x: " +
+                                  std::string(80u << 20, 'A') + "\n");
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919 + 13) % 256);
+  dir.write("garbage.yaml", garbage);
+  dir.write("truncated.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": ");
+  dir.write("z-good.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: survivor}\nspec:\n  containers: [{name: c, image: x}]\n");
+  auto r = run(kspm() + " scan -o json --fail-on none " + dir.path() + " 2>/dev/null");
+  EXPECT_EQ(r.exit_code, 3);
+  rapidjson::Document d;
+  d.Parse(r.out.c_str(), r.out.size());
+  ASSERT_FALSE(d.HasParseError()) << r.out.substr(0, 300);
+  std::map<std::string, std::string> code_by_file;
+  for (const auto& e : d["errors"].GetArray()) {
+    std::string file = e["file"].GetString();
+    code_by_file[file.substr(file.rfind('/') + 1)] = e["code"].GetString();
+    EXPECT_GT(e["line"].GetUint(), 0u) << file;
+  }
+  EXPECT_EQ(code_by_file["deep-flow.yaml"], "depth-limit");
+  EXPECT_EQ(code_by_file["deep-block.yaml"], "depth-limit");
+  EXPECT_EQ(code_by_file["bomb.yaml"], "alias-limit");
+  EXPECT_EQ(code_by_file["huge-line.yaml"], "document-too-large");
+  EXPECT_EQ(code_by_file["garbage.yaml"], "binary-input");
+  EXPECT_TRUE(code_by_file.count("truncated.json")) << "truncated JSON must be an error";
+  EXPECT_NE(r.out.find("\"name\":\"survivor\""), std::string::npos);
 }
 
 }  // namespace

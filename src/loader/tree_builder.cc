@@ -10,6 +10,7 @@ void TreeBuilder::reset(Arena* arena, std::vector<KeyDiagnostic>* diagnostics) {
   diagnostics_ = diagnostics;
   frames_.clear();
   members_.clear();
+  merged_.clear();
   items_.clear();
   root_ = Node();
   has_root_ = false;
@@ -34,9 +35,20 @@ void TreeBuilder::key(std::string_view text, uint32_t line, bool is_merge) {
   f.key_is_merge = is_merge;
 }
 
+// go-yaml v2 (what kubectl uses) applies a merge where the `<<` key stands: its keys overwrite
+// keys set before it and are overwritten by keys set after it. For a sequence of sources it applies
+// the last one first, so earlier sources win. The merged members are appended in that order and
+// finishMap() resolves them last-write-wins, like every other key.
 bool TreeBuilder::addMerge(Frame& f, const Node& node, bool from_alias) {
+  auto append = [&](const Node& src) {
+    for (const Member& m : src.members()) {
+      members_.push_back(m);
+      merged_.push_back(1);
+    }
+    f.has_merge = true;
+  };
   if (node.isObject()) {
-    f.merges.push_back(node);
+    append(node);
     return true;
   }
   if (node.isArray() && !from_alias) {
@@ -48,8 +60,9 @@ bool TreeBuilder::addMerge(Frame& f, const Node& node, bool from_alias) {
                         std::string(nodeTypeName(item.type())),
                     f.key.line());
       }
-      f.merges.push_back(item);
     }
+    auto items = node.items();
+    for (size_t i = items.size(); i-- > 0;) append(items[i]);
     return true;
   }
   return fail(ErrorCode::kInvalidMergeKey,
@@ -77,6 +90,7 @@ bool TreeBuilder::value(const Node& node, uint64_t expanded, bool from_alias) {
     return addMerge(f, node, from_alias);
   }
   members_.push_back(Member{f.key, node});
+  merged_.push_back(0);
   return true;
 }
 
@@ -112,9 +126,11 @@ std::string TreeBuilder::pathOf(size_t depth) const {
 
 Node TreeBuilder::finishMap(Frame& f) {
   Member* first = members_.data() + f.begin;
+  uint8_t* merged = merged_.data() + f.begin;
   uint32_t n = static_cast<uint32_t>(members_.size() - f.begin);
-  const bool big = n > 16 || !f.merges.empty();
-  // 1. Duplicate keys: keep the first position, the last value; report each duplicate.
+  const bool big = n > 16 || f.has_merge;
+  // Keys in document order, last write wins, each key kept at its first position. Two explicit
+  // settings of one key are a duplicate (reported); a merge overwriting or being overwritten is not.
   uint32_t out = 0;
   if (big) index_.clear();
   for (uint32_t i = 0; i < n; ++i) {
@@ -130,10 +146,11 @@ Node TreeBuilder::finishMap(Frame& f) {
     }
     if (found < 0) {
       if (big) index_.emplace(k, out);
+      merged[out] = merged[i];
       first[out++] = first[i];
       continue;
     }
-    if (diagnostics_ != nullptr) {
+    if (diagnostics_ != nullptr && merged[i] == 0 && merged[found] == 0) {
       KeyDiagnostic d;
       d.line = first[i].key.line();
       d.first_line = first[found].key.line();
@@ -141,22 +158,18 @@ Node TreeBuilder::finishMap(Frame& f) {
       d.path = pathOf(frames_.size() - 1);
       diagnostics_->push_back(std::move(d));
     }
-    first[found] = first[i];
-  }
-  members_.resize(f.begin + out);
-  // 2. Merge sources: add keys not set explicitly nor by an earlier source.
-  for (const Node& src : f.merges) {
-    for (const Member& m : src.members()) {
-      if (index_.find(m.key.str()) != index_.end()) continue;
-      index_.emplace(m.key.str(), static_cast<uint32_t>(members_.size() - f.begin));
-      members_.push_back(m);
+    first[found].value = first[i].value;
+    if (merged[i] == 0) {
+      // The explicit key now defines the value: report at its line from here on.
+      first[found].key = first[i].key;
+      merged[found] = 0;
     }
   }
-  n = static_cast<uint32_t>(members_.size() - f.begin);
-  Member* dst = arena_->allocateArray<Member>(n);
-  if (n > 0) std::memcpy(static_cast<void*>(dst), members_.data() + f.begin, sizeof(Member) * n);
+  Member* dst = arena_->allocateArray<Member>(out);
+  if (out > 0) std::memcpy(static_cast<void*>(dst), first, sizeof(Member) * out);
   members_.resize(f.begin);
-  return Node::makeObject(dst, n, f.line);
+  merged_.resize(f.begin);
+  return Node::makeObject(dst, out, f.line);
 }
 
 bool TreeBuilder::end(Node* node, uint64_t* expanded) {

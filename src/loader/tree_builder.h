@@ -58,7 +58,7 @@ class TreeBuilder {
     uint32_t begin = 0;  // index into members_ or items_
     uint64_t expanded = 1;
     Node key;
-    std::vector<Node> merges;  // merge sources in priority order (rare; keeps its capacity)
+    bool has_merge = false;  // some members came from a `<<` merge key
   };
 
   bool fail(ErrorCode code, std::string message, uint32_t line);
@@ -71,6 +71,7 @@ class TreeBuilder {
   std::vector<KeyDiagnostic>* diagnostics_ = nullptr;
   std::vector<Frame> frames_;  // open containers, innermost last
   std::vector<Member> members_;
+  std::vector<uint8_t> merged_;  // parallel to members_: 1 when the member came from a `<<` merge
   std::vector<Node> items_;
   std::unordered_map<std::string_view, uint32_t> index_;  // for large mappings
   Node root_;
