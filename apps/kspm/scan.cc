@@ -87,7 +87,7 @@ int runScan(int argc, char** argv) {
       if (error.empty() && !parseFramework(value, &policy.framework)) error = "unknown framework \"" + value + "\" (all, pss-baseline or pss-restricted)";
     } else if (args.flag({"--pss-version"}, &value, &error)) {
       if (error.empty()) {
-        if (!checks::parsePssVersion(value, &policy.pss_minor)) {
+        if (!checks::pss::parsePssVersion(value, &policy.pss_minor)) {
           error = "unknown Pod Security version \"" + value + "\" (latest or v1.0 to " + pssVersionName(kPssLatestMinor) + ")";
         }
         policy.pss_latest = value == "latest";

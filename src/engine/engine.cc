@@ -121,9 +121,9 @@ void ScanSummary::add(const ObjectFindings& result, bool has_pod_spec) {
 Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), policy_(policy) {
   if (policy_.framework == Framework::kPssBaseline || policy_.framework == Framework::kPssRestricted) {
     PssLevel level = policy_.framework == Framework::kPssBaseline ? PssLevel::kBaseline : PssLevel::kRestricted;
-    checks_ = pssChecksFor(catalog, level, policy_.pss_minor);
+    checks_ = checks::pss::pssChecksFor(catalog, level, policy_.pss_minor);
   } else {
-    checks_ = pssChecksFor(catalog, PssLevel::kRestricted, policy_.pss_minor);
+    checks_ = checks::pss::pssChecksFor(catalog, PssLevel::kRestricted, policy_.pss_minor);
     for (const Check* check : catalog.all()) {
       if (check->info().pss_id.empty()) checks_.push_back(check);
     }
