@@ -219,14 +219,23 @@ ObjectSet ingestPaths(const std::vector<std::string>& paths, const IngestOptions
       continue;
     }
     LoadResult merged;
+    if (in.unit_count > 1) {
+      // Reserve exactly and free each unit as it is moved: growing by doubling while every
+      // unit still held its (moved-from) documents cost ~70 MB of peak RSS on a 200 MB file.
+      size_t docs = 0;
+      for (size_t k = in.first_unit; k < in.first_unit + in.unit_count; ++k) docs += units[k].result.documents.size();
+      merged.documents.reserve(docs);
+    }
     for (size_t k = in.first_unit; k < in.first_unit + in.unit_count; ++k) {
       LoadResult& r = units[k].result;
-      if (merged.documents.empty() && merged.errors.empty()) {
+      if (merged.documents.empty() && merged.errors.empty() && in.unit_count == 1) {
         merged = std::move(r);
         continue;
       }
       for (Document& d : r.documents) merged.documents.push_back(std::move(d));
       for (InputError& e : r.errors) merged.errors.push_back(std::move(e));
+      std::vector<Document>().swap(r.documents);
+      std::vector<InputError>().swap(r.errors);
     }
     std::vector<loader::Chunk>().swap(in.chunks);
     set.addLoaded(std::move(in.file), std::move(merged));

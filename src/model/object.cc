@@ -1,5 +1,6 @@
 #include "kspm/object.h"
 
+#include <algorithm>
 #include <string>
 
 namespace kspm {
@@ -67,6 +68,10 @@ uint32_t ObjectSet::addLoaded(std::unique_ptr<SourceFile> file, LoadResult loade
   const std::string path = file->path;
   files_.push_back(std::move(file));
   for (InputError& e : loaded.errors) errors_.push_back(std::move(e));
+  // Exact for one big file (unless Lists expand); geometric across many files.
+  if (size_t need = objects_.size() + loaded.documents.size(); need > objects_.capacity()) {
+    objects_.reserve(std::max(need, 2 * objects_.capacity()));
+  }
   for (Document& d : loaded.documents) {
     documents_.push_back(std::move(d));
     const Document* doc = &documents_.back();
