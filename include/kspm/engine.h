@@ -101,6 +101,10 @@ class Engine {
   std::vector<const Check*> pod_checks_;
   std::vector<const Check*> any_checks_;
   std::unordered_map<std::string_view, std::vector<const Check*>> kind_checks_;
+  // The checks that apply to one object, merged and in ID order, computed once in the
+  // constructor instead of per object: [0] for kinds without a pod spec, [1] for pod-bearing.
+  std::vector<const Check*> applicable_default_[2];
+  std::unordered_map<std::string_view, std::vector<const Check*>> applicable_by_kind_[2];
 };
 
 /** Annotation prefix that suppresses a check for one object: ignore-check.kspm.dev/<id>: <reason>. */

@@ -139,6 +139,20 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
         break;
     }
   }
+  // Merge the three buckets in ID order so output order does not depend on scope.
+  auto merged = [&](bool pod_bearing, const std::vector<const Check*>* kind_specific) {
+    std::vector<const Check*> applicable;
+    if (pod_bearing) applicable.insert(applicable.end(), pod_checks_.begin(), pod_checks_.end());
+    applicable.insert(applicable.end(), any_checks_.begin(), any_checks_.end());
+    if (kind_specific != nullptr) applicable.insert(applicable.end(), kind_specific->begin(), kind_specific->end());
+    std::sort(applicable.begin(), applicable.end(),
+              [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
+    return applicable;
+  };
+  for (int pod_bearing = 0; pod_bearing < 2; ++pod_bearing) {
+    applicable_default_[pod_bearing] = merged(pod_bearing != 0, nullptr);
+    for (const auto& [kind, list] : kind_checks_) applicable_by_kind_[pod_bearing][kind] = merged(pod_bearing != 0, &list);
+  }
 }
 
 namespace {
@@ -173,19 +187,12 @@ void Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
   eval.pss_minor = policy_.pss_minor;
   eval.pss_latest = policy_.pss_latest;
   FindingSink sink(out);
-  // Merge the three buckets in ID order so output order does not depend on scope.
-  std::vector<const Check*> applicable;
-  applicable.reserve(checks_.size());
-  if (checks::isPodBearingKind(object.kind)) {
-    applicable.insert(applicable.end(), pod_checks_.begin(), pod_checks_.end());
+  const int pod_bearing = checks::isPodBearingKind(object.kind) ? 1 : 0;
+  const std::vector<const Check*>* applicable = &applicable_default_[pod_bearing];
+  if (auto it = applicable_by_kind_[pod_bearing].find(object.kind); it != applicable_by_kind_[pod_bearing].end()) {
+    applicable = &it->second;
   }
-  applicable.insert(applicable.end(), any_checks_.begin(), any_checks_.end());
-  if (auto it = kind_checks_.find(object.kind); it != kind_checks_.end()) {
-    applicable.insert(applicable.end(), it->second.begin(), it->second.end());
-  }
-  std::sort(applicable.begin(), applicable.end(),
-            [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
-  for (const Check* check : applicable) {
+  for (const Check* check : *applicable) {
     sink.setCheck(&check->info());
     check->evaluate(object, eval, sink);
   }

@@ -106,6 +106,15 @@ class PsaNamespaceVerdictCheck final : public Check {
     std::optional<PodSpecRef> pod = podSpecOf(object);
     if (!pod) return;
     const bool is_pod = object.kind == "Pod";
+    // Modes often share a level and version (e.g. warn and audit both restricted:latest): the
+    // violations depend only on those, so each distinct policy is evaluated once.
+    struct Evaluated {
+      PssLevel level;
+      uint32_t minor;
+      bool latest;
+      std::vector<std::string> violated;
+    };
+    std::vector<Evaluated> evaluated;
     for (int mode = 0; mode < 3; ++mode) {
       if (ns.level[mode].empty()) {
         if (!ns.version[mode].empty()) {
@@ -121,7 +130,15 @@ class PsaNamespaceVerdictCheck final : public Check {
       }
       ModePolicy p = readMode(ns, mode);
       if (p.level == PssLevel::kNone) continue;
-      std::vector<std::string> violated = violations(object, context, p);
+      const Evaluated* known = nullptr;
+      for (const Evaluated& e : evaluated) {
+        if (e.level == p.level && e.minor == p.minor && e.latest == p.latest) known = &e;
+      }
+      if (known == nullptr) {
+        evaluated.push_back(Evaluated{p.level, p.minor, p.latest, violations(object, context, p)});
+        known = &evaluated.back();
+      }
+      const std::vector<std::string>& violated = known->violated;
       if (violated.empty()) continue;
       std::string list;
       for (const std::string& v : violated) list += (list.empty() ? "" : ", ") + v;
