@@ -58,7 +58,7 @@ class Document {
   const Node* root() const { return root_; }
   /** Line of the first content of the document (1-based, in the whole file). */
   uint32_t line() const { return line_; }
-  /** Template named by the closest preceding `# Source: chart/templates/x.yaml` comment, or "". */
+  /** Template named by a `# Source: chart/templates/x.yaml` comment heading this document, or "". */
   const std::string& helmSource() const { return helm_source_; }
   const std::vector<KeyDiagnostic>& keyDiagnostics() const { return key_diagnostics_; }
 

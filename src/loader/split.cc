@@ -59,6 +59,7 @@ std::vector<Chunk> splitStream(std::string_view buf, size_t start) {
           cur.begin = pos;
           cur.line = line;
           has_content = false;
+          helm = {};  // a `# Source:` comment names only the document it heads
         }
         has_directive = false;
         if (!isBlankOrComment(text.substr(3))) {
