@@ -304,8 +304,6 @@ TEST(CliHostileInputTest, DeepNestingAliasBombHugeLineAndGarbage) {
   testing::TempDir dir;
   dir.write("deep-flow.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: " +
                                   std::string(10000, '[') + std::string(10000, ']') + "\n");
-  std::string block = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deepblock}\ndata:\n";
-  for (int i = 0; i < 10000; ++i) block += std::string(2 + 2 * (i % 50), ' ') + (i % 50 == 49 ? "" : "") + "- \n";
   dir.write("deep-block.yaml", "a:\n" + [] {
     std::string s;
     for (int i = 0; i < 10000; ++i) s += std::string(static_cast<size_t>(i + 1), ' ') + "b" + std::to_string(i) + ":\n";
