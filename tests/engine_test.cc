@@ -349,13 +349,17 @@ TEST(CatalogTest, MetadataIsWellFormed) {
     SCOPED_TRACE(std::string(i.id));
     EXPECT_LT(previous, i.id);  // sorted, unique
     previous = i.id;
-    for (char ch : i.id) EXPECT_TRUE((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+    for (char ch : i.id) {
+      EXPECT_TRUE((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-');
+    }
     EXPECT_FALSE(i.title.empty());
     EXPECT_FALSE(i.description.empty());
     ASSERT_FALSE(i.remediation.empty());
     EXPECT_EQ(i.remediation.back(), '.');
     EXPECT_FALSE(i.controls.empty());
-    if (!i.pss_id.empty()) EXPECT_NE(i.pss_level, PssLevel::kNone);
+    if (!i.pss_id.empty()) {
+      EXPECT_NE(i.pss_level, PssLevel::kNone);
+    }
   }
 }
 
