@@ -98,11 +98,9 @@ class Engine {
   const Catalog& catalog_;
   ScanPolicy policy_;
   std::vector<const Check*> checks_;
-  std::vector<const Check*> pod_checks_;
-  std::vector<const Check*> any_checks_;
-  std::unordered_map<std::string_view, std::vector<const Check*>> kind_checks_;
-  // The checks that apply to one object, merged and in ID order, computed once in the
-  // constructor instead of per object: [0] for kinds without a pod spec, [1] for pod-bearing.
+  // The checks that apply to one object, in ID order, computed once in the constructor instead
+  // of per object: [0] for kinds without a pod spec, [1] for pod-bearing; by_kind_ for the kinds
+  // that some Scope::kKinds check names.
   std::vector<const Check*> applicable_default_[2];
   std::unordered_map<std::string_view, std::vector<const Check*>> applicable_by_kind_[2];
 };

@@ -130,28 +130,26 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
   }
   std::sort(checks_.begin(), checks_.end(),
             [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
-  for (const Check* check : checks_) {
-    switch (check->info().scope) {
-      case Scope::kPodSpec: pod_checks_.push_back(check); break;
-      case Scope::kAnyObject: any_checks_.push_back(check); break;
-      case Scope::kKinds:
-        for (std::string_view kind : check->info().kinds) kind_checks_[kind].push_back(check);
-        break;
+  // checks_ is in ID order, so filtering it keeps that order whatever the scopes.
+  auto applicable = [&](bool pod_bearing, std::string_view kind) {
+    std::vector<const Check*> out;
+    for (const Check* check : checks_) {
+      const CheckInfo& info = check->info();
+      bool applies = info.scope == Scope::kAnyObject || (info.scope == Scope::kPodSpec && pod_bearing) ||
+                     (info.scope == Scope::kKinds &&
+                      std::find(info.kinds.begin(), info.kinds.end(), kind) != info.kinds.end());
+      if (applies) out.push_back(check);
     }
-  }
-  // Merge the three buckets in ID order so output order does not depend on scope.
-  auto merged = [&](bool pod_bearing, const std::vector<const Check*>* kind_specific) {
-    std::vector<const Check*> applicable;
-    if (pod_bearing) applicable.insert(applicable.end(), pod_checks_.begin(), pod_checks_.end());
-    applicable.insert(applicable.end(), any_checks_.begin(), any_checks_.end());
-    if (kind_specific != nullptr) applicable.insert(applicable.end(), kind_specific->begin(), kind_specific->end());
-    std::sort(applicable.begin(), applicable.end(),
-              [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
-    return applicable;
+    return out;
   };
   for (int pod_bearing = 0; pod_bearing < 2; ++pod_bearing) {
-    applicable_default_[pod_bearing] = merged(pod_bearing != 0, nullptr);
-    for (const auto& [kind, list] : kind_checks_) applicable_by_kind_[pod_bearing][kind] = merged(pod_bearing != 0, &list);
+    applicable_default_[pod_bearing] = applicable(pod_bearing != 0, {});
+    for (const Check* check : checks_) {
+      if (check->info().scope != Scope::kKinds) continue;
+      for (std::string_view kind : check->info().kinds) {
+        applicable_by_kind_[pod_bearing][kind] = applicable(pod_bearing != 0, kind);
+      }
+    }
   }
 }
 
