@@ -174,9 +174,7 @@ int runScan(int argc, char** argv) {
   if (format != OutputFormat::kTable || !output_file.empty()) {
     // The table already lists errors; for machine formats also tell the terminal.
     for (const InputError& e : objects.errors()) {
-      std::fprintf(stderr, "kspm scan: %s%s%s: %s: %s\n", e.file.c_str(), e.line > 0 ? ":" : "",
-                   e.line > 0 ? std::to_string(e.line).c_str() : "", std::string(errorCodeName(e.code)).c_str(),
-                   e.message.c_str());
+      std::fprintf(stderr, "kspm scan: %s\n", describeInputError(e).c_str());
     }
   }
   if (write_failed) {

@@ -42,6 +42,9 @@ struct InputError {
   std::string message;
 };
 
+/** One line for people: "file:line: code: message" (no ":line" when line is 0). */
+std::string describeInputError(const InputError& error);
+
 /** Either a value or an InputError. */
 template <typename T>
 class Result {

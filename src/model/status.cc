@@ -23,4 +23,13 @@ std::string_view errorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+std::string describeInputError(const InputError& error) {
+  std::string out = error.file;
+  if (error.line > 0) out += ":" + std::to_string(error.line);
+  out += ": ";
+  out += errorCodeName(error.code);
+  out += ": " + error.message;
+  return out;
+}
+
 }  // namespace kspm

@@ -80,17 +80,7 @@ std::string catalogJson(const Catalog& catalog) {
     report::writeString(w, i.remediation);
     report::writeKey(w, "appliesTo");
     report::writeString(w, scopeText(i));
-    report::writeKey(w, "controls");
-    w.StartArray();
-    for (const ControlRef& ref : i.controls) {
-      w.StartObject();
-      report::writeKey(w, "framework");
-      report::writeString(w, ref.framework);
-      report::writeKey(w, "control");
-      report::writeString(w, ref.control);
-      w.EndObject();
-    }
-    w.EndArray();
+    report::writeControls(w, i.controls);
     if (!i.pss_id.empty()) {
       report::writeKey(w, "pss");
       w.StartObject();

@@ -58,17 +58,7 @@ void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& obj
     writeKey(w, "container");
     writeString(w, f.container);
   }
-  writeKey(w, "controls");
-  w.StartArray();
-  for (const ControlRef& c : f.check->controls) {
-    w.StartObject();
-    writeKey(w, "framework");
-    writeString(w, c.framework);
-    writeKey(w, "control");
-    writeString(w, c.control);
-    w.EndObject();
-  }
-  w.EndArray();
+  writeControls(w, f.check->controls);
   if (!f.check->pss_id.empty()) {
     writeKey(w, "pssCheck");
     writeString(w, f.check->pss_id);

@@ -3,10 +3,12 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "kspm/check.h"
 #include "kspm/engine.h"
 #include "kspm/finding.h"
 #include "kspm/object.h"
@@ -25,6 +27,21 @@ inline void writeKey(JsonWriter& w, std::string_view s) {
 /** Namespace for display: metadata.namespace, else -n, else "" (unspecified); "" for cluster-scoped kinds. */
 inline std::string_view displayNamespace(const ObjectSet& objects, const Object& object) {
   return isClusterScopedKind(object.kind) ? std::string_view() : objects.namespaceOf(object);
+}
+
+/** Writes `"controls": [{"framework": ..., "control": ...}, ...]`. */
+inline void writeControls(JsonWriter& w, const std::vector<ControlRef>& controls) {
+  writeKey(w, "controls");
+  w.StartArray();
+  for (const ControlRef& c : controls) {
+    w.StartObject();
+    writeKey(w, "framework");
+    writeString(w, c.framework);
+    writeKey(w, "control");
+    writeString(w, c.control);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 /** Writes the JSON object for one finding (schema in docs/json-output.md). */

@@ -45,6 +45,25 @@ std::string artifactUri(std::string_view path) {
   return out;
 }
 
+/** Writes `"physicalLocation": {artifactLocation: {uri}, region: {startLine}}`; no region for line 0. */
+void writePhysicalLocation(JsonWriter& w, std::string_view path, uint32_t line) {
+  writeKey(w, "physicalLocation");
+  w.StartObject();
+  writeKey(w, "artifactLocation");
+  w.StartObject();
+  writeKey(w, "uri");
+  writeString(w, artifactUri(path));
+  w.EndObject();
+  if (line > 0) {
+    writeKey(w, "region");
+    w.StartObject();
+    writeKey(w, "startLine");
+    w.Uint(line);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
 class SarifReporter final : public Reporter {
  public:
   SarifReporter(const Engine& engine, const ObjectSet& objects, const ReportOptions& options)
@@ -149,19 +168,7 @@ class SarifReporter final : public Reporter {
     writeKey(w, "locations");
     w.StartArray();
     w.StartObject();
-    writeKey(w, "physicalLocation");
-    w.StartObject();
-    writeKey(w, "artifactLocation");
-    w.StartObject();
-    writeKey(w, "uri");
-    writeString(w, artifactUri(objects_.pathOf(object)));
-    w.EndObject();
-    writeKey(w, "region");
-    w.StartObject();
-    writeKey(w, "startLine");
-    w.Uint(std::max<uint32_t>(1, f.line != 0 ? f.line : object.line));
-    w.EndObject();
-    w.EndObject();
+    writePhysicalLocation(w, objects_.pathOf(object), std::max<uint32_t>(1, f.line != 0 ? f.line : object.line));
     w.EndObject();
     w.EndArray();
     if (object.document != nullptr && !object.document->helmSource().empty()) {
@@ -170,14 +177,7 @@ class SarifReporter final : public Reporter {
       w.StartObject();
       writeKey(w, "id");
       w.Uint(1);
-      writeKey(w, "physicalLocation");
-      w.StartObject();
-      writeKey(w, "artifactLocation");
-      w.StartObject();
-      writeKey(w, "uri");
-      writeString(w, artifactUri(object.document->helmSource()));
-      w.EndObject();
-      w.EndObject();
+      writePhysicalLocation(w, object.document->helmSource(), 0);
       writeKey(w, "message");
       w.StartObject();
       writeKey(w, "text");
@@ -263,21 +263,7 @@ class SarifReporter final : public Reporter {
       writeKey(w, "locations");
       w.StartArray();
       w.StartObject();
-      writeKey(w, "physicalLocation");
-      w.StartObject();
-      writeKey(w, "artifactLocation");
-      w.StartObject();
-      writeKey(w, "uri");
-      writeString(w, artifactUri(e.file));
-      w.EndObject();
-      if (e.line > 0) {
-        writeKey(w, "region");
-        w.StartObject();
-        writeKey(w, "startLine");
-        w.Uint(e.line);
-        w.EndObject();
-      }
-      w.EndObject();
+      writePhysicalLocation(w, e.file, e.line);
       w.EndObject();
       w.EndArray();
       w.EndObject();

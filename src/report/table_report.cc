@@ -85,8 +85,7 @@ class TableReporter final : public Reporter {
     if (!errors.empty()) {
       out += bold("Input errors (" + std::to_string(errors.size()) + "):") + "\n";
       for (const InputError& e : errors) {
-        out += "  " + e.file + (e.line > 0 ? ":" + std::to_string(e.line) : std::string()) + ": " +
-               std::string(errorCodeName(e.code)) + ": " + e.message + "\n";
+        out += "  " + describeInputError(e) + "\n";
       }
       out += "\n";
     }
