@@ -23,6 +23,11 @@ std::string describe(const Node& value) {
   }
 }
 
+/** The finding message: `<what> is <the boolean true ...>, not a string: ...`. */
+std::string notAString(const std::string& what, const Node& value) {
+  return what + " is " + describe(value) + ", not a string: the API server rejects the object";
+}
+
 bool isWrongScalar(const Node& value) { return value.isBool() || value.isNumber(); }
 
 class YamlNonStringValueCheck final : public Check {
@@ -55,7 +60,7 @@ class YamlNonStringValueCheck final : public Check {
     forEachContainer(*pod, [&](const ContainerRef& c) {
       std::string container(c.name);
       auto report = [&](const Node& value, const std::string& suffix, const std::string& what) {
-        sink.add(value, what + " is " + describe(value) + ", not a string: the API server rejects the object",
+        sink.add(value, notAString(what, value),
                  c.path + suffix, c.field + suffix, container);
       };
       if (const Node* image = c.node->get("image"); image != nullptr && isWrongScalar(*image)) {
@@ -81,8 +86,7 @@ class YamlNonStringValueCheck final : public Check {
             const Node* name = var.get("name");
             std::string var_name = name != nullptr ? std::string(name->str()) : std::to_string(i);
             sink.add(*value,
-                     "env " + std::string("\"") + var_name + "\" value is " + describe(*value) +
-                         ", not a string: the API server rejects the object",
+                     notAString("env \"" + var_name + "\" value", *value),
                      c.path + ".env[" + std::to_string(i) + "].value", c.field + ".env[" + var_name + "].value",
                      container);
           }
@@ -100,7 +104,7 @@ class YamlNonStringValueCheck final : public Check {
         const Node* v = metadata->get(key);
         if (v != nullptr && isWrongScalar(*v)) {
           std::string p = path + "." + std::string(key);
-          sink.add(*v, p + " is " + describe(*v) + ", not a string: the API server rejects the object", p, p);
+          sink.add(*v, notAString(p, *v), p, p);
         }
       }
     }
@@ -113,7 +117,7 @@ class YamlNonStringValueCheck final : public Check {
     for (const Member& m : map->members()) {
       if (!isWrongScalar(m.value)) continue;
       std::string p = path + "[" + std::string(m.key.str()) + "]";
-      sink.add(m.value, p + " is " + describe(m.value) + ", not a string: the API server rejects the object", p, p);
+      sink.add(m.value, notAString(p, m.value), p, p);
     }
   }
 
