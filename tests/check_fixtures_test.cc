@@ -15,23 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/** src/checks/<id with - as _>/ for most checks, src/checks/pss/<rest>/ for pss-*. */
-fs::path folderOf(std::string_view id) {
-  fs::path root = fs::path(KSPM_SOURCE_DIR) / "src" / "checks";
-  std::string name(id);
-  if (name.starts_with("pss-")) {
-    root /= "pss";
-    name = name.substr(4);
-  }
-  for (char& c : name) {
-    if (c == '-') c = '_';
-  }
-  return root / name;
-}
-
 TEST(CheckFixturesTest, EveryCatalogCheckHasAFolderWithPassAndFailFixtures) {
   for (const Check* check : Catalog::builtin().all()) {
-    fs::path dir = folderOf(check->info().id);
+    fs::path dir = testing::checkFolder(check->info().id);
     SCOPED_TRACE(dir.string());
     ASSERT_TRUE(fs::is_directory(dir / "testdata"));
     int pass = 0, fail = 0;
@@ -48,7 +34,7 @@ TEST(CheckFixturesTest, EveryCatalogCheckHasAFolderWithPassAndFailFixtures) {
 TEST(CheckFixturesTest, NonPssChecksFireOnFailFixturesOnly) {
   for (const Check* check : Catalog::builtin().all()) {
     if (!check->info().pss_id.empty()) continue;
-    fs::path dir = folderOf(check->info().id) / "testdata";
+    fs::path dir = fs::path(testing::checkFolder(check->info().id)) / "testdata";
     for (const auto& entry : fs::directory_iterator(dir)) {
       std::string name = entry.path().filename().string();
       SCOPED_TRACE(std::string(check->info().id) + " " + name);

@@ -25,30 +25,12 @@
 #include "kspm/catalog.h"
 #include "kspm/check.h"
 #include "kspm/object.h"
+#include "test_util.h"
 
 namespace kspm {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path& corpusDir() {
-  static const fs::path dir = fs::path(KSPM_SOURCE_DIR) / ".." / "shared" / "corpus" / "pss";
-  return dir;
-}
-
-bool inCi() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string_view(ci) == "true";
-}
-
-#define REQUIRE_CORPUS()                                                                     \
-  do {                                                                                       \
-    if (!fs::is_directory(corpusDir())) {                                                    \
-      if (inCi()) FAIL() << "PSS corpus missing at " << corpusDir() << " (CI=true)";         \
-      GTEST_SKIP() << "PSS corpus not found at " << corpusDir()                              \
-                   << "; skipping upstream conformance (set CI=true to make this an error)"; \
-    }                                                                                        \
-  } while (0)
 
 // Fail fixtures that legitimately violate more than the check they are named after, at the
 // level given ("" = both), with the extra upstream check IDs they also trip. Each was checked by
@@ -94,13 +76,6 @@ std::vector<LevelVersion> allLevelVersions() {
   return out;
 }
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Totals over every parameter, printed at the end.
 struct Tally {
   int fixtures = 0;
@@ -124,10 +99,10 @@ const auto* const kTallyPrinter = ::testing::AddGlobalTestEnvironment(new TallyP
 class PssConformance : public ::testing::TestWithParam<LevelVersion> {};
 
 TEST_P(PssConformance, MatchesUpstream) {
-  REQUIRE_CORPUS();
+  KSPM_REQUIRE_SHARED(corpus, "corpus/pss");
   const LevelVersion lv = GetParam();
   const std::string level_name(pssLevelName(lv.level));
-  const fs::path dir = corpusDir() / level_name / ("v1." + std::to_string(lv.minor));
+  const fs::path dir = fs::path(corpus) / level_name / ("v1." + std::to_string(lv.minor));
   ASSERT_TRUE(fs::is_directory(dir)) << dir;
 
   const std::vector<const Check*> checks = checks::pss::pssChecksFor(Catalog::builtin(), lv.level, lv.minor);
@@ -156,7 +131,7 @@ TEST_P(PssConformance, MatchesUpstream) {
       ObjectSet set;
       auto source = std::make_unique<SourceFile>();
       source->path = file.string();
-      source->content = readFile(file);
+      source->content = testing::readFile(file.string());
       set.addFile(std::move(source), LoadLimits{});
       if (!set.errors().empty() || set.objects().size() != 1 || set.objects()[0].kind != "Pod") {
         ADD_FAILURE() << where << ": expected one Pod, got " << set.objects().size() << " objects and "
@@ -236,10 +211,10 @@ INSTANTIATE_TEST_SUITE_P(AllLevelsAndVersions, PssConformance, ::testing::Values
 
 // The corpus is complete: exactly the 76 level/version folders and 4,537 fixtures.
 TEST(PssConformanceCorpus, HasEveryFolderAndFixture) {
-  REQUIRE_CORPUS();
+  KSPM_REQUIRE_SHARED(corpus, "corpus/pss");
   int fixtures = 0;
   for (const LevelVersion& lv : allLevelVersions()) {
-    const fs::path dir = corpusDir() / std::string(pssLevelName(lv.level)) / ("v1." + std::to_string(lv.minor));
+    const fs::path dir = fs::path(corpus) / std::string(pssLevelName(lv.level)) / ("v1." + std::to_string(lv.minor));
     EXPECT_TRUE(fs::is_directory(dir / "pass")) << dir;
     EXPECT_TRUE(fs::is_directory(dir / "fail")) << dir;
     for (std::string_view verdict : {"pass", "fail"}) {

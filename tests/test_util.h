@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,20 @@ inline CommandResult run(const std::string& command) {
 inline std::string kspm() { return std::string("'") + KSPM_BINARY + "'"; }
 
 inline std::string sourceDir() { return KSPM_SOURCE_DIR; }
+
+/** The folder of a check: src/checks/pss/<rest> for pss-<rest>, else src/checks/<id>, with - as _. */
+inline std::string checkFolder(std::string_view id) {
+  std::filesystem::path root = std::filesystem::path(KSPM_SOURCE_DIR) / "src" / "checks";
+  std::string name(id);
+  if (name.starts_with("pss-")) {
+    root /= "pss";
+    name = name.substr(4);
+  }
+  for (char& c : name) {
+    if (c == '-') c = '_';
+  }
+  return (root / name).string();
+}
 
 /**
  * Path of a folder of ../shared (beside the repository). When it is missing: fails under CI=true,

@@ -19,27 +19,12 @@
 #include "kspm/catalog.h"
 #include "kspm/check.h"
 #include "kspm/object.h"
+#include "test_util.h"
 
 namespace kspm::checks::pss {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::unique_ptr<ObjectSet> loadText(const std::string& name, std::string content) {
-  auto set = std::make_unique<ObjectSet>();
-  auto file = std::make_unique<SourceFile>();
-  file->path = name;
-  file->content = std::move(content);
-  set->addFile(std::move(file), LoadLimits{});
-  return set;
-}
 
 std::vector<Finding> run(const Check& check, const ObjectSet& set, const Object& object,
                          uint32_t minor = kPssLatestMinor) {
@@ -51,13 +36,6 @@ std::vector<Finding> run(const Check& check, const ObjectSet& set, const Object&
   context.pss_minor = minor;
   check.evaluate(object, context, sink);
   return out;
-}
-
-/** "pss-host-ports" -> "host_ports": the check's folder under src/checks/pss/. */
-std::string folderOf(std::string_view id) {
-  std::string folder(id.substr(4));
-  std::replace(folder.begin(), folder.end(), '-', '_');
-  return folder;
 }
 
 uint32_t versionOf(const std::string& content) {
@@ -121,9 +99,8 @@ TEST(PssChecks, CatalogHasNineteenChecksWithMetadata) {
 }
 
 TEST(PssChecks, OwnTestdata) {
-  const fs::path root = fs::path(KSPM_SOURCE_DIR) / "src" / "checks" / "pss";
   for (const Check* check : pssChecks()) {
-    const fs::path dir = root / folderOf(check->info().id) / "testdata";
+    const fs::path dir = fs::path(testing::checkFolder(check->info().id)) / "testdata";
     SCOPED_TRACE(dir.string());
     ASSERT_TRUE(fs::is_directory(dir));
     int passes = 0, fails = 0, workloads = 0;
@@ -132,14 +109,14 @@ TEST(PssChecks, OwnTestdata) {
       const bool expect_fail = name.starts_with("fail_");
       if (!expect_fail && !name.starts_with("pass_")) continue;
       (expect_fail ? fails : passes)++;
-      std::string content = readFile(entry.path());
+      std::string content = testing::readFile(entry.path().string());
       const uint32_t minor = versionOf(content);
-      auto set = loadText(entry.path().string(), std::move(content));
-      EXPECT_TRUE(set->errors().empty()) << name;
-      ASSERT_FALSE(set->objects().empty()) << name;
-      for (const Object& object : set->objects()) {
+      ObjectSet set = testing::loadText(content, entry.path().string());
+      EXPECT_TRUE(set.errors().empty()) << name;
+      ASSERT_FALSE(set.objects().empty()) << name;
+      for (const Object& object : set.objects()) {
         if (object.kind != "Pod") ++workloads;
-        std::vector<Finding> findings = run(*check, *set, object, minor);
+        std::vector<Finding> findings = run(*check, set, object, minor);
         if (expect_fail) {
           EXPECT_FALSE(findings.empty()) << name << ": expected a finding from " << check->info().id;
         } else {
@@ -208,9 +185,9 @@ TEST(PssChecks, PathsAndLines) {
     SCOPED_TRACE(std::string(want.file));
     const Check* check = Catalog::builtin().find(want.check);
     ASSERT_NE(check, nullptr);
-    auto set = loadText(std::string(want.file), readFile(root / want.file));
-    ASSERT_EQ(set->objects().size(), 1u);
-    std::vector<Finding> findings = run(*check, *set, set->objects()[0]);
+    ObjectSet set = testing::loadText(testing::readFile((root / want.file).string()), std::string(want.file));
+    ASSERT_EQ(set.objects().size(), 1u);
+    std::vector<Finding> findings = run(*check, set, set.objects()[0]);
     ASSERT_FALSE(findings.empty());
     const Finding& f = findings[0];
     EXPECT_EQ(f.path, want.path);
@@ -226,7 +203,7 @@ TEST(PssChecks, PathsAndLines) {
 
 // One finding per offending field.
 TEST(PssChecks, OneFindingPerField) {
-  auto set = loadText("multi.yaml", R"(apiVersion: v1
+  ObjectSet set = testing::loadText(R"(apiVersion: v1
 kind: Pod
 metadata:
   name: multi
@@ -248,21 +225,21 @@ spec:
     image: x
     securityContext:
       privileged: true
-)");
-  const Object& pod = set->objects().at(0);
-  EXPECT_EQ(run(*Catalog::builtin().find("pss-privileged"), *set, pod).size(), 3u);
-  EXPECT_EQ(run(*Catalog::builtin().find("pss-host-namespaces"), *set, pod).size(), 2u);
+)", "multi.yaml");
+  const Object& pod = set.objects().at(0);
+  EXPECT_EQ(run(*Catalog::builtin().find("pss-privileged"), set, pod).size(), 3u);
+  EXPECT_EQ(run(*Catalog::builtin().find("pss-host-namespaces"), set, pod).size(), 2u);
   // restricted checks: 3 containers lacking allowPrivilegeEscalation=false, runAsNonRoot, drop ALL.
-  EXPECT_EQ(run(*Catalog::builtin().find("pss-allow-privilege-escalation"), *set, pod).size(), 3u);
-  EXPECT_EQ(run(*Catalog::builtin().find("pss-run-as-non-root"), *set, pod).size(), 3u);
-  EXPECT_EQ(run(*Catalog::builtin().find("pss-capabilities-restricted"), *set, pod).size(), 3u);
+  EXPECT_EQ(run(*Catalog::builtin().find("pss-allow-privilege-escalation"), set, pod).size(), 3u);
+  EXPECT_EQ(run(*Catalog::builtin().find("pss-run-as-non-root"), set, pod).size(), 3u);
+  EXPECT_EQ(run(*Catalog::builtin().find("pss-capabilities-restricted"), set, pod).size(), 3u);
   // Before their first version, checks are silent.
-  EXPECT_TRUE(run(*Catalog::builtin().find("pss-allow-privilege-escalation"), *set, pod, 7).empty());
-  EXPECT_TRUE(run(*Catalog::builtin().find("pss-capabilities-restricted"), *set, pod, 21).empty());
+  EXPECT_TRUE(run(*Catalog::builtin().find("pss-allow-privilege-escalation"), set, pod, 7).empty());
+  EXPECT_TRUE(run(*Catalog::builtin().find("pss-capabilities-restricted"), set, pod, 21).empty());
 }
 
 TEST(PssChecks, VersionedBehaviour) {
-  auto set = loadText("v.yaml", R"(apiVersion: v1
+  ObjectSet set = testing::loadText(R"(apiVersion: v1
 kind: Pod
 metadata:
   name: v
@@ -280,21 +257,21 @@ spec:
   containers:
   - name: a
     image: x
-)");
-  const Object& pod = set->objects().at(0);
+)", "v.yaml");
+  const Object& pod = set.objects().at(0);
   const Check& sysctls = *Catalog::builtin().find("pss-sysctls");
-  EXPECT_EQ(run(sysctls, *set, pod, 26).size(), 3u);
-  EXPECT_EQ(run(sysctls, *set, pod, 27).size(), 2u);
-  EXPECT_EQ(run(sysctls, *set, pod, 32).size(), 1u);
-  EXPECT_EQ(run(sysctls, *set, pod, 36).size(), 1u);
-  EXPECT_EQ(run(sysctls, *set, pod, 37).size(), 0u);
+  EXPECT_EQ(run(sysctls, set, pod, 26).size(), 3u);
+  EXPECT_EQ(run(sysctls, set, pod, 27).size(), 2u);
+  EXPECT_EQ(run(sysctls, set, pod, 32).size(), 1u);
+  EXPECT_EQ(run(sysctls, set, pod, 36).size(), 1u);
+  EXPECT_EQ(run(sysctls, set, pod, 37).size(), 0u);
   const Check& selinux = *Catalog::builtin().find("pss-selinux-options");
-  EXPECT_EQ(run(selinux, *set, pod, 30).size(), 1u);
-  EXPECT_EQ(run(selinux, *set, pod, 31).size(), 0u);
+  EXPECT_EQ(run(selinux, set, pod, 30).size(), 1u);
+  EXPECT_EQ(run(selinux, set, pod, 31).size(), 0u);
 }
 
 TEST(PssChecks, WrongTypesNeverCrashOrCountAsTrue) {
-  auto set = loadText("w.yaml", R"(apiVersion: v1
+  ObjectSet set = testing::loadText(R"(apiVersion: v1
 kind: Pod
 metadata:
   name: w
@@ -313,10 +290,10 @@ spec:
     ports: 8080
   - 42
   initContainers: "x"
-)");
-  const Object& pod = set->objects().at(0);
+)", "w.yaml");
+  const Object& pod = set.objects().at(0);
   for (const Check* check : pssChecks()) {
-    std::vector<Finding> findings = run(*check, *set, pod);
+    std::vector<Finding> findings = run(*check, set, pod);
     const std::string_view id = check->info().id;
     if (id == "pss-privileged" || id == "pss-host-namespaces" || id == "pss-proc-mount") {
       EXPECT_TRUE(findings.empty()) << id;
@@ -404,9 +381,9 @@ TEST(PodSpec, EveryKind) {
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(std::string(c.yaml));
-    auto set = loadText("k.yaml", std::string(c.yaml));
-    ASSERT_EQ(set->objects().size(), 1u);
-    const Object& object = set->objects()[0];
+    ObjectSet set = testing::loadText(std::string(c.yaml), "k.yaml");
+    ASSERT_EQ(set.objects().size(), 1u);
+    const Object& object = set.objects()[0];
     EXPECT_TRUE(isPodBearingKind(object.kind));
     auto ref = podSpecOf(object);
     ASSERT_TRUE(ref.has_value());
@@ -418,9 +395,9 @@ TEST(PodSpec, EveryKind) {
   for (std::string_view yaml : {"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {}\n",
                                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {}\n",
                                 "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: 3\n"}) {
-    auto set = loadText("n.yaml", std::string(yaml));
-    ASSERT_EQ(set->objects().size(), 1u);
-    EXPECT_FALSE(podSpecOf(set->objects()[0]).has_value()) << yaml;
+    ObjectSet set = testing::loadText(std::string(yaml), "n.yaml");
+    ASSERT_EQ(set.objects().size(), 1u);
+    EXPECT_FALSE(podSpecOf(set.objects()[0]).has_value()) << yaml;
   }
   EXPECT_FALSE(isPodBearingKind("Service"));
 }
