@@ -63,4 +63,13 @@ void forEachContainer(const PodSpecRef& pod, Fn&& fn) {
   }
 }
 
+/** Calls fn(const Node& volume, uint32_t index) for every item of spec.volumes, in order. */
+template <typename Fn>
+void forEachVolume(const PodSpecRef& pod, Fn&& fn) {
+  const Node* volumes = pod.spec->get("volumes");
+  if (volumes == nullptr || !volumes->isArray()) return;
+  uint32_t index = 0;
+  for (const Node& volume : volumes->items()) fn(volume, index++);
+}
+
 }  // namespace kspm::checks

@@ -28,18 +28,13 @@ class HostPathVolumesCheck final : public PssCheck {
 
  protected:
   void evaluatePod(const PodSpecRef& pod, uint32_t, FindingSink& sink) const override {
-    const Node* volumes = field(pod.spec, "volumes");
-    if (volumes == nullptr || !volumes->isArray()) return;
-    uint32_t index = 0;
-    for (const Node& volume : volumes->items()) {
-      if (const Node* host_path = field(&volume, "hostPath")) {
-        std::string key = itemKey(volume, index);
-        sink.add(*host_path, "pod must not use hostPath volume " + quoted(text(field(&volume, "name"))),
-                 pod.spec_path + ".volumes[" + std::to_string(index) + "].hostPath",
-                 "volumes[" + key + "].hostPath");
-      }
-      ++index;
-    }
+    forEachVolume(pod, [&](const Node& volume, uint32_t index) {
+      const Node* host_path = field(&volume, "hostPath");
+      if (host_path == nullptr) return;
+      sink.add(*host_path, "pod must not use hostPath volume " + quoted(text(field(&volume, "name"))),
+               pod.spec_path + ".volumes[" + std::to_string(index) + "].hostPath",
+               "volumes[" + itemKey(volume, index) + "].hostPath");
+    });
   }
 };
 

@@ -49,13 +49,7 @@ class RestrictedVolumesCheck final : public PssCheck {
 
  protected:
   void evaluatePod(const PodSpecRef& pod, uint32_t, FindingSink& sink) const override {
-    const Node* volumes = field(pod.spec, "volumes");
-    if (volumes == nullptr || !volumes->isArray()) return;
-    uint32_t index = 0;
-    for (const Node& volume : volumes->items()) {
-      report(pod, volume, index, sink);
-      ++index;
-    }
+    forEachVolume(pod, [&](const Node& volume, uint32_t index) { report(pod, volume, index, sink); });
   }
 
  private:
