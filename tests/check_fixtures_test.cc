@@ -15,6 +15,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A fixture folder may hold params.yaml: `name: [values]` lines giving check parameters, so that
+// checks which only act when configured (allowed registries, required labels) are tested too.
+ScanPolicy fixturePolicy(const fs::path& testdata) {
+  ScanPolicy policy;
+  fs::path params = testdata / "params.yaml";
+  if (!fs::exists(params)) return policy;
+  const std::string text = testing::readFile(params.string());
+  LoadResult loaded = loadBuffer(params.string(), text);
+  EXPECT_TRUE(loaded.errors.empty());
+  for (const Document& doc : loaded.documents) {
+    if (doc.root() == nullptr || !doc.root()->isObject()) continue;
+    for (const Member& m : doc.root()->members()) {
+      std::vector<std::string> values;
+      if (m.value.isArray()) {
+        for (const Node& v : m.value.items()) values.emplace_back(v.str());
+      }
+      policy.parameters.set(std::string(m.key.str()), std::move(values));
+    }
+  }
+  return policy;
+}
+
 TEST(CheckFixturesTest, EveryCatalogCheckHasAFolderWithPassAndFailFixtures) {
   for (const Check* check : Catalog::builtin().all()) {
     fs::path dir = testing::checkFolder(check->info().id);
@@ -24,6 +46,7 @@ TEST(CheckFixturesTest, EveryCatalogCheckHasAFolderWithPassAndFailFixtures) {
     for (const auto& entry : fs::directory_iterator(dir / "testdata")) {
       std::string name = entry.path().filename().string();
       if (name.starts_with("pass_")) ++pass;
+      EXPECT_TRUE(name.starts_with("pass_") || name.starts_with("fail_") || name == "params.yaml") << name;
       if (name.starts_with("fail_")) ++fail;
     }
     EXPECT_GE(pass, 1);
@@ -37,18 +60,12 @@ TEST(CheckFixturesTest, NonPssChecksFireOnFailFixturesOnly) {
     fs::path dir = fs::path(testing::checkFolder(check->info().id)) / "testdata";
     for (const auto& entry : fs::directory_iterator(dir)) {
       std::string name = entry.path().filename().string();
+      if (name == "params.yaml") continue;
       SCOPED_TRACE(std::string(check->info().id) + " " + name);
       ObjectSet set = testing::loadText(testing::readFile(entry.path().string()), entry.path().string());
       ASSERT_TRUE(set.errors().empty()) << set.errors()[0].message;
       ASSERT_FALSE(set.objects().empty());
-      ScanContext context = buildScanContext(Catalog::builtin(), set);
-      std::vector<Finding> findings;
-      EvalContext eval;
-      eval.objects = &set;
-      eval.scan = &context;
-      FindingSink sink(&findings);
-      sink.setCheck(&check->info());
-      for (const Object& o : set.objects()) check->evaluate(o, eval, sink);
+      std::vector<Finding> findings = testing::evaluateCheck(*check, set, fixturePolicy(dir));
       if (name.starts_with("fail_")) {
         EXPECT_FALSE(findings.empty());
         for (const Finding& f : findings) {

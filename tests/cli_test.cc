@@ -50,7 +50,7 @@ TEST(CliTest, UsageErrorsExit2) {
   EXPECT_EQ(run(kspm() + " scan --bogus x 2>/dev/null").exit_code, 2);
   EXPECT_EQ(run(kspm() + " scan -o xml " + examples() + " 2>/dev/null").exit_code, 2);
   EXPECT_EQ(run(kspm() + " scan --pss-version v1.99 " + examples() + " 2>/dev/null").exit_code, 2);
-  EXPECT_EQ(run(kspm() + " scan --framework cis " + examples() + " 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(run(kspm() + " scan --framework cis,bogus " + examples() + " 2>/dev/null").exit_code, 2);
   EXPECT_EQ(run(kspm() + " scan --fail-on severe " + examples() + " 2>/dev/null").exit_code, 2);
   EXPECT_EQ(run(kspm() + " explain no-such-check 2>/dev/null").exit_code, 2);
 }

@@ -69,7 +69,7 @@ TEST(EngineTest, SuppressionWithReasonMarksFindingButKeepsIt) {
 
 TEST(EngineTest, PssFrameworksRunExactlyTheirLevel) {
   ScanPolicy baseline;
-  baseline.framework = Framework::kPssBaseline;
+  baseline.frameworks = {Framework::kPssBaseline};
   std::set<std::string_view> b = ids(Engine(Catalog::builtin(), baseline));
   EXPECT_TRUE(b.count("pss-privileged"));
   EXPECT_TRUE(b.count("pss-host-path-volumes"));
@@ -78,7 +78,7 @@ TEST(EngineTest, PssFrameworksRunExactlyTheirLevel) {
   EXPECT_FALSE(b.count("psa-namespace-verdict"));
 
   ScanPolicy restricted;
-  restricted.framework = Framework::kPssRestricted;
+  restricted.frameworks = {Framework::kPssRestricted};
   std::set<std::string_view> r = ids(Engine(Catalog::builtin(), restricted));
   EXPECT_TRUE(r.count("pss-restricted-volumes"));
   EXPECT_FALSE(r.count("pss-host-path-volumes"));  // overridden by restrictedVolumes
@@ -99,7 +99,7 @@ TEST(EngineTest, PssFrameworksRunExactlyTheirLevel) {
 TEST(EngineTest, SuppressedFindingsStillCountForPssVerdict) {
   ObjectSet set = loadText(kPrivilegedPod);
   ScanPolicy baseline;
-  baseline.framework = Framework::kPssBaseline;
+  baseline.frameworks = {Framework::kPssBaseline};
   std::vector<Finding> findings = evaluateAll(set, baseline);
   // The pod is denied at baseline: the suppressed finding is still a finding.
   ASSERT_EQ(findings.size(), 1u);

@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kspm/catalog.h"
+#include "kspm/engine.h"
 #include "kspm/object.h"
 
 namespace kspm::testing {
@@ -52,16 +54,20 @@ inline std::string kspm() { return std::string("'") + KSPM_BINARY + "'"; }
 
 inline std::string sourceDir() { return KSPM_SOURCE_DIR; }
 
-/** The folder of a check: src/checks/pss/<rest> for pss-<rest>, else src/checks/<id>, with - as _. */
+/**
+ * The folder of a check. IDs are <family>-<rest>: when src/checks/<family>/<rest> exists (dashes as
+ * underscores) that is the folder (pss-privileged: src/checks/pss/privileged); otherwise the whole
+ * ID names a folder directly under src/checks (psa-namespace-verdict).
+ */
 inline std::string checkFolder(std::string_view id) {
   std::filesystem::path root = std::filesystem::path(KSPM_SOURCE_DIR) / "src" / "checks";
   std::string name(id);
-  if (name.starts_with("pss-")) {
-    root /= "pss";
-    name = name.substr(4);
-  }
   for (char& c : name) {
     if (c == '-') c = '_';
+  }
+  if (size_t cut = name.find('_'); cut != std::string::npos) {
+    std::filesystem::path nested = root / name.substr(0, cut) / name.substr(cut + 1);
+    if (std::filesystem::is_directory(nested)) return nested.string();
   }
   return (root / name).string();
 }
@@ -120,5 +126,30 @@ class TempDir {
  private:
   std::string path_;
 };
+
+/**
+ * Runs one check over every object of `set` the way the Engine does (scan context, resolved pod
+ * spec, parameters, target Kubernetes version) and returns its findings, without suppressions.
+ */
+inline std::vector<Finding> evaluateCheck(const Check& check, const ObjectSet& set,
+                                          const ScanPolicy& policy = ScanPolicy()) {
+  ScanContext context = buildScanContext(Catalog::builtin(), set, policy.workload_kinds);
+  std::vector<Finding> findings;
+  FindingSink sink(&findings);
+  sink.setCheck(&check.info());
+  for (const Object& o : set.objects()) {
+    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(o, policy.workload_kinds);
+    EvalContext eval;
+    eval.objects = &set;
+    eval.scan = &context;
+    eval.pss_minor = policy.pss_minor;
+    eval.pss_latest = policy.pss_latest;
+    eval.pod = pod ? &*pod : nullptr;
+    eval.params = &policy.parameters;
+    eval.k8s_minor = policy.k8s_minor;
+    check.evaluate(o, eval, sink);
+  }
+  return findings;
+}
 
 }  // namespace kspm::testing

@@ -28,8 +28,9 @@ constexpr const char* kScanHelp =
     "Flags:\n"
     "  -o, --output FORMAT        table (default), json or sarif\n"
     "      --output-file FILE     write the report to FILE instead of standard output\n"
-    "      --framework NAME       all (default), pss-baseline or pss-restricted: with a pss-*\n"
-    "                             framework, exactly that Pod Security level's checks run\n"
+    "      --framework LIST       all (default), cis, nsa, pss-baseline, pss-restricted, or a comma\n"
+    "                             list: the checks mapped to those frameworks run; with a pss-*\n"
+    "                             framework exactly that Pod Security level's checks run\n"
     "      --pss-version VERSION  Pod Security Standards version: latest (default, = v1.37) or v1.0..v1.37\n"
     "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
     "                             apply -n would); without it they are shown as unspecified\n"
@@ -84,7 +85,10 @@ int runScan(int argc, char** argv) {
     } else if (args.flag({"--output-file"}, &value, &error)) {
       output_file = value;
     } else if (args.flag({"--framework"}, &value, &error)) {
-      if (error.empty() && !parseFramework(value, &policy.framework)) error = "unknown framework \"" + value + "\" (all, pss-baseline or pss-restricted)";
+      std::string bad;
+      if (error.empty() && !parseFrameworkList(value, &policy.frameworks, &bad)) {
+        error = "unknown framework \"" + bad + "\" (all, cis, nsa, pss-baseline or pss-restricted)";
+      }
     } else if (args.flag({"--pss-version"}, &value, &error)) {
       if (error.empty()) {
         if (!checks::pss::parsePssVersion(value, &policy.pss_minor)) {
@@ -157,7 +161,7 @@ int runScan(int argc, char** argv) {
       [&](std::span<const ObjectFindings> batch) { return reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
         for (const ObjectFindings& r : batch) {
-          summary.add(r, checks::isPodBearingKind(r.object->kind));
+          summary.add(r, r.has_pod_spec);
           for (const Finding& f : r.findings) {
             if (fail_enabled && !f.suppressed && f.severity >= fail_on) failing = true;
           }

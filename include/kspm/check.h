@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +26,12 @@ std::string_view pssLevelName(PssLevel level);  // "baseline", "restricted"
 /** Policy versions are v1.<minor>; kPssLatestMinor is what "latest" means in this build. */
 inline constexpr uint32_t kPssLatestMinor = 37;
 
+/**
+ * Kubernetes minor version (1.<minor>) assumed for version-dependent checks (deprecated APIs)
+ * when --k8s-version is not given: the newest release this build knows.
+ */
+inline constexpr uint32_t kDefaultK8sMinor = 37;
+
 /** Which objects a check looks at. */
 enum class Scope : uint8_t {
   kPodSpec,    // objects that carry a pod spec (Pod, Deployment, ..., CronJob, PodTemplate)
@@ -37,6 +45,12 @@ struct ControlRef {
   std::string_view control;
 };
 
+/** A parameter a check reads from the config file (checks.parameters.<name>: [values]). */
+struct ParameterInfo {
+  std::string_view name;         // kebab-case, e.g. "allowed-registries"
+  std::string_view description;  // what the values mean and what happens when none are given
+};
+
 /** Check metadata: the single source of truth for docs, listings, SARIF rules. */
 struct CheckInfo {
   std::string_view id;           // stable, kebab-case, never reused: "pss-privileged"
@@ -47,6 +61,7 @@ struct CheckInfo {
   std::vector<ControlRef> controls;
   Scope scope = Scope::kPodSpec;
   std::vector<std::string_view> kinds;  // for Scope::kKinds
+  std::vector<ParameterInfo> parameters;  // configurable inputs, validated when the config loads
 
   // Pod Security Standards checks only.
   std::string_view pss_id;            // upstream check ID: "privileged", "capabilities_restricted"
@@ -55,7 +70,22 @@ struct CheckInfo {
   uint32_t pss_min_minor = 0;         // first policy version v1.<minor> with this check
 };
 
-struct ScanContext;  // engine.h: cross-object facts (namespaces and their Pod Security labels)
+struct ScanContext;  // engine.h: cross-object facts (namespaces, indexes by kind and labels)
+namespace checks {
+struct PodSpecRef;  // checks/common/pod_spec.h: where an object's pod spec and containers are
+}
+
+/** Check parameter values by name, set once from the config file. Immutable during a scan. */
+class CheckParameters {
+ public:
+  void set(std::string name, std::vector<std::string> values);
+  /** The values configured for `name`; empty when none were given. */
+  const std::vector<std::string>& get(std::string_view name) const;
+  bool has(std::string_view name) const { return values_.find(name) != values_.end(); }
+
+ private:
+  std::map<std::string, std::vector<std::string>, std::less<>> values_;
+};
 
 /** Read-only context for one evaluation. */
 struct EvalContext {
@@ -63,6 +93,11 @@ struct EvalContext {
   const ScanContext* scan = nullptr;     // never null when called by the Engine
   uint32_t pss_minor = kPssLatestMinor;  // policy version for PSS checks
   bool pss_latest = true;                // pss_minor was given as "latest"
+  /** The object's pod spec (built-in workload kinds and configured custom resources), or null. */
+  const checks::PodSpecRef* pod = nullptr;
+  /** Configured check parameters; never null when called by the Engine. */
+  const CheckParameters* params = nullptr;
+  uint32_t k8s_minor = kDefaultK8sMinor;  // target Kubernetes version 1.<minor> (--k8s-version)
 };
 
 /** Where a check puts its findings. Not thread-safe: one per evaluating thread. */

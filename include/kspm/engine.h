@@ -16,22 +16,43 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checks/common/pod_spec.h"
 #include "kspm/catalog.h"
 #include "kspm/check.h"
 #include "kspm/finding.h"
 #include "kspm/object.h"
+#include "kspm/object_index.h"
 
 namespace kspm {
 
-enum class Framework : uint8_t { kAll, kPssBaseline, kPssRestricted };
-std::string_view frameworkName(Framework framework);  // "all", "pss-baseline", "pss-restricted"
-/** Parses a --framework value; false if unknown. */
+enum class Framework : uint8_t { kAll, kCis, kNsa, kPssBaseline, kPssRestricted };
+/** "all", "cis", "nsa", "pss-baseline", "pss-restricted": also the ControlRef::framework names. */
+std::string_view frameworkName(Framework framework);
+/** Parses one framework name; false if unknown. */
 bool parseFramework(std::string_view text, Framework* out);
+/** Parses a comma-separated list ("cis,nsa"); false (and *bad = the unknown name) if any is unknown. */
+bool parseFrameworkList(std::string_view text, std::vector<Framework>* out, std::string* bad);
 
+/** What a scan runs and how. Built by the frontend from flags and the config file. */
 struct ScanPolicy {
-  Framework framework = Framework::kAll;
+  /**
+   * The frameworks whose checks run: kAll = every check (Pod Security at the restricted level).
+   * kCis / kNsa: the checks mapped to that framework. kPss*: exactly that Pod Security level.
+   */
+  std::vector<Framework> frameworks = {Framework::kAll};
   uint32_t pss_minor = kPssLatestMinor;
   bool pss_latest = true;  // the version was given as "latest" (reported as such)
+  uint32_t k8s_minor = kDefaultK8sMinor;  // target Kubernetes version for deprecated-API checks
+  bool k8s_default = true;                 // k8s_minor was not given (reported as assumed)
+  std::vector<std::string> disabled_checks;  // check IDs never run
+  std::unordered_map<std::string, Severity> severity_overrides;  // by check ID
+  CheckParameters parameters;
+  /** Workload custom resources (pod-spec paths per kind); defaultWorkloadKinds() plus config. */
+  std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();
+
+  /** "all", or the frameworks joined by commas. */
+  std::string frameworksName() const;
+  bool has(Framework framework) const;
 };
 
 /** Pod Security labels of one Namespace object from the input. */
@@ -48,13 +69,16 @@ struct NamespacePss {
 struct ScanContext {
   const Catalog* catalog = nullptr;
   std::unordered_map<std::string_view, NamespacePss> namespaces;  // by namespace name
+  ObjectIndex index;  // by kind, namespace, name and workload pod labels
 };
 
-/** Builds the ScanContext for an ObjectSet. */
-ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects);
+/** Builds the ScanContext for an ObjectSet (workload_kinds: which custom resources carry pods). */
+ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
+                             const std::vector<checks::WorkloadKind>& workload_kinds = checks::defaultWorkloadKinds());
 
 struct ObjectFindings {
   const Object* object = nullptr;
+  bool has_pod_spec = false;  // the object carries a pod spec (built-in kind or workload custom resource)
   std::vector<Finding> findings;
 };
 
@@ -80,8 +104,8 @@ class Engine {
   /** The checks this engine runs, sorted by ID. */
   const std::vector<const Check*>& checks() const { return checks_; }
 
-  /** Findings for one object, checks in ID order, suppressions applied. */
-  void evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
+  /** Findings for one object, checks in ID order, suppressions applied; true if it has a pod spec. */
+  bool evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
                 std::vector<Finding>* out) const;
 
   /**

@@ -1,4 +1,4 @@
-// The built-in check catalog: one explicit line per check, sorted by ID.
+// The built-in check catalog: one explicit line per check, grouped by family, sorted by ID within.
 #include "checks/builtin_checks.h"
 #include "checks/pss/pss_checks.h"
 #include "kspm/catalog.h"
@@ -29,6 +29,14 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::makePsaNamespaceVerdictCheck());              // psa-namespace-verdict
   catalog.add(checks::makeYamlDuplicateKeyCheck());                 // yaml-duplicate-key
   catalog.add(checks::makeYamlNonStringValueCheck());               // yaml-non-string-value
+
+  // --- RBAC and service accounts (src/checks/rbac, src/checks/sa) ---
+
+  // --- containers, pods and images (src/checks/container, src/checks/pod, src/checks/image) ---
+
+  // --- secrets in manifests (src/checks/secret) and API versions (src/checks/api) ---
+
+  // --- services, ingress, network policies, namespaces, cross-object (src/checks/net, ns, workload) ---
 }
 
 }  // namespace kspm

@@ -16,6 +16,8 @@ namespace kspm {
 std::string_view frameworkName(Framework framework) {
   switch (framework) {
     case Framework::kAll: return "all";
+    case Framework::kCis: return "cis";
+    case Framework::kNsa: return "nsa";
     case Framework::kPssBaseline: return "pss-baseline";
     case Framework::kPssRestricted: return "pss-restricted";
   }
@@ -23,13 +25,43 @@ std::string_view frameworkName(Framework framework) {
 }
 
 bool parseFramework(std::string_view text, Framework* out) {
-  for (Framework f : {Framework::kAll, Framework::kPssBaseline, Framework::kPssRestricted}) {
+  for (Framework f : {Framework::kAll, Framework::kCis, Framework::kNsa, Framework::kPssBaseline,
+                      Framework::kPssRestricted}) {
     if (frameworkName(f) == text) {
       *out = f;
       return true;
     }
   }
   return false;
+}
+
+bool parseFrameworkList(std::string_view text, std::vector<Framework>* out, std::string* bad) {
+  out->clear();
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view name = text.substr(0, comma);
+    Framework f;
+    if (!parseFramework(name, &f)) {
+      *bad = std::string(name);
+      return false;
+    }
+    if (std::find(out->begin(), out->end(), f) == out->end()) out->push_back(f);
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+std::string ScanPolicy::frameworksName() const {
+  std::string out;
+  for (Framework f : frameworks) {
+    if (!out.empty()) out += ",";
+    out += frameworkName(f);
+  }
+  return out.empty() ? std::string("all") : out;
+}
+
+bool ScanPolicy::has(Framework framework) const {
+  return std::find(frameworks.begin(), frameworks.end(), framework) != frameworks.end();
 }
 
 bool isClusterScopedKind(std::string_view kind) {
@@ -76,9 +108,11 @@ std::string fingerprint(const Finding& finding, const Object& object, std::strin
   return buf;
 }
 
-ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects) {
+ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
+                             const std::vector<checks::WorkloadKind>& workload_kinds) {
   ScanContext context;
   context.catalog = &catalog;
+  context.index = ObjectIndex(objects, workload_kinds);
   for (const Object& object : objects.objects()) {
     if (object.kind != "Namespace" || !object.group().empty() || object.name.empty()) continue;
     NamespacePss ns;
@@ -118,18 +152,46 @@ void ScanSummary::add(const ObjectFindings& result, bool has_pod_spec) {
   }
 }
 
-Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), policy_(policy) {
-  if (policy_.framework == Framework::kPssBaseline || policy_.framework == Framework::kPssRestricted) {
-    PssLevel level = policy_.framework == Framework::kPssBaseline ? PssLevel::kBaseline : PssLevel::kRestricted;
-    checks_ = checks::pss::pssChecksFor(catalog, level, policy_.pss_minor);
-  } else {
-    checks_ = checks::pss::pssChecksFor(catalog, PssLevel::kRestricted, policy_.pss_minor);
-    for (const Check* check : catalog.all()) {
-      if (check->info().pss_id.empty()) checks_.push_back(check);
+Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), policy_(std::move(policy)) {
+  auto exists_at_version = [&](const Check* check) {
+    return check->info().pss_id.empty() || check->info().pss_min_minor <= policy_.pss_minor;
+  };
+  for (Framework framework : policy_.frameworks) {
+    std::vector<const Check*> selected;
+    switch (framework) {
+      case Framework::kAll:
+        selected = checks::pss::pssChecksFor(catalog, PssLevel::kRestricted, policy_.pss_minor);
+        for (const Check* check : catalog.all()) {
+          if (check->info().pss_id.empty()) selected.push_back(check);
+        }
+        break;
+      case Framework::kPssBaseline:
+      case Framework::kPssRestricted:
+        selected = checks::pss::pssChecksFor(
+            catalog, framework == Framework::kPssBaseline ? PssLevel::kBaseline : PssLevel::kRestricted,
+            policy_.pss_minor);
+        break;
+      case Framework::kCis:
+      case Framework::kNsa:
+        for (const Check* check : catalog.all()) {
+          for (const ControlRef& ref : check->info().controls) {
+            if (ref.framework == frameworkName(framework) && exists_at_version(check)) {
+              selected.push_back(check);
+              break;
+            }
+          }
+        }
+        break;
     }
+    checks_.insert(checks_.end(), selected.begin(), selected.end());
   }
   std::sort(checks_.begin(), checks_.end(),
             [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
+  checks_.erase(std::unique(checks_.begin(), checks_.end()), checks_.end());
+  std::erase_if(checks_, [&](const Check* check) {
+    return std::find(policy_.disabled_checks.begin(), policy_.disabled_checks.end(), check->info().id) !=
+           policy_.disabled_checks.end();
+  });
   // checks_ is in ID order, so filtering it keeps that order whatever the scopes.
   auto applicable = [&](bool pod_bearing, std::string_view kind) {
     std::vector<const Check*> out;
@@ -176,16 +238,20 @@ void applySuppressions(const Object& object, std::vector<Finding>* findings, siz
 
 }  // namespace
 
-void Engine::evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
+bool Engine::evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
                       std::vector<Finding>* out) const {
   size_t first = out->size();
+  const std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, policy_.workload_kinds);
   EvalContext eval;
   eval.objects = &objects;
   eval.scan = &context;
   eval.pss_minor = policy_.pss_minor;
   eval.pss_latest = policy_.pss_latest;
+  eval.pod = pod ? &*pod : nullptr;
+  eval.params = &policy_.parameters;
+  eval.k8s_minor = policy_.k8s_minor;
   FindingSink sink(out);
-  const int pod_bearing = checks::isPodBearingKind(object.kind) ? 1 : 0;
+  const int pod_bearing = pod.has_value() || checks::isPodBearingKind(object.kind) ? 1 : 0;
   const std::vector<const Check*>* applicable = &applicable_default_[pod_bearing];
   if (auto it = applicable_by_kind_[pod_bearing].find(object.kind); it != applicable_by_kind_[pod_bearing].end()) {
     applicable = &it->second;
@@ -194,13 +260,21 @@ void Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
     sink.setCheck(&check->info());
     check->evaluate(object, eval, sink);
   }
+  if (!policy_.severity_overrides.empty()) {
+    for (size_t i = first; i < out->size(); ++i) {
+      Finding& f = (*out)[i];
+      auto it = policy_.severity_overrides.find(std::string(f.check->id));
+      if (it != policy_.severity_overrides.end()) f.severity = it->second;
+    }
+  }
   applySuppressions(object, out, first);
+  return pod.has_value();
 }
 
 void Engine::run(const ObjectSet& objects, unsigned threads,
                  const std::function<std::string(std::span<const ObjectFindings>)>& work,
                  const std::function<void(std::span<const ObjectFindings>, std::string&&)>& deliver) const {
-  const ScanContext context = buildScanContext(catalog_, objects);
+  const ScanContext context = buildScanContext(catalog_, objects, policy_.workload_kinds);
   const auto& all = objects.objects();
   constexpr size_t kBatch = 512;
   const size_t batches = (all.size() + kBatch - 1) / kBatch;
@@ -219,7 +293,7 @@ void Engine::run(const ObjectSet& objects, unsigned threads,
     for (size_t i = begin; i < end; ++i) {
       ObjectFindings& r = slot->results[i - begin];
       r.object = &all[i];
-      evaluate(all[i], objects, context, &r.findings);
+      r.has_pod_spec = evaluate(all[i], objects, context, &r.findings);
     }
     slot->text = work(slot->results);
   };

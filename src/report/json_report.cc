@@ -97,7 +97,7 @@ class JsonReporter final : public Reporter {
     writeKey(w, "policy");
     w.StartObject();
     writeKey(w, "framework");
-    writeString(w, frameworkName(engine_.policy().framework));
+    writeString(w, engine_.policy().frameworksName());
     writeKey(w, "pssVersion");
     writeString(w, pssVersionName(engine_.policy().pss_minor));
     writeKey(w, "pssVersionRequested");

@@ -94,7 +94,7 @@ class TableReporter final : public Reporter {
     out += "Scanned " + std::to_string(s.files) + " files, " + std::to_string(s.documents) + " documents, " +
            std::to_string(s.objects) + " objects (" + std::to_string(s.objects_with_pod_spec) +
            " with a pod spec) with " + std::to_string(engine_.checks().size()) + " checks (framework " +
-           std::string(frameworkName(p.framework)) + ", Pod Security " + pss + ").\n";
+           p.frameworksName() + ", Pod Security " + pss + ").\n";
     uint64_t open = s.findings - s.suppressed;
     out += "Findings: " + std::to_string(open);
     out += " (";

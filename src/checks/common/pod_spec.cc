@@ -33,12 +33,124 @@ std::optional<PodSpecRef> fromHolder(const Node* holder, std::string prefix) {
   return ref;
 }
 
+struct Located {
+  const Node* node;
+  std::string path;   // with indexes: spec.templates[0].container
+  std::string field;  // with item names: spec.templates[main].container
+};
+
+// Expands a dotted path with optional `[*]` segments into every node it reaches.
+void walk(const Node* node, std::string_view rest, std::string path, std::string field,
+          std::vector<Located>* out) {
+  if (node == nullptr || node->isNull()) return;
+  if (rest.empty()) {
+    out->push_back({node, std::move(path), std::move(field)});
+    return;
+  }
+  size_t dot = rest.find('.');
+  std::string_view segment = rest.substr(0, dot);
+  std::string_view next = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+  bool each = segment.ends_with("[*]");
+  if (each) segment.remove_suffix(3);
+  if (!node->isObject()) return;
+  const Node* child = node->get(segment);
+  std::string child_path = path.empty() ? std::string(segment) : path + "." + std::string(segment);
+  std::string child_field = field.empty() ? std::string(segment) : field + "." + std::string(segment);
+  if (!each) {
+    walk(child, next, std::move(child_path), std::move(child_field), out);
+    return;
+  }
+  if (child == nullptr || !child->isArray()) return;
+  uint32_t index = 0;
+  for (const Node& item : child->items()) {
+    const Node* name = item.isObject() ? item.get("name") : nullptr;
+    std::string key = (name != nullptr && name->isString() && !name->str().empty()) ? std::string(name->str())
+                                                                                      : std::to_string(index);
+    walk(&item, next, child_path + "[" + std::to_string(index) + "]", child_field + "[" + key + "]", out);
+    ++index;
+  }
+}
+
+std::optional<PodSpecRef> fromCustom(const Object& object, const WorkloadKind& custom) {
+  std::vector<Located> specs;
+  walk(object.root, custom.pod_spec, "", "", &specs);
+  if (specs.size() != 1 || !specs[0].node->isObject()) return std::nullopt;
+  PodSpecRef ref;
+  ref.spec = specs[0].node;
+  ref.spec_path = specs[0].path;
+  std::string parent_path;
+  if (size_t dot = custom.pod_spec.rfind('.'); dot != std::string::npos) parent_path = custom.pod_spec.substr(0, dot);
+  std::vector<Located> parents;
+  if (parent_path.empty()) {
+    parents.push_back({object.root, "", ""});
+  } else {
+    walk(object.root, parent_path, "", "", &parents);
+  }
+  ref.parent = parents.size() == 1 ? parents[0].node : object.root;
+  std::string metadata_path = custom.metadata.empty()
+                                  ? (parent_path.empty() ? std::string("metadata") : parent_path + ".metadata")
+                                  : custom.metadata;
+  std::vector<Located> metadata;
+  walk(object.root, metadata_path, "", "", &metadata);
+  ref.metadata = (metadata.size() == 1 && metadata[0].node->isObject()) ? metadata[0].node : nullptr;
+  ref.metadata_path = metadata_path;
+  for (const std::string& containers : custom.containers) {
+    std::vector<Located> found;
+    walk(object.root, containers, "", "", &found);
+    for (Located& c : found) {
+      if (!c.node->isObject()) continue;
+      ContainerRef container;
+      container.node = c.node;
+      size_t dot = containers.rfind('.');
+      std::string_view list = std::string_view(containers).substr(dot == std::string::npos ? 0 : dot + 1);
+      if (list.ends_with("[*]")) list.remove_suffix(3);
+      container.list = list;
+      const Node* name = c.node->get("name");
+      container.name = name != nullptr && name->isString() ? name->str() : std::string_view();
+      container.path = std::move(c.path);
+      container.field = std::move(c.field);
+      ref.extra_containers.push_back(std::move(container));
+    }
+  }
+  return ref;
+}
+
 }  // namespace
+
+const std::vector<WorkloadKind>& defaultWorkloadKinds() {
+  static const std::vector<WorkloadKind> kDefaults = [] {
+    const std::vector<std::string> argo_containers = {
+        "spec.templates[*].container", "spec.templates[*].script", "spec.templates[*].initContainers[*]",
+        "spec.templates[*].sidecars[*]", "spec.templates[*].containerSet.containers[*]"};
+    std::vector<std::string> cron_containers;
+    for (const std::string& c : argo_containers) cron_containers.push_back("spec.workflowSpec." + c.substr(5));
+    return std::vector<WorkloadKind>{
+        {"argoproj.io", "Rollout", "spec.template.spec", "", {}},
+        {"serving.knative.dev", "Service", "spec.template.spec", "", {}},
+        {"serving.knative.dev", "Configuration", "spec.template.spec", "", {}},
+        {"keda.sh", "ScaledJob", "spec.jobTargetRef.template.spec", "", {}},
+        {"apps.kruise.io", "CloneSet", "spec.template.spec", "", {}},
+        {"apps.kruise.io", "BroadcastJob", "spec.template.spec", "", {}},
+        {"argoproj.io", "Workflow", "spec", "spec.podMetadata", argo_containers},
+        {"argoproj.io", "WorkflowTemplate", "spec", "spec.podMetadata", argo_containers},
+        {"argoproj.io", "ClusterWorkflowTemplate", "spec", "spec.podMetadata", argo_containers},
+        {"argoproj.io", "CronWorkflow", "spec.workflowSpec", "spec.workflowSpec.podMetadata", cron_containers},
+    };
+  }();
+  return kDefaults;
+}
 
 bool isPodBearingKind(std::string_view kind) { return shapeOf(kind) != Shape::kNone; }
 
-std::optional<PodSpecRef> podSpecOf(const Object& object) {
+std::optional<PodSpecRef> podSpecOf(const Object& object, const std::vector<WorkloadKind>& custom) {
   if (object.root == nullptr || !object.root->isObject()) return std::nullopt;
+  if (!custom.empty() && shapeOf(object.kind) == Shape::kNone) {
+    std::string_view group = object.group();
+    for (const WorkloadKind& k : custom) {
+      if (k.kind == object.kind && k.group == group) return fromCustom(object, k);
+    }
+    return std::nullopt;
+  }
   const Node* root = object.root;
   switch (shapeOf(object.kind)) {
     case Shape::kPod:

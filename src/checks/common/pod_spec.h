@@ -1,33 +1,20 @@
 // Finding the pod spec inside every workload kind, and walking its containers the way Pod
 // Security Admission does (containers, initContainers, ephemeralContainers).
+//
+// Built-in kinds (Pod, Deployment, ..., CronJob, PodTemplate) are known in any API group. Custom
+// resources that embed a pod (Argo Rollouts, Knative Services, ...) are described by WorkloadKind
+// entries: defaults for well-known projects plus any from the config file.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kspm/node.h"
 #include "kspm/object.h"
 
 namespace kspm::checks {
-
-/** The pod spec of a workload object and where it sits. */
-struct PodSpecRef {
-  const Node* spec = nullptr;      // the PodSpec mapping (never null in a returned ref)
-  const Node* metadata = nullptr;  // the pod (template) metadata, or nullptr
-  const Node* parent = nullptr;    // the mapping holding `spec` (for line of a missing spec field)
-  std::string spec_path;           // "spec", "spec.template.spec", "spec.jobTemplate.spec.template.spec", "template.spec"
-  std::string metadata_path;       // path of the pod (template) metadata
-};
-
-/**
- * The pod spec of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job,
- * CronJob and PodTemplate (any API group version); nullopt for other kinds or a missing spec.
- */
-std::optional<PodSpecRef> podSpecOf(const Object& object);
-
-/** True for the kinds podSpecOf understands. */
-bool isPodBearingKind(std::string_view kind);
 
 struct ContainerRef {
   const Node* node = nullptr;  // the container mapping
@@ -37,6 +24,43 @@ struct ContainerRef {
   std::string path;   // e.g. "spec.template.spec.containers[0]"
   std::string field;  // e.g. "containers[web]" (stable across reordering)
 };
+
+/** The pod spec of a workload object and where it sits. */
+struct PodSpecRef {
+  const Node* spec = nullptr;      // the PodSpec mapping (never null in a returned ref)
+  const Node* metadata = nullptr;  // the pod (template) metadata, or nullptr
+  const Node* parent = nullptr;    // the mapping holding `spec` (for line of a missing spec field)
+  std::string spec_path;           // "spec", "spec.template.spec", "spec.jobTemplate.spec.template.spec", "template.spec"
+  std::string metadata_path;       // path of the pod (template) metadata
+  /** Containers outside spec's own lists (custom resources such as Argo Workflows). */
+  std::vector<ContainerRef> extra_containers;
+};
+
+/**
+ * A custom resource kind that embeds a pod. Paths are dotted field paths from the object root;
+ * `[*]` walks every item of a list (e.g. "spec.templates[*].container").
+ */
+struct WorkloadKind {
+  std::string group;      // API group, e.g. "argoproj.io"
+  std::string kind;       // e.g. "Rollout"
+  std::string pod_spec;   // the PodSpec-shaped mapping, e.g. "spec.template.spec"
+  std::string metadata;   // pod metadata; "" = the sibling `metadata` of pod_spec's parent
+  std::vector<std::string> containers;  // extra container mappings (may use [*])
+};
+
+/** Workload custom resources kspm knows by default: Argo Rollouts and Workflows, Knative, KEDA, OpenKruise. */
+const std::vector<WorkloadKind>& defaultWorkloadKinds();
+
+/**
+ * The pod spec of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job,
+ * CronJob and PodTemplate (any API group version) or of a kind listed in `custom` (matched by
+ * group and kind); nullopt for other kinds or a missing spec.
+ */
+std::optional<PodSpecRef> podSpecOf(const Object& object,
+                                    const std::vector<WorkloadKind>& custom = defaultWorkloadKinds());
+
+/** True for the built-in kinds podSpecOf understands. */
+bool isPodBearingKind(std::string_view kind);
 
 /** Calls fn(const ContainerRef&) for every container, in PSA order: containers, init, ephemeral. */
 template <typename Fn>
@@ -61,6 +85,7 @@ void forEachContainer(const PodSpecRef& pod, Fn&& fn) {
       ++index;
     }
   }
+  for (const ContainerRef& extra : pod.extra_containers) fn(extra);
 }
 
 /** Calls fn(const Node& volume, uint32_t index) for every item of spec.volumes, in order. */

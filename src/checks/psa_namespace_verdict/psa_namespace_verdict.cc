@@ -103,8 +103,10 @@ class PsaNamespaceVerdictCheck final : public Check {
     auto it = context.scan->namespaces.find(ns_name);
     if (it == context.scan->namespaces.end() || !it->second.has_labels) return;
     const NamespacePss& ns = it->second;
-    std::optional<PodSpecRef> pod = podSpecOf(object);
-    if (!pod) return;
+    std::optional<PodSpecRef> resolved;
+    const PodSpecRef* pod = context.pod;
+    if (pod == nullptr && (resolved = podSpecOf(object))) pod = &*resolved;
+    if (pod == nullptr) return;
     const bool is_pod = object.kind == "Pod";
     // Modes often share a level and version (e.g. warn and audit both restricted:latest): the
     // violations depend only on those, so each distinct policy is evaluated once.
