@@ -71,5 +71,6 @@ inline int usageError(const std::string& verb, const std::string& message) {
 int runScan(int argc, char** argv);
 int runChecks(int argc, char** argv);
 int runExplain(int argc, char** argv);
+int runPssPlan(int argc, char** argv);  // kspm pss plan (and kspm pss --help)
 
 }  // namespace kspm::cli
