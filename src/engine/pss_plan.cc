@@ -549,7 +549,9 @@ std::string statusText(const PssNamespacePlan& ns, uint32_t minor) {
       return "the Namespace object is not in the input: its current labels are unknown";
     case PssPlanStatus::kNoEnforceLabel:
       return "the Namespace sets no enforce level: the cluster's admission default applies (privileged unless "
-             "configured); it could enforce " + strictest + " today";
+             "configured); " +
+             (ns.strictest == PssLevel::kNone ? std::string("no stricter level passes today")
+                                              : "it could enforce " + strictest + " today");
     case PssPlanStatus::kEnforceViolated:
       return "enforce=" + current + " is violated by " + std::to_string(ns.enforce_violations.size()) + " of " +
              std::to_string(ns.workloads) + " workloads in the input:";
