@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "checks/pss/pss_policy.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
+#include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
@@ -26,12 +28,20 @@ constexpr const char* kScanHelp =
     "*.json), or - for standard input (e.g. `helm template ... | kspm scan -`).\n"
     "\n"
     "Flags:\n"
-    "  -o, --output FORMAT        table (default), json or sarif\n"
+    "  -o, --output FORMAT        table (default), json, sarif or junit\n"
     "      --output-file FILE     write the report to FILE instead of standard output\n"
     "      --framework LIST       all (default), cis, nsa, pss-baseline, pss-restricted, or a comma\n"
     "                             list: the checks mapped to those frameworks run; with a pss-*\n"
     "                             framework exactly that Pod Security level's checks run\n"
     "      --pss-version VERSION  Pod Security Standards version: latest (default, = v1.37) or v1.0..v1.37\n"
+    "      --k8s-version VERSION  target Kubernetes version for deprecated/removed API checks\n"
+    "                             (default 1.37, the newest release this build knows)\n"
+    "      --config FILE          configuration file (default: .kspm.yaml in the current directory\n"
+    "                             or the nearest parent; docs/configuration.md)\n"
+    "      --no-config            ignore .kspm.yaml files\n"
+    "      --exceptions FILE      exceptions file (repeatable): suppress named checks on matching\n"
+    "                             objects with a reason and an optional expiry date\n"
+    "      --junit-group BY       with -o junit: one test case per object (default) or per check\n"
     "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
     "                             apply -n would); without it they are shown as unspecified\n"
     "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
@@ -49,7 +59,8 @@ constexpr const char* kScanHelp =
     "\n"
     "Suppress a check on one object with the annotation\n"
     "  ignore-check.kspm.dev/<check-id>: \"<reason>\"\n"
-    "Suppressed findings are still reported (marked suppressed) and never fail the scan.\n";
+    "Suppressed findings are still reported (marked suppressed) and never fail the scan.\n"
+    "Flags override the config file. A config or exceptions file with errors stops the scan (exit 2).\n";
 
 bool parseCount(const std::string& text, uint64_t* out) {
   if (text.empty() || text.size() > 19) return false;
@@ -62,6 +73,27 @@ bool parseCount(const std::string& text, uint64_t* out) {
   return true;
 }
 
+bool readWholeFile(const std::string& path, std::string* out) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
+  bool ok = std::ferror(f) == 0;
+  std::fclose(f);
+  if (!ok) errno = EIO;
+  return ok;
+}
+
+std::string todayUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 }  // namespace
 
 int runScan(int argc, char** argv) {
@@ -69,7 +101,12 @@ int runScan(int argc, char** argv) {
   std::vector<std::string> paths;
   std::string value, error, output_file;
   OutputFormat format = OutputFormat::kTable;
-  ScanPolicy policy;
+  ScanPolicy flags;  // what the flags set; merged over the config file below
+  bool frameworks_given = false, pss_given = false, k8s_given = false, fail_on_given = false;
+  std::string config_path;
+  JunitGrouping junit_grouping = JunitGrouping::kObject;
+  bool use_config = true;
+  std::vector<std::string> exception_files;
   IngestOptions ingest;
   bool fail_enabled = true;
   Severity fail_on = Severity::kHigh;
@@ -81,24 +118,47 @@ int runScan(int argc, char** argv) {
       return kExitOk;
     }
     if (args.flag({"-o", "--output"}, &value, &error)) {
-      if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json or sarif)";
+      if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
     } else if (args.flag({"--output-file"}, &value, &error)) {
       output_file = value;
     } else if (args.flag({"--framework"}, &value, &error)) {
       std::string bad;
-      if (error.empty() && !parseFrameworkList(value, &policy.frameworks, &bad)) {
+      if (error.empty() && !parseFrameworkList(value, &flags.frameworks, &bad)) {
         error = "unknown framework \"" + bad + "\" (all, cis, nsa, pss-baseline or pss-restricted)";
       }
+      frameworks_given = true;
+    } else if (args.flag({"--k8s-version"}, &value, &error)) {
+      if (error.empty() && !parseK8sMinorVersion(value, &flags.k8s_minor)) {
+        error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
+      }
+      flags.k8s_default = false;
+      k8s_given = true;
+    } else if (args.flag({"--junit-group"}, &value, &error)) {
+      if (value == "object") {
+        junit_grouping = JunitGrouping::kObject;
+      } else if (value == "check") {
+        junit_grouping = JunitGrouping::kCheck;
+      } else if (error.empty()) {
+        error = "--junit-group takes object or check";
+      }
+    } else if (args.flag({"--config"}, &value, &error)) {
+      config_path = value;
+    } else if (args.boolFlag({"--no-config"})) {
+      use_config = false;
+    } else if (args.flag({"--exceptions"}, &value, &error)) {
+      exception_files.push_back(value);
     } else if (args.flag({"--pss-version"}, &value, &error)) {
       if (error.empty()) {
-        if (!checks::pss::parsePssVersion(value, &policy.pss_minor)) {
+        if (!checks::pss::parsePssVersion(value, &flags.pss_minor)) {
           error = "unknown Pod Security version \"" + value + "\" (latest or v1.0 to " + pssVersionName(kPssLatestMinor) + ")";
         }
-        policy.pss_latest = value == "latest";
+        flags.pss_latest = value == "latest";
+        pss_given = true;
       }
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       ingest.default_namespace = value;
     } else if (args.flag({"--fail-on"}, &value, &error)) {
+      fail_on_given = true;
       if (value == "none") {
         fail_enabled = false;
       } else if (error.empty() && !parseSeverity(value, &fail_on)) {
@@ -128,6 +188,47 @@ int runScan(int argc, char** argv) {
   }
   if (paths.empty()) return usageError("scan", "no input: give files, directories, or - for standard input");
 
+  // The config file first, then the flags over it.
+  ScanPolicy policy;
+  std::vector<ConfigError> config_errors;
+  if (use_config && config_path.empty()) config_path = findConfigFile(".");
+  if (use_config && !config_path.empty()) {
+    std::string text;
+    if (!readWholeFile(config_path, &text)) {
+      return usageError("scan", "cannot read config file " + config_path + ": " + std::strerror(errno));
+    }
+    Config config = parseConfig(config_path, text, Catalog::builtin(), &config_errors);
+    if (config_errors.empty()) {
+      applyConfig(config, &policy);
+      if (config.fail_on && !fail_on_given) {
+        fail_enabled = *config.fail_on != "none";
+        if (fail_enabled) parseSeverity(*config.fail_on, &fail_on);
+      }
+    }
+  }
+  for (const std::string& file : exception_files) {
+    std::string text;
+    if (!readWholeFile(file, &text)) {
+      return usageError("scan", "cannot read exceptions file " + file + ": " + std::strerror(errno));
+    }
+    std::vector<PolicyException> list = parseExceptions(file, text, Catalog::builtin(), &config_errors);
+    policy.exceptions.insert(policy.exceptions.end(), list.begin(), list.end());
+  }
+  if (!config_errors.empty()) {
+    for (const ConfigError& e : config_errors) std::fprintf(stderr, "kspm scan: %s\n", describeConfigError(e).c_str());
+    return usageError("scan", std::to_string(config_errors.size()) + " error(s) in the configuration; nothing was scanned");
+  }
+  if (frameworks_given) policy.frameworks = flags.frameworks;
+  if (pss_given) {
+    policy.pss_minor = flags.pss_minor;
+    policy.pss_latest = flags.pss_latest;
+  }
+  if (k8s_given) {
+    policy.k8s_minor = flags.k8s_minor;
+    policy.k8s_default = false;
+  }
+  policy.today = todayUtc();
+
   ingest.threads = threads;
   ObjectSet objects = ingestPaths(paths, ingest);
   Engine engine(Catalog::builtin(), policy);
@@ -144,6 +245,9 @@ int runScan(int argc, char** argv) {
   report_options.tool_version = KSPM_VERSION;
   report_options.color = color == "always" || (color == "auto" && output_file.empty() && isatty(STDOUT_FILENO) != 0 &&
                                                std::getenv("NO_COLOR") == nullptr);
+  report_options.fail_enabled = fail_enabled;
+  report_options.fail_on = fail_on;
+  report_options.junit_grouping = junit_grouping;
   std::unique_ptr<Reporter> reporter = makeReporter(format, engine, objects, report_options);
 
   bool write_failed = false;
@@ -161,7 +265,7 @@ int runScan(int argc, char** argv) {
       [&](std::span<const ObjectFindings> batch) { return reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
         for (const ObjectFindings& r : batch) {
-          summary.add(r, r.has_pod_spec);
+          summary.add(r);
           for (const Finding& f : r.findings) {
             if (fail_enabled && !f.suppressed && f.severity >= fail_on) failing = true;
           }
@@ -175,6 +279,7 @@ int runScan(int argc, char** argv) {
     write_failed = true;
   }
   for (const std::string& w : reporter->warnings()) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
+  for (const std::string& w : exceptionWarnings(engine)) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
   if (format != OutputFormat::kTable || !output_file.empty()) {
     // The table already lists errors; for machine formats also tell the terminal.
     for (const InputError& e : objects.errors()) {

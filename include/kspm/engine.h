@@ -5,11 +5,14 @@
 // restricted level at the chosen version (overridden baseline checks replaced, as upstream);
 // kPssBaseline / kPssRestricted run exactly that level's checks at that version and nothing else.
 // Suppression annotations (see suppression.h) mark findings suppressed; they are never dropped.
-// Thread safety: an Engine is immutable after construction; run() may be called concurrently.
+// Thread safety: an Engine is immutable after construction (but for counters of exception use);
+// run() may be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +36,31 @@ bool parseFramework(std::string_view text, Framework* out);
 /** Parses a comma-separated list ("cis,nsa"); false (and *bad = the unknown name) if any is unknown. */
 bool parseFrameworkList(std::string_view text, std::vector<Framework>* out, std::string* bad);
 
+/** Which objects an exception covers; every non-empty part must match. Patterns are globs. */
+struct ObjectMatcher {
+  std::string kind;        // "" = any kind
+  std::string namespace_;  // "" = any namespace (a namespaced pattern never matches cluster-scoped objects)
+  std::string name;        // "" = any name
+  std::vector<std::pair<std::string, std::string>> match_labels;  // on the object's metadata.labels
+  struct Expression {
+    std::string key, op;  // op: In, NotIn, Exists, DoesNotExist
+    std::vector<std::string> values;
+  };
+  std::vector<Expression> match_expressions;
+};
+
+/**
+ * An exception: findings of `checks` (IDs or globs) on `objects` are suppressed with `reason`,
+ * until `expires` (YYYY-MM-DD, inclusive; "" = never). Expired exceptions no longer apply.
+ */
+struct PolicyException {
+  std::vector<std::string> checks;
+  std::vector<ObjectMatcher> objects;
+  std::string reason;
+  std::string expires;
+  std::string source;  // "file:line" where it is written, for messages
+};
+
 /** What a scan runs and how. Built by the frontend from flags and the config file. */
 struct ScanPolicy {
   /**
@@ -47,6 +75,10 @@ struct ScanPolicy {
   std::vector<std::string> disabled_checks;  // check IDs never run
   std::unordered_map<std::string, Severity> severity_overrides;  // by check ID
   CheckParameters parameters;
+  std::vector<std::string> namespace_include;  // globs; empty = all (cluster-scoped objects always scanned)
+  std::vector<std::string> namespace_exclude;
+  std::vector<PolicyException> exceptions;
+  std::string today;  // YYYY-MM-DD, to decide which exceptions have expired ("" = none has)
   /** Workload custom resources (pod-spec paths per kind); defaultWorkloadKinds() plus config. */
   std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();
 
@@ -79,6 +111,7 @@ ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
 struct ObjectFindings {
   const Object* object = nullptr;
   bool has_pod_spec = false;  // the object carries a pod spec (built-in kind or workload custom resource)
+  bool excluded = false;      // its namespace is excluded by the policy: not evaluated
   std::vector<Finding> findings;
 };
 
@@ -93,7 +126,10 @@ struct ScanSummary {
   uint64_t suppressed = 0;
   uint64_t by_severity[5] = {0, 0, 0, 0, 0};  // unsuppressed, indexed by Severity
   uint64_t errors = 0;
-  void add(const ObjectFindings& result, bool has_pod_spec);
+  uint64_t excluded = 0;  // objects in namespaces the policy excludes (not evaluated)
+  std::unordered_map<std::string_view, uint64_t> unsuppressed_by_check;  // check ID -> findings
+  std::unordered_map<std::string_view, uint64_t> objects_by_kind;        // evaluated objects
+  void add(const ObjectFindings& result);
 };
 
 class Engine {
@@ -107,6 +143,16 @@ class Engine {
   /** Findings for one object, checks in ID order, suppressions applied; true if it has a pod spec. */
   bool evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
                 std::vector<Finding>* out) const;
+  /** False when the policy's namespace include/exclude lists leave this object out. */
+  bool inScope(const Object& object, const ObjectSet& objects) const;
+
+  /** For each policy exception, in order: findings it suppressed (so far), and whether it has expired. */
+  struct ExceptionUse {
+    const PolicyException* exception;
+    bool expired;
+    uint64_t matched;  // findings suppressed, or for an expired one: findings it would have covered
+  };
+  std::vector<ExceptionUse> exceptionUse() const;
 
   /**
    * Evaluates every object on `threads` worker threads (0 = hardware concurrency) in batches.
@@ -127,6 +173,9 @@ class Engine {
   // that some Scope::kKinds check names.
   std::vector<const Check*> applicable_default_[2];
   std::unordered_map<std::string_view, std::vector<const Check*>> applicable_by_kind_[2];
+  std::vector<bool> exception_expired_;
+  // Counters only: how often each exception matched. Updated concurrently by evaluate().
+  std::unique_ptr<std::atomic<uint64_t>[]> exception_matches_;
 };
 
 /** Annotation prefix that suppresses a check for one object: ignore-check.kspm.dev/<id>: <reason>. */

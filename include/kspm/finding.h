@@ -25,6 +25,7 @@ struct Finding {
   std::string container;   // container name, when the finding is about one container
   uint32_t line = 0;       // line of the offending field or of its nearest existing parent
   bool suppressed = false;
+  bool suppressed_by_exception = false;  // by a policy exception (else by an annotation on the object)
   std::string suppression_reason;
 };
 

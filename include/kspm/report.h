@@ -19,7 +19,7 @@
 
 namespace kspm {
 
-enum class OutputFormat : uint8_t { kTable, kJson, kSarif };
+enum class OutputFormat : uint8_t { kTable, kJson, kSarif, kJunit };
 bool parseOutputFormat(std::string_view text, OutputFormat* out);
 
 /** Version of the JSON output schema; bumped on any incompatible change. */
@@ -27,8 +27,15 @@ inline constexpr std::string_view kJsonSchemaVersion = "1.0";
 /** GitHub code scanning rejects SARIF uploads with more results than this. */
 inline constexpr size_t kSarifMaxResults = 25000;
 
+enum class JunitGrouping : uint8_t { kObject, kCheck };
+
 struct ReportOptions {
   bool color = false;                         // ANSI colour (table only)
+  // JUnit: a test case fails when it has an unsuppressed finding at or above fail_on (the scan's
+  // --fail-on); with fail_enabled false, every finding is listed but nothing fails.
+  bool fail_enabled = true;
+  Severity fail_on = Severity::kHigh;
+  JunitGrouping junit_grouping = JunitGrouping::kObject;
   size_t sarif_max_results = kSarifMaxResults;
   std::string tool_version;
 };
@@ -49,6 +56,12 @@ class Reporter {
 
 std::unique_ptr<Reporter> makeReporter(OutputFormat format, const Engine& engine,
                                        const ObjectSet& objects, const ReportOptions& options);
+
+/**
+ * One line per policy exception that needs attention after a scan: expired ones (no longer applied,
+ * with how many findings they would have covered) and unused ones (matched nothing).
+ */
+std::vector<std::string> exceptionWarnings(const Engine& engine);
 
 /** "v1.37" for a minor version. */
 std::string pssVersionName(uint32_t minor);

@@ -10,6 +10,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
+#include "kspm/config.h"
 
 namespace kspm {
 
@@ -138,9 +139,14 @@ ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
   return context;
 }
 
-void ScanSummary::add(const ObjectFindings& result, bool has_pod_spec) {
+void ScanSummary::add(const ObjectFindings& result) {
   ++objects;
-  if (has_pod_spec) ++objects_with_pod_spec;
+  if (result.excluded) {
+    ++excluded;
+    return;
+  }
+  ++objects_by_kind[result.object->kind];
+  if (result.has_pod_spec) ++objects_with_pod_spec;
   if (!result.findings.empty()) ++objects_with_findings;
   for (const Finding& f : result.findings) {
     ++findings;
@@ -148,6 +154,7 @@ void ScanSummary::add(const ObjectFindings& result, bool has_pod_spec) {
       ++suppressed;
     } else {
       ++by_severity[static_cast<int>(f.severity)];
+      ++unsuppressed_by_check[f.check->id];
     }
   }
 }
@@ -188,6 +195,13 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
   std::sort(checks_.begin(), checks_.end(),
             [](const Check* a, const Check* b) { return a->info().id < b->info().id; });
   checks_.erase(std::unique(checks_.begin(), checks_.end()), checks_.end());
+  exception_expired_.resize(policy_.exceptions.size());
+  exception_matches_ = std::make_unique<std::atomic<uint64_t>[]>(policy_.exceptions.size());
+  for (size_t i = 0; i < policy_.exceptions.size(); ++i) {
+    const std::string& expires = policy_.exceptions[i].expires;
+    exception_expired_[i] = !expires.empty() && !policy_.today.empty() && expires < policy_.today;
+    exception_matches_[i] = 0;
+  }
   std::erase_if(checks_, [&](const Check* check) {
     return std::find(policy_.disabled_checks.begin(), policy_.disabled_checks.end(), check->info().id) !=
            policy_.disabled_checks.end();
@@ -236,7 +250,52 @@ void applySuppressions(const Object& object, std::vector<Finding>* findings, siz
   }
 }
 
+bool matchesObject(const ObjectMatcher& m, const Object& object, std::string_view ns) {
+  if (!m.kind.empty() && !globMatch(m.kind, object.kind)) return false;
+  if (!m.namespace_.empty() && (isClusterScopedKind(object.kind) || !globMatch(m.namespace_, ns))) return false;
+  if (!m.name.empty() && !globMatch(m.name, object.name)) return false;
+  if (m.match_labels.empty() && m.match_expressions.empty()) return true;
+  const Node* labels = object.root->find({"metadata", "labels"});
+  auto label = [&](const std::string& key) -> const Node* {
+    if (labels == nullptr || !labels->isObject()) return nullptr;
+    const Node* v = labels->get(key);
+    return v != nullptr && v->isString() ? v : nullptr;
+  };
+  for (const auto& [key, value] : m.match_labels) {
+    const Node* v = label(key);
+    if (v == nullptr || v->str() != value) return false;
+  }
+  for (const ObjectMatcher::Expression& e : m.match_expressions) {
+    const Node* v = label(e.key);
+    bool in = v != nullptr && std::find(e.values.begin(), e.values.end(), v->str()) != e.values.end();
+    if (e.op == "In" && !in) return false;
+    if (e.op == "NotIn" && in) return false;
+    if (e.op == "Exists" && v == nullptr) return false;
+    if (e.op == "DoesNotExist" && v != nullptr) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool Engine::inScope(const Object& object, const ObjectSet& objects) const {
+  if (policy_.namespace_include.empty() && policy_.namespace_exclude.empty()) return true;
+  if (isClusterScopedKind(object.kind)) return true;
+  std::string_view ns = objects.namespaceOf(object);
+  auto any = [&](const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return globMatch(p, ns); });
+  };
+  if (!policy_.namespace_include.empty() && !any(policy_.namespace_include)) return false;
+  return !any(policy_.namespace_exclude);
+}
+
+std::vector<Engine::ExceptionUse> Engine::exceptionUse() const {
+  std::vector<ExceptionUse> out;
+  for (size_t i = 0; i < policy_.exceptions.size(); ++i) {
+    out.push_back({&policy_.exceptions[i], exception_expired_[i], exception_matches_[i].load()});
+  }
+  return out;
+}
 
 bool Engine::evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
                       std::vector<Finding>* out) const {
@@ -268,6 +327,31 @@ bool Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
     }
   }
   applySuppressions(object, out, first);
+  if (!policy_.exceptions.empty() && out->size() > first) {
+    std::string_view ns = objects.namespaceOf(object);
+    for (size_t i = 0; i < policy_.exceptions.size(); ++i) {
+      const PolicyException& e = policy_.exceptions[i];
+      if (!std::any_of(e.objects.begin(), e.objects.end(),
+                       [&](const ObjectMatcher& m) { return matchesObject(m, object, ns); })) {
+        continue;
+      }
+      uint64_t matched = 0;
+      for (size_t j = first; j < out->size(); ++j) {
+        Finding& f = (*out)[j];
+        if (f.suppressed) continue;
+        if (!std::any_of(e.checks.begin(), e.checks.end(),
+                         [&](const std::string& p) { return globMatch(p, f.check->id); })) {
+          continue;
+        }
+        ++matched;
+        if (exception_expired_[i]) continue;
+        f.suppressed = true;
+        f.suppressed_by_exception = true;
+        f.suppression_reason = e.reason;
+      }
+      if (matched > 0) exception_matches_[i].fetch_add(matched, std::memory_order_relaxed);
+    }
+  }
   return pod.has_value();
 }
 
@@ -293,6 +377,10 @@ void Engine::run(const ObjectSet& objects, unsigned threads,
     for (size_t i = begin; i < end; ++i) {
       ObjectFindings& r = slot->results[i - begin];
       r.object = &all[i];
+      if (!inScope(all[i], objects)) {
+        r.excluded = true;
+        continue;
+      }
       r.has_pod_spec = evaluate(all[i], objects, context, &r.findings);
     }
     slot->text = work(slot->results);

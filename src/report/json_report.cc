@@ -10,12 +10,58 @@ bool parseOutputFormat(std::string_view text, OutputFormat* out) {
   if (text == "table") { *out = OutputFormat::kTable; return true; }
   if (text == "json") { *out = OutputFormat::kJson; return true; }
   if (text == "sarif") { *out = OutputFormat::kSarif; return true; }
+  if (text == "junit") { *out = OutputFormat::kJunit; return true; }
   return false;
 }
 
 std::string pssVersionName(uint32_t minor) { return "v1." + std::to_string(minor); }
 
 namespace report {
+
+void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance) {
+  writeKey(w, "compliance");
+  w.StartArray();
+  for (const FrameworkCompliance& c : compliance) {
+    w.StartObject();
+    writeKey(w, "framework");
+    writeString(w, frameworkName(c.framework));
+    writeKey(w, "title");
+    writeString(w, frameworkTitle(c.framework));
+    writeKey(w, "passed");
+    w.Uint64(c.passed);
+    writeKey(w, "failed");
+    w.Uint64(c.failed);
+    writeKey(w, "notAssessable");
+    w.Uint64(c.not_assessable);
+    writeKey(w, "score");
+    w.Double(c.score);
+    writeKey(w, "controls");
+    w.StartArray();
+    for (const ControlResult& r : c.controls) {
+      w.StartObject();
+      writeKey(w, "id");
+      writeString(w, r.control.id);
+      writeKey(w, "title");
+      writeString(w, r.control.title);
+      writeKey(w, "status");
+      writeString(w, controlStatusName(r.status));
+      writeKey(w, "checks");
+      w.StartArray();
+      for (std::string_view id : r.checks) writeString(w, id);
+      w.EndArray();
+      writeKey(w, "findings");
+      w.Uint64(r.findings);
+      if (!r.reason.empty()) {
+        writeKey(w, "reason");
+        writeString(w, r.reason);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
 
 void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& f) {
   w.StartObject();
@@ -68,6 +114,8 @@ void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& obj
   writeKey(w, "suppressed");
   w.Bool(f.suppressed);
   if (f.suppressed) {
+    writeKey(w, "suppressedBy");
+    writeString(w, f.suppressed_by_exception ? "exception" : "annotation");
     writeKey(w, "suppressionReason");
     writeString(w, f.suppression_reason);
   }
@@ -102,6 +150,10 @@ class JsonReporter final : public Reporter {
     writeString(w, pssVersionName(engine_.policy().pss_minor));
     writeKey(w, "pssVersionRequested");
     writeString(w, engine_.policy().pss_latest ? std::string("latest") : pssVersionName(engine_.policy().pss_minor));
+    writeKey(w, "k8sVersion");
+    writeString(w, "1." + std::to_string(engine_.policy().k8s_minor));
+    writeKey(w, "k8sVersionAssumed");
+    w.Bool(engine_.policy().k8s_default);
     writeKey(w, "checks");
     w.StartArray();
     for (const Check* c : engine_.checks()) writeString(w, c->info().id);
@@ -156,6 +208,26 @@ class JsonReporter final : public Reporter {
       w.EndObject();
     }
     w.EndArray();
+    writeComplianceJson(w, computeCompliance(engine_, s));
+    writeKey(w, "exceptions");
+    w.StartArray();
+    for (const Engine::ExceptionUse& use : engine_.exceptionUse()) {
+      w.StartObject();
+      writeKey(w, "source");
+      writeString(w, use.exception->source);
+      writeKey(w, "reason");
+      writeString(w, use.exception->reason);
+      if (!use.exception->expires.empty()) {
+        writeKey(w, "expires");
+        writeString(w, use.exception->expires);
+      }
+      writeKey(w, "status");
+      writeString(w, use.expired ? "expired" : use.matched == 0 ? "unused" : "active");
+      writeKey(w, "findings");
+      w.Uint64(use.matched);
+      w.EndObject();
+    }
+    w.EndArray();
     writeKey(w, "summary");
     w.StartObject();
     writeKey(w, "files");
@@ -172,6 +244,8 @@ class JsonReporter final : public Reporter {
     w.Uint64(s.findings);
     writeKey(w, "suppressed");
     w.Uint64(s.suppressed);
+    writeKey(w, "excludedObjects");
+    w.Uint64(s.excluded);
     writeKey(w, "bySeverity");
     w.StartObject();
     for (int i = static_cast<int>(Severity::kCritical); i >= 0; --i) {

@@ -11,6 +11,7 @@
 #include "kspm/check.h"
 #include "kspm/engine.h"
 #include "kspm/finding.h"
+#include "kspm/frameworks.h"
 #include "kspm/object.h"
 
 namespace kspm::report {
@@ -43,6 +44,9 @@ inline void writeControls(JsonWriter& w, const std::vector<ControlRef>& controls
   }
   w.EndArray();
 }
+
+/** Writes `"compliance": [...]`, one object per framework (docs/json-output.md). */
+void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance);
 
 /** Writes the JSON object for one finding (schema in docs/json-output.md). */
 void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& finding);

@@ -196,7 +196,7 @@ class SarifReporter final : public Reporter {
       w.StartArray();
       w.StartObject();
       writeKey(w, "kind");
-      writeString(w, "inSource");
+      writeString(w, f.suppressed_by_exception ? "external" : "inSource");
       writeKey(w, "justification");
       writeString(w, f.suppression_reason);
       w.EndObject();

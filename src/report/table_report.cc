@@ -9,6 +9,7 @@ namespace kspm::report {
 
 std::unique_ptr<Reporter> makeJsonReporter(const Engine&, const ObjectSet&, const ReportOptions&);
 std::unique_ptr<Reporter> makeSarifReporter(const Engine&, const ObjectSet&, const ReportOptions&);
+std::unique_ptr<Reporter> makeJunitReporter(const Engine&, const ObjectSet&, const ReportOptions&);
 
 namespace {
 
@@ -70,7 +71,10 @@ class TableReporter final : public Reporter {
         id.resize(std::max(id.size(), id_width_), ' ');
         out += "  " + id + "  line " + std::to_string(f->line);
         out += "  " + f->message;
-        if (f->suppressed) out += "  (suppressed: " + f->suppression_reason + ")";
+        if (f->suppressed) {
+          out += std::string("  (suppressed by ") + (f->suppressed_by_exception ? "exception" : "annotation") + ": " +
+                 f->suppression_reason + ")";
+        }
         out += "\n";
       }
       out += "\n";
@@ -105,7 +109,24 @@ class TableReporter final : public Reporter {
     out += ") on " + std::to_string(s.objects_with_findings) + " objects";
     if (s.suppressed > 0) out += "; " + std::to_string(s.suppressed) + " suppressed";
     out += ".\n";
+    if (s.excluded > 0) {
+      out += "Excluded by namespace filters: " + std::to_string(s.excluded) + " objects (not evaluated).\n";
+    }
     if (s.errors > 0) out += "Input errors: " + std::to_string(s.errors) + " (see above); the scan is incomplete.\n";
+    std::vector<FrameworkCompliance> compliance = computeCompliance(engine_, s);
+    if (!compliance.empty()) out += "\n" + bold("Compliance") + " (score = passed / (passed + failed); docs/compliance.md):\n";
+    for (const FrameworkCompliance& c : compliance) {
+      char score[16];
+      std::snprintf(score, sizeof score, "%.1f%%", c.score);
+      out += "  " + std::string(frameworkTitle(c.framework)) + ": " + std::to_string(c.passed) + " passed, " +
+             std::to_string(c.failed) + " failed, " + std::to_string(c.not_assessable) + " not assessable; score " +
+             (c.passed + c.failed == 0 ? std::string("n/a") : std::string(score)) + "\n";
+      std::string failed;
+      for (const ControlResult& r : c.controls) {
+        if (r.status == ControlStatus::kFailed) failed += (failed.empty() ? "" : ", ") + std::string(r.control.id);
+      }
+      if (!failed.empty()) out += "    failed: " + failed + "\n";
+    }
     return out;
   }
 
@@ -128,6 +149,7 @@ std::unique_ptr<Reporter> makeReporter(OutputFormat format, const Engine& engine
   switch (format) {
     case OutputFormat::kJson: return report::makeJsonReporter(engine, objects, options);
     case OutputFormat::kSarif: return report::makeSarifReporter(engine, objects, options);
+    case OutputFormat::kJunit: return report::makeJunitReporter(engine, objects, options);
     case OutputFormat::kTable: break;
   }
   return std::make_unique<report::TableReporter>(engine, objects, options);

@@ -20,7 +20,7 @@ class PsaNamespaceUnlabeledCheck final : public Check {
             .remediation =
                 "Label the namespace with pod-security.kubernetes.io/enforce: restricted (or baseline) and "
                 "pin pod-security.kubernetes.io/enforce-version.",
-            .controls = {{"pss-admission", "namespace-labels"}},
+            .controls = {{"cis", "5.2.1"}},
             .scope = Scope::kKinds,
             .kinds = {"Namespace"},
         }) {}

@@ -90,7 +90,6 @@ class PsaNamespaceVerdictCheck final : public Check {
             .remediation =
                 "Fix the pod spec so that it meets the namespace's Pod Security level (see the other "
                 "findings on this object), or deliberately lower the namespace's level.",
-            .controls = {{"pss-admission", "namespace-labels"}},
             .scope = Scope::kPodSpec,
         }) {}
 

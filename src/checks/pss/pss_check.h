@@ -70,10 +70,39 @@ inline const Node* podSecurityContext(const PodSpecRef& pod) {
 /** A container's security context, or nullptr. */
 inline const Node* securityContext(const ContainerRef& c) { return field(c.node, "securityContext"); }
 
-/** The controls of a PSS check: baseline checks belong to both profiles. */
+/**
+ * The controls of a PSS check: baseline checks belong to both profiles (listed first, in that
+ * order), then the CIS v1.12 section 5.2/5.6 and NSA/CISA controls the same rule serves.
+ */
 inline std::vector<ControlRef> pssControls(PssLevel level, std::string_view pss_id) {
-  if (level == PssLevel::kBaseline) return {{"pss-baseline", pss_id}, {"pss-restricted", pss_id}};
-  return {{"pss-restricted", pss_id}};
+  std::vector<ControlRef> out;
+  if (level == PssLevel::kBaseline) out.push_back({"pss-baseline", pss_id});
+  out.push_back({"pss-restricted", pss_id});
+  struct Mapping {
+    std::string_view pss_id;
+    std::vector<ControlRef> controls;
+  };
+  static const Mapping kMappings[] = {
+      {"privileged", {{"cis", "5.2.2"}, {"nsa", "privileged"}}},
+      {"hostNamespaces", {{"cis", "5.2.3"}, {"cis", "5.2.4"}, {"cis", "5.2.5"}, {"nsa", "host-namespaces"}}},
+      {"allowPrivilegeEscalation", {{"cis", "5.2.6"}, {"nsa", "privilege-escalation"}}},
+      {"runAsNonRoot", {{"cis", "5.2.7"}, {"nsa", "non-root"}}},
+      {"runAsUser", {{"cis", "5.2.7"}, {"nsa", "non-root"}}},
+      {"capabilities_baseline", {{"cis", "5.2.9"}, {"nsa", "capabilities"}}},
+      {"capabilities_restricted", {{"cis", "5.2.8"}, {"cis", "5.2.9"}, {"nsa", "capabilities"}}},
+      {"windowsHostProcess", {{"cis", "5.2.10"}, {"nsa", "privileged"}}},
+      {"hostPathVolumes", {{"cis", "5.2.11"}, {"nsa", "host-path"}}},
+      {"restrictedVolumes", {{"cis", "5.2.11"}, {"nsa", "host-path"}}},
+      {"hostPorts", {{"cis", "5.2.12"}, {"nsa", "network-policies"}}},
+      {"seccompProfile_baseline", {{"cis", "5.6.2"}, {"nsa", "security-profiles"}}},
+      {"seccompProfile_restricted", {{"cis", "5.6.2"}, {"nsa", "security-profiles"}}},
+      {"appArmorProfile", {{"nsa", "security-profiles"}}},
+      {"seLinuxOptions", {{"nsa", "security-profiles"}}},
+  };
+  for (const Mapping& m : kMappings) {
+    if (m.pss_id == pss_id) out.insert(out.end(), m.controls.begin(), m.controls.end());
+  }
+  return out;
 }
 
 }  // namespace kspm::checks::pss

@@ -32,7 +32,6 @@ class YamlDuplicateKeyCheck final : public Check {
                 "kustomize and strict decoders reject the file, and people or tools that read the first "
                 "value review something other than what the cluster runs.",
             .remediation = "Delete one of the two keys so that the mapping sets each key once.",
-            .controls = {{"kspm", "manifest-validity"}},
             .scope = Scope::kAnyObject,
         }) {}
 

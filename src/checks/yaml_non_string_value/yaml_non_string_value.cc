@@ -42,7 +42,6 @@ class YamlNonStringValueCheck final : public Check {
                 "numbers. Where the API expects a string (labels, annotations, env values, ConfigMap "
                 "data, container args...) the API server rejects the object.",
             .remediation = "Quote the value, for example \"on\" or \"8080\", so that it stays a string.",
-            .controls = {{"kspm", "manifest-validity"}},
             .scope = Scope::kAnyObject,
         }) {}
 

@@ -1,0 +1,496 @@
+#include "kspm/config.h"
+
+#include <filesystem>
+#include <set>
+
+#include "checks/pss/pss_policy.h"
+#include "kspm/loader.h"
+
+namespace kspm {
+namespace {
+
+/** Reads one config document, collecting errors; `where` is the dotted key path for messages. */
+class Reader {
+ public:
+  Reader(std::string_view file, const Catalog& catalog, std::vector<ConfigError>* errors)
+      : file_(file), catalog_(catalog), errors_(errors) {}
+
+  void error(const Node& at, const std::string& where, const std::string& message) {
+    errors_->push_back({file_, at.line(), where.empty() ? message : where + ": " + message});
+  }
+
+  /** Errors for every member of `map` whose key is not in `known`. False if `map` is not a mapping. */
+  bool expectKeys(const Node& map, const std::string& where, std::initializer_list<std::string_view> known) {
+    if (!map.isObject()) {
+      error(map, where, "expected a mapping");
+      return false;
+    }
+    for (const Member& m : map.members()) {
+      std::string_view key = m.key.str();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string list;
+        for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        error(m.key, join(where, key), "unknown key (expected one of: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  static std::string join(const std::string& where, std::string_view key) {
+    return where.empty() ? std::string(key) : where + "." + std::string(key);
+  }
+
+  bool string(const Node& node, const std::string& where, std::string* out) {
+    if (!node.isString()) {
+      error(node, where, "expected a string, found " + describe(node));
+      return false;
+    }
+    *out = std::string(node.str());
+    return true;
+  }
+
+  /** A list of strings; a single string is accepted as a list of one. */
+  std::vector<std::string> strings(const Node& node, const std::string& where) {
+    std::vector<std::string> out;
+    if (node.isString()) {
+      out.emplace_back(node.str());
+      return out;
+    }
+    if (!node.isArray()) {
+      error(node, where, "expected a list of strings, found " + describe(node));
+      return out;
+    }
+    uint32_t i = 0;
+    for (const Node& item : node.items()) {
+      std::string s;
+      if (string(item, where + "[" + std::to_string(i) + "]", &s)) out.push_back(std::move(s));
+      ++i;
+    }
+    return out;
+  }
+
+  static std::string describe(const Node& node) {
+    if (node.isNull()) return "nothing (null)";
+    if (node.isArray()) return "a list";
+    if (node.isObject()) return "a mapping";
+    if (node.isString()) return "a string";
+    return "the " + std::string(node.isBool() ? "boolean" : "number") + " " + node.scalarText() +
+           " (quote it to make it a string)";
+  }
+
+  /** A check ID or glob that must name at least one catalog check. */
+  bool checkPattern(const Node& at, const std::string& where, const std::string& pattern) {
+    for (const Check* check : catalog_.all()) {
+      if (globMatch(pattern, check->info().id)) return true;
+    }
+    error(at, where, "\"" + pattern + "\" matches no check (see `kspm checks`)");
+    return false;
+  }
+
+  std::vector<PolicyException> exceptions(const Node& list, const std::string& where) {
+    std::vector<PolicyException> out;
+    if (!list.isArray()) {
+      error(list, where, "expected a list of exceptions");
+      return out;
+    }
+    uint32_t index = 0;
+    for (const Node& item : list.items()) {
+      std::string at = where + "[" + std::to_string(index++) + "]";
+      if (!expectKeys(item, at, {"checks", "objects", "reason", "expires"})) continue;
+      PolicyException e;
+      e.source = file_ + ":" + std::to_string(item.line());
+      bool ok = true;
+      if (const Node* checks = item.get("checks")) {
+        uint32_t i = 0;
+        for (std::string& c : strings(*checks, at + ".checks")) {
+          const Node& node = checks->isArray() ? checks->items()[i] : *checks;
+          if (!checkPattern(node, at + ".checks", c)) ok = false;
+          e.checks.push_back(std::move(c));
+          ++i;
+        }
+      }
+      if (e.checks.empty()) {
+        error(item, at, "an exception needs `checks`: the check IDs (or globs) it covers");
+        ok = false;
+      }
+      if (const Node* objects = item.get("objects"); objects != nullptr && objects->isArray()) {
+        uint32_t i = 0;
+        for (const Node& o : objects->items()) {
+          std::string oat = at + ".objects[" + std::to_string(i++) + "]";
+          if (!expectKeys(o, oat, {"kind", "namespace", "name", "selector"})) {
+            ok = false;
+            continue;
+          }
+          ObjectMatcher m;
+          if (const Node* v = o.get("kind")) ok &= string(*v, oat + ".kind", &m.kind);
+          if (const Node* v = o.get("namespace")) ok &= string(*v, oat + ".namespace", &m.namespace_);
+          if (const Node* v = o.get("name")) ok &= string(*v, oat + ".name", &m.name);
+          if (const Node* v = o.get("selector")) ok &= selector(*v, oat + ".selector", &m);
+          e.objects.push_back(std::move(m));
+        }
+      } else if (objects != nullptr) {
+        error(*objects, at + ".objects", "expected a list of object patterns (kind, namespace, name, selector)");
+        ok = false;
+      }
+      if (e.objects.empty()) {
+        error(item, at, "an exception needs `objects`: which objects it covers (use `- name: \"*\"` for all)");
+        ok = false;
+      }
+      if (const Node* reason = item.get("reason")) ok &= string(*reason, at + ".reason", &e.reason);
+      if (e.reason.empty()) {
+        error(item, at, "an exception needs a `reason`");
+        ok = false;
+      }
+      if (const Node* expires = item.get("expires")) {
+        if (!string(*expires, at + ".expires", &e.expires) || !isDate(e.expires)) {
+          error(*expires, at + ".expires", "expected a date YYYY-MM-DD");
+          ok = false;
+        }
+      }
+      if (ok) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  bool selector(const Node& node, const std::string& where, ObjectMatcher* m) {
+    if (!expectKeys(node, where, {"matchLabels", "matchExpressions"})) return false;
+    bool ok = true;
+    if (const Node* labels = node.get("matchLabels")) {
+      if (!labels->isObject()) {
+        error(*labels, where + ".matchLabels", "expected a mapping of label keys to values");
+        return false;
+      }
+      for (const Member& l : labels->members()) {
+        std::string value;
+        if (string(l.value, join(where + ".matchLabels", l.key.str()), &value)) {
+          m->match_labels.emplace_back(std::string(l.key.str()), value);
+        } else {
+          ok = false;
+        }
+      }
+    }
+    if (const Node* expressions = node.get("matchExpressions")) {
+      if (!expressions->isArray()) {
+        error(*expressions, where + ".matchExpressions", "expected a list");
+        return false;
+      }
+      uint32_t i = 0;
+      for (const Node& e : expressions->items()) {
+        std::string eat = where + ".matchExpressions[" + std::to_string(i++) + "]";
+        if (!expectKeys(e, eat, {"key", "operator", "values"})) {
+          ok = false;
+          continue;
+        }
+        ObjectMatcher::Expression x;
+        const Node* key = e.get("key");
+        const Node* op = e.get("operator");
+        if (key == nullptr || !string(*key, eat + ".key", &x.key)) {
+          if (key == nullptr) error(e, eat, "missing `key`");
+          ok = false;
+          continue;
+        }
+        if (op == nullptr || !string(*op, eat + ".operator", &x.op) ||
+            (x.op != "In" && x.op != "NotIn" && x.op != "Exists" && x.op != "DoesNotExist")) {
+          error(op != nullptr ? *op : e, eat + ".operator", "expected In, NotIn, Exists or DoesNotExist");
+          ok = false;
+          continue;
+        }
+        if (const Node* values = e.get("values")) x.values = strings(*values, eat + ".values");
+        bool needs_values = x.op == "In" || x.op == "NotIn";
+        if (needs_values == x.values.empty()) {
+          error(e, eat, needs_values ? "In and NotIn need values" : "Exists and DoesNotExist take no values");
+          ok = false;
+          continue;
+        }
+        m->match_expressions.push_back(std::move(x));
+      }
+    }
+    return ok;
+  }
+
+  static bool isDate(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+    int month = (s[5] - '0') * 10 + (s[6] - '0');
+    int day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  }
+
+  std::string file_;
+  const Catalog& catalog_;
+  std::vector<ConfigError>* errors_;
+};
+
+/** Parses "1.32", "v1.32" or "1.32.4" into 32. */
+bool parseMinorVersion(std::string_view text, uint32_t* minor) {
+  if (text.starts_with("v")) text.remove_prefix(1);
+  if (!text.starts_with("1.")) return false;
+  text.remove_prefix(2);
+  size_t dot = text.find('.');
+  std::string_view digits = text.substr(0, dot);
+  if (digits.empty() || digits.size() > 2) return false;
+  uint32_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (dot != std::string_view::npos) {
+    std::string_view patch = text.substr(dot + 1);
+    if (patch.empty() || patch.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  }
+  *minor = v;
+  return true;
+}
+
+const Node* loadRoot(std::string_view path, std::string_view text, std::vector<ConfigError>* errors,
+                     LoadResult* loaded) {
+  *loaded = loadBuffer(path, text);
+  for (const InputError& e : loaded->errors) errors->push_back({std::string(path), e.line, e.message});
+  if (!loaded->errors.empty()) return nullptr;
+  if (loaded->documents.size() != 1 || loaded->documents[0].root() == nullptr) {
+    errors->push_back({std::string(path), 1, "expected exactly one YAML document with a mapping"});
+    return nullptr;
+  }
+  const Node* root = loaded->documents[0].root();
+  if (!root->isObject()) {
+    errors->push_back({std::string(path), root->line(), "expected a mapping at the top level"});
+    return nullptr;
+  }
+  return root;
+}
+
+}  // namespace
+
+bool parseK8sMinorVersion(std::string_view text, uint32_t* minor) { return parseMinorVersion(text, minor); }
+
+std::string describeConfigError(const ConfigError& error) {
+  return error.file + ":" + std::to_string(error.line) + ": " + error.message;
+}
+
+bool globMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+Config parseConfig(std::string_view path, std::string_view text, const Catalog& catalog,
+                   std::vector<ConfigError>* errors) {
+  Config config;
+  config.path = std::string(path);
+  LoadResult loaded;
+  const Node* root = loadRoot(path, text, errors, &loaded);
+  if (root == nullptr) return config;
+  Reader r(path, catalog, errors);
+  r.expectKeys(*root, "",
+               {"checks", "namespaces", "workloads", "exceptions", "framework", "k8sVersion", "pssVersion", "failOn"});
+
+  if (const Node* checks = root->get("checks"); checks != nullptr && r.expectKeys(*checks, "checks", {"disable", "severity", "parameters"})) {
+    if (const Node* disable = checks->get("disable")) {
+      uint32_t i = 0;
+      for (std::string& id : r.strings(*disable, "checks.disable")) {
+        const Node& at = disable->isArray() ? disable->items()[i] : *disable;
+        ++i;
+        if (r.checkPattern(at, "checks.disable", id)) {
+          for (const Check* check : catalog.all()) {
+            if (globMatch(id, check->info().id)) config.disabled_checks.emplace_back(check->info().id);
+          }
+        }
+      }
+    }
+    const Node* severity = checks->get("severity");
+    if (severity != nullptr && !severity->isObject()) {
+      r.error(*severity, "checks.severity", "expected a mapping of check IDs to severities");
+    } else if (severity != nullptr) {
+      for (const Member& m : severity->members()) {
+        std::string where = "checks.severity." + std::string(m.key.str());
+        std::string id(m.key.str());
+        if (catalog.find(id) == nullptr) {
+          r.error(m.key, where, "unknown check ID (see `kspm checks`)");
+          continue;
+        }
+        std::string level;
+        Severity s;
+        if (!r.string(m.value, where, &level)) continue;
+        if (!parseSeverity(level, &s)) {
+          r.error(m.value, where, "expected info, low, medium, high or critical");
+          continue;
+        }
+        config.severity_overrides.emplace_back(id, s);
+      }
+    }
+    if (const Node* params = checks->get("parameters")) {
+      if (!params->isObject()) {
+        r.error(*params, "checks.parameters", "expected a mapping of parameter names to lists of values");
+      } else {
+        std::set<std::string_view> known;
+        for (const Check* check : catalog.all()) {
+          for (const ParameterInfo& p : check->info().parameters) known.insert(p.name);
+        }
+        for (const Member& m : params->members()) {
+          std::string where = "checks.parameters." + std::string(m.key.str());
+          if (known.count(m.key.str()) == 0) {
+            std::string list;
+            for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+            r.error(m.key, where, "unknown parameter (known: " + (list.empty() ? std::string("none") : list) + ")");
+            continue;
+          }
+          config.parameters.emplace_back(std::string(m.key.str()), r.strings(m.value, where));
+        }
+      }
+    }
+  }
+  if (const Node* ns = root->get("namespaces"); ns != nullptr && r.expectKeys(*ns, "namespaces", {"include", "exclude"})) {
+    if (const Node* v = ns->get("include")) config.namespace_include = r.strings(*v, "namespaces.include");
+    if (const Node* v = ns->get("exclude")) config.namespace_exclude = r.strings(*v, "namespaces.exclude");
+  }
+  if (const Node* workloads = root->get("workloads")) {
+    if (!workloads->isArray()) {
+      r.error(*workloads, "workloads", "expected a list of {apiVersion, kind, podSpec, podMetadata, containers}");
+    } else {
+      uint32_t i = 0;
+      for (const Node& w : workloads->items()) {
+        std::string at = "workloads[" + std::to_string(i++) + "]";
+        if (!r.expectKeys(w, at, {"apiVersion", "kind", "podSpec", "podMetadata", "containers"})) continue;
+        checks::WorkloadKind kind;
+        std::string api_version;
+        bool ok = true;
+        const Node* av = w.get("apiVersion");
+        const Node* k = w.get("kind");
+        const Node* spec = w.get("podSpec");
+        if (av == nullptr || k == nullptr || spec == nullptr) {
+          r.error(w, at, "needs apiVersion (or group/version), kind and podSpec");
+          continue;
+        }
+        ok &= r.string(*av, at + ".apiVersion", &api_version);
+        ok &= r.string(*k, at + ".kind", &kind.kind);
+        ok &= r.string(*spec, at + ".podSpec", &kind.pod_spec);
+        if (const Node* meta = w.get("podMetadata")) ok &= r.string(*meta, at + ".podMetadata", &kind.metadata);
+        if (const Node* containers = w.get("containers")) kind.containers = r.strings(*containers, at + ".containers");
+        size_t slash = api_version.find('/');
+        kind.group = slash == std::string::npos ? std::string() : api_version.substr(0, slash);
+        if (ok && kind.group.empty()) {
+          r.error(*av, at + ".apiVersion", "custom resources have a group: write group/version, e.g. example.com/v1");
+          ok = false;
+        }
+        if (ok) config.workload_kinds.push_back(std::move(kind));
+      }
+    }
+  }
+  if (const Node* exceptions = root->get("exceptions")) config.exceptions = r.exceptions(*exceptions, "exceptions");
+  if (const Node* framework = root->get("framework")) {
+    std::vector<Framework> list;
+    std::string bad, joined;
+    for (const std::string& s : r.strings(*framework, "framework")) joined += (joined.empty() ? "" : ",") + s;
+    if (!joined.empty()) {
+      if (parseFrameworkList(joined, &list, &bad)) {
+        config.frameworks = list;
+      } else {
+        r.error(*framework, "framework", "unknown framework \"" + bad + "\" (all, cis, nsa, pss-baseline, pss-restricted)");
+      }
+    }
+  }
+  if (const Node* v = root->get("k8sVersion")) {
+    std::string s;
+    uint32_t minor = 0;
+    if (r.string(*v, "k8sVersion", &s)) {
+      if (parseMinorVersion(s, &minor)) {
+        config.k8s_minor = minor;
+      } else {
+        r.error(*v, "k8sVersion", "expected a Kubernetes version such as \"1.32\"");
+      }
+    }
+  }
+  if (const Node* v = root->get("pssVersion")) {
+    std::string s;
+    uint32_t minor = 0;
+    if (r.string(*v, "pssVersion", &s)) {
+      if (checks::pss::parsePssVersion(s, &minor)) {
+        config.pss_minor = minor;
+      } else {
+        r.error(*v, "pssVersion", "expected latest or v1.0 to v1." + std::to_string(kPssLatestMinor));
+      }
+    }
+  }
+  if (const Node* v = root->get("failOn")) {
+    std::string s;
+    Severity sev;
+    if (r.string(*v, "failOn", &s)) {
+      if (s == "none" || parseSeverity(s, &sev)) {
+        config.fail_on = s;
+      } else {
+        r.error(*v, "failOn", "expected info, low, medium, high, critical or none");
+      }
+    }
+  }
+  return config;
+}
+
+std::vector<PolicyException> parseExceptions(std::string_view path, std::string_view text, const Catalog& catalog,
+                                             std::vector<ConfigError>* errors) {
+  LoadResult loaded;
+  const Node* root = loadRoot(path, text, errors, &loaded);
+  if (root == nullptr) return {};
+  Reader r(path, catalog, errors);
+  r.expectKeys(*root, "", {"exceptions"});
+  const Node* list = root->get("exceptions");
+  if (list == nullptr) {
+    errors->push_back({std::string(path), root->line(), "expected a top-level `exceptions:` list"});
+    return {};
+  }
+  return r.exceptions(*list, "exceptions");
+}
+
+void applyConfig(const Config& config, ScanPolicy* policy) {
+  for (const std::string& id : config.disabled_checks) policy->disabled_checks.push_back(id);
+  for (const auto& [id, severity] : config.severity_overrides) policy->severity_overrides[id] = severity;
+  for (const auto& [name, values] : config.parameters) policy->parameters.set(name, values);
+  policy->namespace_include.insert(policy->namespace_include.end(), config.namespace_include.begin(),
+                                   config.namespace_include.end());
+  policy->namespace_exclude.insert(policy->namespace_exclude.end(), config.namespace_exclude.begin(),
+                                   config.namespace_exclude.end());
+  // Configured kinds come first so they can redefine a default one.
+  policy->workload_kinds.insert(policy->workload_kinds.begin(), config.workload_kinds.begin(),
+                                config.workload_kinds.end());
+  policy->exceptions.insert(policy->exceptions.end(), config.exceptions.begin(), config.exceptions.end());
+  if (config.frameworks) policy->frameworks = *config.frameworks;
+  if (config.k8s_minor) {
+    policy->k8s_minor = *config.k8s_minor;
+    policy->k8s_default = false;
+  }
+  if (config.pss_minor) {
+    policy->pss_minor = *config.pss_minor;
+    policy->pss_latest = false;
+  }
+}
+
+std::string findConfigFile(const std::string& start_dir) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(start_dir, ec);
+  if (ec) return {};
+  while (true) {
+    for (const char* name : {".kspm.yaml", ".kspm.yml"}) {
+      std::filesystem::path candidate = dir / name;
+      if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+    }
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return {};
+    dir = dir.parent_path();
+  }
+}
+
+}  // namespace kspm

@@ -1,0 +1,201 @@
+#include "kspm/frameworks.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "checks/pss/pss_policy.h"
+
+namespace kspm {
+namespace {
+
+// CIS Kubernetes Benchmark v1.12, section 5 (Policies), in benchmark order. Every control is tagged
+// "Manual" upstream; kspm automates those its checks map to (docs/compliance.md).
+constexpr FrameworkControl kCisControls[] = {
+    {"5.1.1", "Ensure that the cluster-admin role is only used where required", ""},
+    {"5.1.2", "Minimize access to secrets", ""},
+    {"5.1.3", "Minimize wildcard use in Roles and ClusterRoles", ""},
+    {"5.1.4", "Minimize access to create pods", ""},
+    {"5.1.5", "Ensure that default service accounts are not actively used", ""},
+    {"5.1.6", "Ensure that Service Account Tokens are only mounted where necessary", ""},
+    {"5.1.7", "Avoid use of system:masters group",
+     "membership of system:masters is carried in client certificates, which no Kubernetes object shows"},
+    {"5.1.8", "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster", ""},
+    {"5.1.9", "Minimize access to create persistent volumes", ""},
+    {"5.1.10", "Minimize access to the proxy sub-resource of nodes", ""},
+    {"5.1.11", "Minimize access to the approval sub-resource of certificatesigningrequests objects", ""},
+    {"5.1.12", "Minimize access to webhook configuration objects", ""},
+    {"5.1.13", "Minimize access to the service account token creation", ""},
+    {"5.2.1", "Ensure that the cluster has at least one active policy control mechanism in place", ""},
+    {"5.2.2", "Minimize the admission of privileged containers", ""},
+    {"5.2.3", "Minimize the admission of containers wishing to share the host process ID namespace", ""},
+    {"5.2.4", "Minimize the admission of containers wishing to share the host IPC namespace", ""},
+    {"5.2.5", "Minimize the admission of containers wishing to share the host network namespace", ""},
+    {"5.2.6", "Minimize the admission of containers with allowPrivilegeEscalation", ""},
+    {"5.2.7", "Minimize the admission of root containers", ""},
+    {"5.2.8", "Minimize the admission of containers with the NET_RAW capability", ""},
+    {"5.2.9", "Minimize the admission of containers with capabilities assigned", ""},
+    {"5.2.10", "Minimize the admission of Windows HostProcess containers", ""},
+    {"5.2.11", "Minimize the admission of HostPath volumes", ""},
+    {"5.2.12", "Minimize the admission of containers which use HostPorts", ""},
+    {"5.3.1", "Ensure that the CNI in use supports NetworkPolicies",
+     "whether the CNI plugin enforces NetworkPolicy is a property of the nodes' network plugin, not of objects"},
+    {"5.3.2", "Ensure that all Namespaces have NetworkPolicies defined", ""},
+    {"5.4.1", "Prefer using Secrets as files over Secrets as environment variables", ""},
+    {"5.4.2", "Consider external secret storage",
+     "external secret storage (KMS, a vault) is configured on the API server and outside the cluster"},
+    {"5.5.1", "Configure Image Provenance using ImagePolicyWebhook admission controller",
+     "ImagePolicyWebhook is enabled by an API server flag and admission configuration file, not by an object"},
+    {"5.6.1", "Create administrative boundaries between resources using namespaces", ""},
+    {"5.6.2", "Ensure that the seccomp profile is set to docker/default in your Pod definitions", ""},
+    {"5.6.3", "Apply SecurityContext to your Pods and Containers", ""},
+    {"5.6.4", "The default namespace should not be used", ""},
+};
+
+// NSA/CISA Kubernetes Hardening Guide v1.2 (August 2022): the recommendations that objects show.
+constexpr FrameworkControl kNsaControls[] = {
+    {"non-root", "Use containers built to run applications as non-root users", ""},
+    {"read-only-root-fs", "Run containers with immutable file systems", ""},
+    {"privileged", "Do not run privileged containers", ""},
+    {"privilege-escalation", "Prevent privilege escalation (allowPrivilegeEscalation: false)", ""},
+    {"host-namespaces", "Do not share the host's process, IPC or network namespaces", ""},
+    {"host-path", "Restrict hostPath mounts", ""},
+    {"capabilities", "Drop Linux capabilities the workload does not need", ""},
+    {"security-profiles", "Use seccomp, AppArmor or SELinux profiles", ""},
+    {"sa-token", "Protect Pod service account tokens", ""},
+    {"secure-images", "Use trusted, scanned and immutable container images", ""},
+    {"network-policies", "Isolate workloads with network policies and limit exposure", ""},
+    {"namespaces", "Use namespaces to separate resources", ""},
+    {"resource-policies", "Set resource requests, limits, LimitRanges and ResourceQuotas", ""},
+    {"rbac", "Enforce least privilege with RBAC", ""},
+    {"secrets", "Keep secrets out of manifests, images and environment variables", ""},
+    {"upgrades", "Keep Kubernetes up to date and off deprecated APIs", ""},
+};
+
+bool checkApplied(const CheckInfo& info, const ScanSummary& summary) {
+  switch (info.scope) {
+    case Scope::kAnyObject:
+      return summary.objects > summary.excluded;
+    case Scope::kPodSpec:
+      return summary.objects_with_pod_spec > 0;
+    case Scope::kKinds:
+      for (std::string_view kind : info.kinds) {
+        auto it = summary.objects_by_kind.find(kind);
+        if (it != summary.objects_by_kind.end() && it->second > 0) return true;
+      }
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view frameworkTitle(Framework framework) {
+  switch (framework) {
+    case Framework::kAll: return "all checks";
+    case Framework::kCis: return "CIS Kubernetes Benchmark v1.12, section 5";
+    case Framework::kNsa: return "NSA/CISA Kubernetes Hardening Guide v1.2";
+    case Framework::kPssBaseline: return "Pod Security Standards, baseline";
+    case Framework::kPssRestricted: return "Pod Security Standards, restricted";
+  }
+  return "";
+}
+
+std::vector<FrameworkControl> frameworkControls(Framework framework, uint32_t pss_minor) {
+  switch (framework) {
+    case Framework::kAll: return {};
+    case Framework::kCis: return {std::begin(kCisControls), std::end(kCisControls)};
+    case Framework::kNsa: return {std::begin(kNsaControls), std::end(kNsaControls)};
+    case Framework::kPssBaseline:
+    case Framework::kPssRestricted: {
+      PssLevel level = framework == Framework::kPssBaseline ? PssLevel::kBaseline : PssLevel::kRestricted;
+      std::vector<FrameworkControl> out;
+      for (const Check* check : checks::pss::pssChecksFor(Catalog::builtin(), level, pss_minor)) {
+        out.push_back({check->info().pss_id, check->info().title, ""});
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+const FrameworkControl* findControl(std::string_view framework, std::string_view id) {
+  std::span<const FrameworkControl> controls;
+  if (framework == "cis") controls = kCisControls;
+  if (framework == "nsa") controls = kNsaControls;
+  for (const FrameworkControl& c : controls) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+std::string_view controlStatusName(ControlStatus status) {
+  switch (status) {
+    case ControlStatus::kPassed: return "passed";
+    case ControlStatus::kFailed: return "failed";
+    case ControlStatus::kNotAssessable: return "not-assessable";
+  }
+  return "";
+}
+
+std::vector<FrameworkCompliance> computeCompliance(const Engine& engine, const ScanSummary& summary) {
+  std::vector<Framework> frameworks;
+  for (Framework f : engine.policy().frameworks) {
+    if (f == Framework::kAll) {
+      for (Framework g : {Framework::kCis, Framework::kNsa, Framework::kPssRestricted}) frameworks.push_back(g);
+    } else {
+      frameworks.push_back(f);
+    }
+  }
+  std::vector<FrameworkCompliance> out;
+  for (Framework framework : frameworks) {
+    if (std::any_of(out.begin(), out.end(), [&](const FrameworkCompliance& c) { return c.framework == framework; })) {
+      continue;
+    }
+    FrameworkCompliance result;
+    result.framework = framework;
+    std::string_view name = frameworkName(framework);
+    for (const FrameworkControl& control : frameworkControls(framework, engine.policy().pss_minor)) {
+      ControlResult r;
+      r.control = control;
+      bool applied = false;
+      for (const Check* check : engine.checks()) {
+        const CheckInfo& info = check->info();
+        bool mapped = std::any_of(info.controls.begin(), info.controls.end(), [&](const ControlRef& ref) {
+          return ref.framework == name && ref.control == control.id;
+        });
+        if (!mapped) continue;
+        r.checks.push_back(info.id);
+        if (checkApplied(info, summary)) applied = true;
+        if (auto it = summary.unsuppressed_by_check.find(info.id); it != summary.unsuppressed_by_check.end()) {
+          r.findings += it->second;
+        }
+      }
+      if (!control.not_assessable.empty()) {
+        r.status = ControlStatus::kNotAssessable;
+        r.reason = std::string(control.not_assessable);
+      } else if (r.checks.empty()) {
+        r.status = ControlStatus::kNotAssessable;
+        r.reason = "no check mapped to this control ran";
+      } else if (r.findings > 0) {
+        r.status = ControlStatus::kFailed;
+      } else if (!applied) {
+        r.status = ControlStatus::kNotAssessable;
+        r.reason = "the input has no object of a kind these checks look at";
+      } else {
+        r.status = ControlStatus::kPassed;
+      }
+      switch (r.status) {
+        case ControlStatus::kPassed: ++result.passed; break;
+        case ControlStatus::kFailed: ++result.failed; break;
+        case ControlStatus::kNotAssessable: ++result.not_assessable; break;
+      }
+      result.controls.push_back(std::move(r));
+    }
+    uint64_t assessed = result.passed + result.failed;
+    result.score = assessed == 0 ? 0.0 : std::round(1000.0 * static_cast<double>(result.passed) / assessed) / 10.0;
+    out.push_back(std::move(result));
+  }
+  return out;
+}
+
+}  // namespace kspm

@@ -1,0 +1,107 @@
+// Framework controls and compliance: every mapping in the catalog names a real control, the CIS
+// list is v1.12 section 5 exactly, and the passed / failed / not-assessable rules hold.
+#include "kspm/frameworks.h"
+
+#include <gtest/gtest.h>
+
+#include "kspm/catalog.h"
+#include "test_util.h"
+
+namespace kspm {
+namespace {
+
+TEST(FrameworksTest, EveryCatalogMappingNamesAKnownControl) {
+  for (const Check* check : Catalog::builtin().all()) {
+    const CheckInfo& info = check->info();
+    for (const ControlRef& ref : info.controls) {
+      SCOPED_TRACE(std::string(info.id) + " -> " + std::string(ref.framework) + ":" + std::string(ref.control));
+      if (ref.framework == "pss-baseline" || ref.framework == "pss-restricted") {
+        EXPECT_EQ(ref.control, info.pss_id);
+      } else {
+        ASSERT_TRUE(ref.framework == "cis" || ref.framework == "nsa");
+        EXPECT_NE(findControl(ref.framework, ref.control), nullptr);
+      }
+    }
+  }
+}
+
+TEST(FrameworksTest, CisSectionFiveHasThe34ControlsOfV112) {
+  std::vector<FrameworkControl> cis = frameworkControls(Framework::kCis);
+  ASSERT_EQ(cis.size(), 34u);
+  EXPECT_EQ(cis.front().id, "5.1.1");
+  EXPECT_EQ(cis.back().id, "5.6.4");
+  // Objects cannot show these; they must never be reported as passed.
+  for (std::string_view id : {"5.1.7", "5.3.1", "5.4.2", "5.5.1"}) {
+    const FrameworkControl* c = findControl("cis", id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_FALSE(c->not_assessable.empty()) << id;
+  }
+}
+
+const ControlResult* control(const FrameworkCompliance& c, std::string_view id) {
+  for (const ControlResult& r : c.controls) {
+    if (r.control.id == id) return &r;
+  }
+  return nullptr;
+}
+
+FrameworkCompliance complianceOf(const std::string& yaml, Framework framework) {
+  ObjectSet set = testing::loadText(yaml);
+  ScanPolicy policy;
+  policy.frameworks = {framework};
+  Engine engine(Catalog::builtin(), policy);
+  ScanSummary summary;
+  engine.run(set, 1, [](std::span<const ObjectFindings>) { return std::string(); },
+             [&](std::span<const ObjectFindings> batch, std::string&&) {
+               for (const ObjectFindings& r : batch) summary.add(r);
+             });
+  std::vector<FrameworkCompliance> all = computeCompliance(engine, summary);
+  EXPECT_EQ(all.size(), 1u);
+  return all.empty() ? FrameworkCompliance() : all[0];
+}
+
+TEST(FrameworksTest, PassedNeedsAnObjectTheCheckLooksAt) {
+  // A privileged pod and nothing else.
+  FrameworkCompliance cis = complianceOf(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  containers: [{name: c, image: nginx, securityContext: {privileged: true}}]
+)",
+                                         Framework::kCis);
+  EXPECT_EQ(cis.controls.size(), 34u);
+  ASSERT_NE(control(cis, "5.2.2"), nullptr);
+  EXPECT_EQ(control(cis, "5.2.2")->status, ControlStatus::kFailed);
+  EXPECT_GE(control(cis, "5.2.2")->findings, 1u);
+  EXPECT_EQ(control(cis, "5.2.3")->status, ControlStatus::kPassed);  // no hostPID
+  EXPECT_EQ(control(cis, "5.1.7")->status, ControlStatus::kNotAssessable);
+  EXPECT_FALSE(control(cis, "5.1.7")->reason.empty());
+  EXPECT_EQ(cis.passed + cis.failed + cis.not_assessable, 34u);
+  EXPECT_NEAR(cis.score, 100.0 * cis.passed / (cis.passed + cis.failed), 0.05);
+}
+
+TEST(FrameworksTest, PodSecurityFrameworkControlsAreTheUpstreamChecks) {
+  FrameworkCompliance baseline = complianceOf(R"(apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  hostNetwork: true
+  containers: [{name: c, image: nginx}]
+)",
+                                              Framework::kPssBaseline);
+  ASSERT_NE(control(baseline, "hostNamespaces"), nullptr);
+  EXPECT_EQ(control(baseline, "hostNamespaces")->status, ControlStatus::kFailed);
+  EXPECT_EQ(control(baseline, "privileged")->status, ControlStatus::kPassed);
+  EXPECT_EQ(control(baseline, "runAsNonRoot"), nullptr);  // a restricted control
+  EXPECT_EQ(baseline.failed, 1u);
+}
+
+TEST(FrameworksTest, NoObjectsMeansNothingPasses) {
+  FrameworkCompliance nsa = complianceOf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", Framework::kNsa);
+  for (const ControlResult& r : nsa.controls) {
+    EXPECT_NE(r.status, ControlStatus::kPassed) << r.control.id;
+  }
+}
+
+}  // namespace
+}  // namespace kspm
