@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kspm/catalog.h"
+#include "kspm/engine.h"
 
 namespace kspm {
 
@@ -13,5 +14,9 @@ std::string catalogJson(const Catalog& catalog);
 std::string catalogMarkdown(const Catalog& catalog);
 /** Everything about one check, for `kspm explain`. */
 std::string explainCheck(const CheckInfo& info);
+/** `kspm checks --framework X`: each control of X with the checks mapped to it or why it is not assessable. */
+std::string frameworkMappingTable(const Catalog& catalog, Framework framework);
+/** docs/frameworks.md: the CIS and NSA mappings as Markdown. */
+std::string frameworkMappingMarkdown(const Catalog& catalog);
 
 }  // namespace kspm
