@@ -1,0 +1,124 @@
+#include "checks/net/cross_object.h"
+
+namespace kspm::checks::net {
+namespace {
+
+// Custom resources whose operators create pods (and the Services in front of them) in the
+// resource's own namespace. Kinds match in any API group; a false "may create" only makes a
+// check quieter.
+constexpr std::string_view kPodCreatingCustomKinds[] = {
+    // Prometheus operator
+    "Prometheus", "PrometheusAgent", "Alertmanager", "ThanosRuler",
+    // Elastic Cloud on Kubernetes
+    "Elasticsearch", "Kibana", "ApmServer", "EnterpriseSearch", "Beat", "Agent", "Logstash",
+    "ElasticMapsServer",
+    // Strimzi and Confluent for Kafka
+    "Kafka", "KafkaConnect", "KafkaMirrorMaker2", "KafkaBridge", "KafkaNodePool", "Zookeeper",
+    "SchemaRegistry", "KafkaRestProxy", "Connect", "ControlCenter", "KsqlDB", "ZookeeperCluster",
+    // Databases and queues
+    "Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaXtraDBCluster", "PerconaServerMongoDB",
+    "PerconaPGCluster", "RabbitmqCluster", "RedisFailover", "RedisCluster", "Redis", "RedisReplication",
+    "RedisEnterpriseCluster", "MongoDBCommunity", "MongoDB", "InnoDBCluster", "MysqlCluster",
+    "CassandraDatacenter", "K8ssandraCluster", "ClickHouseInstallation", "VitessCluster", "Tenant",
+    "NatsCluster", "SolrCloud", "Keycloak",
+    // Observability
+    "Jaeger", "OpenTelemetryCollector", "Grafana", "LokiStack", "TempoStack", "TempoMonolithic",
+    // Platform operators, gateways (Istio and Envoy Gateway deploy one per Gateway), VMs
+    "ArgoCD", "IstioOperator", "Istio", "Installation", "Gateway", "VirtualMachine",
+    "VirtualMachineInstance", "VirtualMachineInstanceReplicaSet",
+    // Batch, data and ML
+    "SparkApplication", "ScheduledSparkApplication", "RayCluster", "RayJob", "RayService",
+    "FlinkDeployment", "FlinkSessionJob", "Notebook", "TFJob", "PyTorchJob", "MPIJob", "XGBoostJob",
+    "PaddleJob", "TrainJob", "InferenceService", "SeldonDeployment", "TaskRun", "PipelineRun",
+    // Argo Events
+    "EventSource", "Sensor", "EventBus",
+};
+
+constexpr std::string_view kClusterWidePolicyKinds[] = {
+    "GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+    "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"};
+
+}  // namespace
+
+bool isIngress(const Object& object) {
+  if (object.kind != "Ingress") return false;
+  std::string_view group = object.group();
+  return group == "networking.k8s.io" || group == "extensions";
+}
+
+bool isKubernetesNetworkPolicy(const Object& object) {
+  if (object.kind != "NetworkPolicy") return false;
+  std::string_view group = object.group();
+  return group == "networking.k8s.io" || group == "extensions";
+}
+
+bool isPodDisruptionBudget(const Object& object) {
+  return object.kind == "PodDisruptionBudget" && object.group() == "policy";
+}
+
+std::string objectLabel(const Object& object) {
+  std::string out(object.kind);
+  out.push_back('/');
+  out.append(object.name.empty() ? std::string_view("<unnamed>") : object.name);
+  return out;
+}
+
+std::string_view annotation(const Object& object, std::string_view key) {
+  const Node* annotations = field(object.metadata(), "annotations");
+  const Node* value = annotations != nullptr ? annotations->get(key) : nullptr;
+  return value != nullptr ? value->str() : std::string_view();
+}
+
+bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns) {
+  for (std::string_view kind : kPodCreatingCustomKinds) {
+    if (index.ofKind(kind).empty()) continue;  // cheap test first: most inputs have none
+    if (!index.ofKindIn(kind, ns).empty()) return true;
+  }
+  return false;
+}
+
+bool podsAssessable(const ObjectIndex& index, std::string_view ns) {
+  return !index.workloadsIn(ns).empty() && !mayCreateUnseenObjects(index, ns);
+}
+
+bool mayGenerateConfig(const ObjectIndex& index) { return !index.ofKind("Kustomization").empty(); }
+
+PolicyTypes effectivePolicyTypes(const Node* spec) {
+  PolicyTypes types;
+  const Node* listed = field(spec, "policyTypes");
+  if (listed != nullptr && listed->isArray() && listed->size() > 0) {
+    for (const Node& t : listed->items()) {
+      if (t.is("Ingress")) types.ingress = true;
+      if (t.is("Egress")) types.egress = true;
+    }
+    return types;
+  }
+  types.ingress = true;
+  const Node* egress = field(spec, "egress");
+  types.egress = egress != nullptr && egress->isArray() && egress->size() > 0;
+  return types;
+}
+
+bool policySelects(const Node* spec, const Node* pod_labels) {
+  const Node* selector = field(spec, "podSelector");
+  if (selector == nullptr) return true;
+  return labelsMatchSelector(selector, pod_labels);
+}
+
+bool hasClusterWidePolicies(const ObjectIndex& index) {
+  for (std::string_view kind : kClusterWidePolicyKinds) {
+    if (!index.ofKind(kind).empty()) return true;
+  }
+  return false;
+}
+
+bool hasUnmodelledPolicies(const ObjectIndex& index, std::string_view ns) {
+  if (hasClusterWidePolicies(index)) return true;
+  if (!index.ofKindIn("CiliumNetworkPolicy", ns).empty()) return true;
+  for (const Object* policy : index.ofKindIn("NetworkPolicy", ns)) {
+    if (!isKubernetesNetworkPolicy(*policy)) return true;
+  }
+  return false;
+}
+
+}  // namespace kspm::checks::net

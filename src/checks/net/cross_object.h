@@ -1,0 +1,91 @@
+// Shared by the net, ns and workload check families: recognising Services, Ingresses and
+// NetworkPolicies, NetworkPolicy semantics, and deciding when the input shows enough of a
+// namespace to judge a relation between objects. The rule throughout: "not assessable" is never a
+// finding, so a check that would report something missing first makes sure the input is the kind
+// of input where it would be there.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "checks/common/fields.h"
+#include "kspm/check.h"
+#include "kspm/object.h"
+#include "kspm/object_index.h"
+
+namespace kspm::checks::net {
+
+/** A Check whose metadata is fixed at construction. */
+class BasicCheck : public Check {
+ public:
+  explicit BasicCheck(CheckInfo info) : info_(std::move(info)) {}
+  const CheckInfo& info() const override { return info_; }
+
+ private:
+  CheckInfo info_;
+};
+
+/** A core (v1) Service, not a Knative serving.knative.dev Service. */
+inline bool isCoreService(const Object& object) { return object.kind == "Service" && object.group().empty(); }
+/** An Ingress of networking.k8s.io or the old extensions group. */
+bool isIngress(const Object& object);
+/** A Kubernetes NetworkPolicy (networking.k8s.io or extensions), not Calico's or Cilium's. */
+bool isKubernetesNetworkPolicy(const Object& object);
+/** A PodDisruptionBudget of the policy group. */
+bool isPodDisruptionBudget(const Object& object);
+
+/** "Deployment/web": how messages name another object. */
+std::string objectLabel(const Object& object);
+
+/** metadata.annotations[key] as a string, or "" when absent or not a string. */
+std::string_view annotation(const Object& object, std::string_view key);
+
+/**
+ * True when objects in `ns` may be created by something the input only describes: a custom
+ * resource whose operator creates pods and Services (Prometheus, Alertmanager, Elasticsearch,
+ * Kafka, CloudNativePG, KubeVirt, ...). Checks that would report a missing pod or Service skip
+ * such namespaces.
+ */
+bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns);
+
+/**
+ * True when the input shows the pods of `ns`: it holds at least one workload there and nothing
+ * that creates pods the input does not show (mayCreateUnseenObjects).
+ */
+bool podsAssessable(const ObjectIndex& index, std::string_view ns);
+
+/** True when the input holds a kustomization, whose generators create ConfigMaps and Secrets. */
+bool mayGenerateConfig(const ObjectIndex& index);
+
+/**
+ * Effective spec.policyTypes of a NetworkPolicy: as listed when the list is non-empty; otherwise
+ * Ingress always and Egress only when spec.egress has rules (the API server's defaulting).
+ */
+struct PolicyTypes {
+  bool ingress = false;
+  bool egress = false;
+};
+PolicyTypes effectivePolicyTypes(const Node* spec);
+
+/**
+ * Whether a NetworkPolicy spec selects pods with `pod_labels` (a mapping or null). podSelector is
+ * a non-pointer field: missing or null means the empty selector, which selects every pod.
+ */
+bool policySelects(const Node* spec, const Node* pod_labels);
+
+/** True when the input holds cluster-wide network policies (Calico, Cilium, AdminNetworkPolicy). */
+bool hasClusterWidePolicies(const ObjectIndex& index);
+
+/**
+ * True when `ns` may be governed by network policies kspm does not model: cluster-wide policies
+ * anywhere in the input, or namespaced Calico NetworkPolicy / CiliumNetworkPolicy objects in `ns`.
+ */
+bool hasUnmodelledPolicies(const ObjectIndex& index, std::string_view ns);
+
+/** True when the namespace `name` is one Kubernetes creates for itself and never runs workloads in. */
+inline bool isSystemNamespaceWithoutWorkloads(std::string_view name) {
+  return name == "kube-public" || name == "kube-node-lease";
+}
+
+}  // namespace kspm::checks::net
