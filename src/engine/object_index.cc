@@ -32,6 +32,49 @@ const std::vector<T>& lookup(const std::unordered_map<std::string, std::vector<T
   return it == map.end() ? kEmpty : it->second;
 }
 
+bool isAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// The name part of a qualified name and a non-empty label value: at most 63 characters,
+// alphanumerics, '-', '_' and '.', starting and ending with an alphanumeric.
+bool isLabelName(std::string_view s) {
+  if (s.empty() || s.size() > 63 || !isAlnum(s.front()) || !isAlnum(s.back())) return false;
+  for (char c : s) {
+    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+// A DNS-1123 subdomain: at most 253 characters, dot-separated lower-case alphanumeric labels that
+// may contain '-' inside.
+bool isDnsSubdomain(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t dot = s.find('.', start);
+    std::string_view label = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty()) return false;
+    for (size_t i = 0; i < label.size(); ++i) {
+      char c = label[i];
+      bool edge = i == 0 || i + 1 == label.size();
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!edge && c == '-'))) return false;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+// validation.IsQualifiedName: [prefix/]name, as label keys must be.
+bool isLabelKey(std::string_view key) {
+  size_t slash = key.find('/');
+  if (slash == std::string_view::npos) return isLabelName(key);
+  if (key.find('/', slash + 1) != std::string_view::npos) return false;
+  return isDnsSubdomain(key.substr(0, slash)) && isLabelName(key.substr(slash + 1));
+}
+
+// validation.IsValidLabelValue: empty, or a label name.
+bool isLabelValue(std::string_view value) { return value.empty() || isLabelName(value); }
+
 }  // namespace
 
 ObjectIndex::ObjectIndex(const ObjectSet& objects, const std::vector<checks::WorkloadKind>& workload_kinds) {
@@ -111,12 +154,19 @@ bool labelsMatchMap(const Node* selector, const Node* labels) {
 bool labelsMatchSelector(const Node* selector, const Node* labels) {
   if (selector == nullptr || selector->isNull()) return false;
   if (!selector->isObject()) return false;
+  // Every requirement is validated before any is matched: LabelSelectorAsSelector fails on the
+  // first invalid one (NewRequirement: key, operator, value count, values), and a selector that
+  // does not convert matches nothing.
+  bool matched = true;
   if (const Node* match_labels = selector->get("matchLabels"); match_labels != nullptr && !match_labels->isNull()) {
     if (!match_labels->isObject()) return false;
-    if (match_labels->size() > 0 && !labelsMatchMap(match_labels, labels)) return false;
+    for (const Member& m : match_labels->members()) {
+      if (!isLabelKey(m.key.str()) || !m.value.isString() || !isLabelValue(m.value.str())) return false;
+    }
+    if (match_labels->size() > 0 && !labelsMatchMap(match_labels, labels)) matched = false;
   }
   const Node* expressions = selector->get("matchExpressions");
-  if (expressions == nullptr || expressions->isNull()) return true;
+  if (expressions == nullptr || expressions->isNull()) return matched;
   if (!expressions->isArray()) return false;
   for (const Node& e : expressions->items()) {
     if (!e.isObject()) return false;
@@ -124,6 +174,13 @@ bool labelsMatchSelector(const Node* selector, const Node* labels) {
     const Node* op = e.get("operator");
     const Node* values = e.get("values");
     if (key == nullptr || !key->isString() || op == nullptr || !op->isString()) return false;
+    if (!isLabelKey(key->str())) return false;
+    if (values != nullptr && !values->isNull()) {
+      if (!values->isArray()) return false;
+      for (const Node& v : values->items()) {
+        if (!v.isString() || !isLabelValue(v.str())) return false;
+      }
+    }
     const Node* have = labels != nullptr && labels->isObject() ? labels->get(key->str()) : nullptr;
     bool present = have != nullptr && have->isString();
     auto in_values = [&] {
@@ -136,19 +193,22 @@ bool labelsMatchSelector(const Node* selector, const Node* labels) {
     std::string_view o = op->str();
     bool has_values = values != nullptr && values->isArray() && values->size() > 0;
     if (o == "In") {
-      if (!has_values || !present || !in_values()) return false;
+      if (!has_values) return false;
+      if (!present || !in_values()) matched = false;
     } else if (o == "NotIn") {
       if (!has_values) return false;
-      if (present && in_values()) return false;
+      if (present && in_values()) matched = false;
     } else if (o == "Exists") {
-      if (has_values || !present) return false;
+      if (has_values) return false;
+      if (!present) matched = false;
     } else if (o == "DoesNotExist") {
-      if (has_values || present) return false;
+      if (has_values) return false;
+      if (present) matched = false;
     } else {
       return false;
     }
   }
-  return true;
+  return matched;
 }
 
 }  // namespace kspm
