@@ -2,7 +2,8 @@
 //
 // Only regular containers (spec.containers) of long-running pods are checked: init containers run
 // to completion, ephemeral containers may not have probes, and restartable init containers
-// (sidecars) are left to their owners. Run-to-completion workloads are skipped entirely, since a
+// (sidecars, restartPolicy: Always) are not checked either, since their probes only gate the pod's
+// start-up when set. Run-to-completion workloads are skipped entirely, since a
 // probe makes no sense for a process that is meant to exit: Job and CronJob, Argo Workflows
 // (Workflow, WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow), KEDA ScaledJob, OpenKruise
 // BroadcastJob, and any pod spec whose restartPolicy is Never or OnFailure (bare Pods of batch work).

@@ -54,7 +54,7 @@ class ProbePortNotExposedCheck final : public PodSpecCheck {
       for (std::string_view probe : kProbes) {
         for (std::string_view handler : kHandlers) {
           const Node* port = field(c.node, {probe, handler, "port"});
-          if (port == nullptr || !port->isString() || allDigits(port->str())) continue;
+          if (port == nullptr || !port->isString() || port->str().empty() || allDigits(port->str())) continue;
           if (declaresPortName(c, port->str())) continue;
           std::string where = std::string(probe) + "." + std::string(handler) + ".port";
           sink.add(*port,

@@ -33,11 +33,16 @@ class ReadOnlyRootFsCheck final : public PodSpecCheck {
       const Node* context = containerSecurityContextOf(c);
       const Node* value = field(context, "readOnlyRootFilesystem");
       if (isTrue(value)) return;
-      std::string message =
-          value != nullptr
-              ? containerLabel(c) + " sets readOnlyRootFilesystem to " + text(value) + ": its root filesystem is writable"
-              : containerLabel(c) + " does not set securityContext.readOnlyRootFilesystem: true, so its root "
-                                    "filesystem is writable";
+      std::string message;
+      if (value == nullptr) {
+        message = containerLabel(c) + " does not set securityContext.readOnlyRootFilesystem: true, so its root "
+                                      "filesystem is writable";
+      } else if (value->isBool()) {
+        message = containerLabel(c) + " sets readOnlyRootFilesystem to false: its root filesystem is writable";
+      } else {
+        message = containerLabel(c) + " sets readOnlyRootFilesystem to " + quoted(text(value)) +
+                  ", which is not the boolean true: its root filesystem is writable";
+      }
       const Node& at = value != nullptr ? *value : (context != nullptr ? *context : *c.node);
       sink.add(at, std::move(message), c.path + ".securityContext.readOnlyRootFilesystem",
                c.field + ".securityContext.readOnlyRootFilesystem", std::string(c.name));
