@@ -77,8 +77,71 @@ bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns) {
   return false;
 }
 
-bool podsAssessable(const ObjectIndex& index, std::string_view ns) {
-  return !index.workloadsIn(ns).empty() && !mayCreateUnseenObjects(index, ns);
+namespace {
+
+std::string_view directoryOf(const ObjectSet& objects, const Object& object) {
+  std::string_view path = objects.pathOf(object);
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+bool listed(const Node* list, std::string_view a, std::string_view b = {}) {
+  if (list == nullptr || !list->isArray()) return false;
+  for (const Node& item : list->items()) {
+    if (item.is(a) || (!b.empty() && item.is(b))) return true;
+  }
+  return false;
+}
+
+bool rulesCreate(const Object& role, std::string_view resource) {
+  const Node* rules = field(role.root, "rules");
+  if (rules == nullptr || !rules->isArray()) return false;
+  for (const Node& rule : rules->items()) {
+    if (listed(field(&rule, "apiGroups"), "", "*") && listed(field(&rule, "resources"), resource, "*") &&
+        listed(field(&rule, "verbs"), "create", "*")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind, std::string_view ns,
+                     const Object& referrer) {
+  const std::vector<const Object*>& defined = index.ofKindIn(kind, ns);
+  if (!ns.empty() || defined.empty()) return !defined.empty();
+  std::string_view directory = directoryOf(objects, referrer);
+  for (const Object* o : defined) {
+    if (directoryOf(objects, *o) == directory) return true;
+  }
+  return false;
+}
+
+bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns, const Object& referrer) {
+  const std::vector<Workload>& workloads = index.workloadsIn(ns);
+  if (workloads.empty() || mayCreateUnseenObjects(index, ns)) return false;
+  if (!ns.empty()) return true;
+  std::string_view directory = directoryOf(objects, referrer);
+  for (const Workload& w : workloads) {
+    if (directoryOf(objects, *w.object) == directory) return true;
+  }
+  return false;
+}
+
+bool rolesMayCreate(const ObjectIndex& index, std::string_view ns, std::string_view resource) {
+  for (const Object* role : index.ofKindIn("Role", ns)) {
+    if (rulesCreate(*role, resource)) return true;
+  }
+  for (const Object* binding : index.ofKindIn("RoleBinding", ns)) {
+    const Node* ref = field(binding->root, "roleRef");
+    const Node* kind = field(ref, "kind");
+    const Node* name = field(ref, "name");
+    if (kind == nullptr || !kind->is("ClusterRole") || name == nullptr || !name->isString()) continue;
+    const Object* role = index.find("ClusterRole", "", name->str());
+    if (role != nullptr && rulesCreate(*role, resource)) return true;
+  }
+  return false;
 }
 
 bool mayGenerateConfig(const ObjectIndex& index) { return !index.ofKind("Kustomization").empty(); }

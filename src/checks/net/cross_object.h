@@ -50,10 +50,27 @@ std::string_view annotation(const Object& object, std::string_view key);
 bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns);
 
 /**
- * True when the input shows the pods of `ns`: it holds at least one workload there and nothing
- * that creates pods the input does not show (mayCreateUnseenObjects).
+ * True when the input defines an object of `kind` that belongs with `referrer` (whose effective
+ * namespace is `ns`): one in the same namespace and, when the namespace is unspecified, from a
+ * file of the same directory. Objects without a namespace from unrelated directories all share the
+ * unspecified namespace, so one project's Secrets say nothing about another's.
  */
-bool podsAssessable(const ObjectIndex& index, std::string_view ns);
+bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind, std::string_view ns,
+                     const Object& referrer);
+
+/**
+ * True when the input shows the pods of `referrer`'s namespace `ns`: it holds at least one workload
+ * there (from the same directory when the namespace is unspecified) and nothing that creates pods
+ * the input does not show (mayCreateUnseenObjects).
+ */
+bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns, const Object& referrer);
+
+/**
+ * True when a Role of `ns`, or a ClusterRole bound by a RoleBinding of `ns`, lets someone create
+ * core `resource` objects ("secrets", "configmaps") there: a component of the input may then create
+ * them at run time (Argo CD's redis password, MetalLB's memberlist key).
+ */
+bool rolesMayCreate(const ObjectIndex& index, std::string_view ns, std::string_view resource);
 
 /** True when the input holds a kustomization, whose generators create ConfigMaps and Secrets. */
 bool mayGenerateConfig(const ObjectIndex& index);

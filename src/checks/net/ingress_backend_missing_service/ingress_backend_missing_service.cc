@@ -1,5 +1,6 @@
 // net-ingress-backend-missing-service: an Ingress backend names a Service the input does not
-// define. Judged only when the input defines Services in the Ingress's namespace and nothing there
+// define. Judged only when the input defines Services in the Ingress's namespace (definesKindNear:
+// from the same directory when the namespace is unspecified) and nothing there
 // creates Services behind the input's back (operator custom resources); otherwise the Service
 // may simply live in another file or be created elsewhere.
 #include "checks/net/cross_object.h"
@@ -31,9 +32,7 @@ class IngressBackendMissingServiceCheck final : public BasicCheck {
     if (!isIngress(object)) return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    bool services_in_input = false;
-    for (const Object* service : index.ofKindIn("Service", ns)) services_in_input |= isCoreService(*service);
-    if (!services_in_input || mayCreateUnseenObjects(index, ns)) return;
+    if (!definesKindNear(index, *context.objects, "Service", ns, object) || mayCreateUnseenObjects(index, ns)) return;
     forEachIngressBackend(object, [&](const IngressBackend& backend) {
       if (index.find("Service", ns, backend.name->str()) != nullptr) return;
       sink.add(*backend.name, "backend service " + quoted(backend.name->str()) + " is not defined in namespace " +

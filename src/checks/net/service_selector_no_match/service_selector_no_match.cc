@@ -42,7 +42,7 @@ class ServiceSelectorNoMatchCheck final : public BasicCheck {
     }
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!podsAssessable(index, ns)) return;
+    if (!podsAssessable(index, *context.objects, ns, object)) return;
     if (!index.workloadsMatchingMap(ns, selector).empty()) return;
     sink.add(*selector,
              "selector " + shown + " matches no workload in namespace " + quoted(ns.empty() ? "(unspecified)" : ns),

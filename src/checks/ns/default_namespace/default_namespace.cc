@@ -1,7 +1,9 @@
 // ns-default-namespace: a namespaced object placed in the default namespace, either by its own
 // metadata.namespace: default or by -n default. Objects without a namespace are not in default
 // (their namespace is unspecified until applied). With -n default, only kinds of built-in API
-// groups are judged: a custom resource without a namespace may be cluster-scoped.
+// groups are judged: a custom resource without a namespace may be cluster-scoped. Objects that
+// govern the namespace itself rather than run in it (Role, RoleBinding, NetworkPolicy,
+// ResourceQuota, LimitRange) must live there to act on it and are not reported.
 #include "checks/net/cross_object.h"
 #include "checks/ns/ns_checks.h"
 #include "kspm/engine.h"
@@ -17,6 +19,15 @@ bool isBuiltinNamespacedGroup(std::string_view group) {
     if (g == group) return true;
   }
   return false;
+}
+
+// Kinds that act on the namespace they live in: granting access to it, isolating or limiting it.
+bool governsNamespace(const Object& object) {
+  std::string_view kind = object.kind;
+  std::string_view group = object.group();
+  if (group == "rbac.authorization.k8s.io") return kind == "Role" || kind == "RoleBinding";
+  if (group == "networking.k8s.io") return kind == "NetworkPolicy";
+  return group.empty() && (kind == "ResourceQuota" || kind == "LimitRange");
 }
 
 class DefaultNamespaceCheck final : public net::BasicCheck {
@@ -36,7 +47,7 @@ class DefaultNamespaceCheck final : public net::BasicCheck {
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
-    if (isClusterScopedKind(object.kind)) return;
+    if (isClusterScopedKind(object.kind) || governsNamespace(object)) return;
     if (object.namespace_ == "default") {
       const Node* ns = field(object.metadata(), "namespace");
       sink.add(ns != nullptr ? *ns : *object.root,

@@ -40,7 +40,8 @@ class HpaTargetMissingCheck final : public net::BasicCheck {
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
     if (index.find(kind, ns, name->str()) != nullptr) return;
-    bool assessable = !index.ofKindIn(kind, ns).empty() || (isPodBearingKind(kind) && !index.workloadsIn(ns).empty());
+    bool assessable = net::definesKindNear(index, *context.objects, kind, ns, object) ||
+                      (isPodBearingKind(kind) && net::podsAssessable(index, *context.objects, ns, object));
     if (!assessable || net::mayCreateUnseenObjects(index, ns)) return;
     sink.add(*name,
              "scaleTargetRef " + std::string(kind) + "/" + std::string(name->str()) +

@@ -1,7 +1,8 @@
 // workload-missing-configmap: a pod spec references a ConfigMap (or a key of one) that the input
 // does not define in the workload's namespace, and the reference is not optional. Judged only when
-// the input defines ConfigMaps in that namespace and holds no kustomization (whose generators
-// create ConfigMaps the input does not show). ConfigMaps Kubernetes and common platforms create in
+// the input defines ConfigMaps in that namespace (net::definesKindNear), holds no kustomization
+// (whose generators create ConfigMaps the input does not show) and no Role of the namespace lets a
+// component create ConfigMaps at run time (net::rolesMayCreate). ConfigMaps Kubernetes and common platforms create in
 // every namespace (kube-root-ca.crt, openshift-service-ca.crt, istio-ca-root-cert) are never
 // missing. Keys are checked only against ConfigMaps that carry data or binaryData (an empty one
 // may be filled by a controller).
@@ -47,7 +48,10 @@ class MissingConfigMapCheck final : public net::BasicCheck {
     if (context.pod == nullptr || object.kind == "PodTemplate") return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (index.ofKindIn("ConfigMap", ns).empty() || net::mayGenerateConfig(index)) return;
+    if (!net::definesKindNear(index, *context.objects, "ConfigMap", ns, object) || net::mayGenerateConfig(index)) {
+      return;
+    }
+    if (net::rolesMayCreate(index, ns, "configmaps")) return;
     forEachConfigRef(*context.pod, ConfigKind::kConfigMap, [&](const ConfigRef& ref) {
       std::string_view name = ref.name->str();
       if (isProvidedEverywhere(name)) return;

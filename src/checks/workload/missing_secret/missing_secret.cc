@@ -1,7 +1,8 @@
 // workload-missing-secret: a pod spec references a Secret (or a key of one) that the input does
 // not define in the workload's namespace, and the reference is not optional. Judged only when the
-// input defines Secrets in that namespace and holds no kustomization (secretGenerator) and no
-// ClusterExternalSecret. Secrets that resources of the input create count as defined: an
+// input defines Secrets in that namespace (net::definesKindNear), holds no kustomization
+// (secretGenerator) and no ClusterExternalSecret, and no Role of the namespace lets a component
+// create Secrets at run time (net::rolesMayCreate). Secrets that resources of the input create count as defined: an
 // ExternalSecret's target (spec.target.name, else its name), a SealedSecret's name, a cert-manager
 // Certificate's spec.secretName, a SecretProviderClass's spec.secretObjects[].secretName, a Vault
 // Secrets Operator secret's spec.destination.name and a OnePasswordItem's name. Keys are checked
@@ -75,7 +76,8 @@ class MissingSecretCheck final : public net::BasicCheck {
     if (context.pod == nullptr || object.kind == "PodTemplate") return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (index.ofKindIn("Secret", ns).empty() || net::mayGenerateConfig(index)) return;
+    if (!net::definesKindNear(index, *context.objects, "Secret", ns, object) || net::mayGenerateConfig(index)) return;
+    if (net::rolesMayCreate(index, ns, "secrets")) return;
     if (!index.ofKind("ClusterExternalSecret").empty()) return;
     forEachConfigRef(*context.pod, ConfigKind::kSecret, [&](const ConfigRef& ref) {
       std::string_view name = ref.name->str();

@@ -1,8 +1,8 @@
 // workload-missing-service-account: a pod spec names a service account (serviceAccountName, else
 // the deprecated serviceAccount) that the input does not define in the workload's namespace. The
 // ServiceAccount admission plugin rejects pods whose service account does not exist, so the
-// workload never starts. Judged only when the input defines ServiceAccounts in that namespace;
-// "default" exists in every namespace and is never missing.
+// workload never starts. Judged only when the input defines ServiceAccounts in that namespace
+// (net::definesKindNear); "default" exists in every namespace and is never missing.
 #include "checks/net/cross_object.h"
 #include "checks/workload/workload_checks.h"
 #include "kspm/engine.h"
@@ -38,7 +38,7 @@ class MissingServiceAccountCheck final : public net::BasicCheck {
     if (name == nullptr || !name->isString() || name->str().empty() || name->str() == "default") return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (index.ofKindIn("ServiceAccount", ns).empty()) return;
+    if (!net::definesKindNear(index, *context.objects, "ServiceAccount", ns, object)) return;
     if (index.find("ServiceAccount", ns, name->str()) != nullptr) return;
     std::string path = context.pod->spec_path + "." + std::string(key);
     sink.add(*name,
