@@ -44,10 +44,11 @@ class SecretInEnvCheck final : public Check {
         if (value != nullptr && value->isString()) {
           if (SecretHit hit = detectSecret(name, value->str())) {
             std::string suffix = ".env[" + std::to_string(index) + "].value";
+            std::string label = name.empty() ? "env item " + std::to_string(index) : "env var " + std::string(name);
+            std::string key = name.empty() ? std::to_string(index) : std::string(name);
             sink.add(*value,
-                     "env var " + std::string(name) + " of container \"" + std::string(c.name) + "\" holds " +
-                         describeSecret(hit),
-                     c.path + suffix, c.field + ".env[" + std::string(name) + "].value", std::string(c.name));
+                     label + " of container \"" + std::string(c.name) + "\" holds " + describeSecret(hit),
+                     c.path + suffix, c.field + ".env[" + key + "].value", std::string(c.name));
           }
         }
         ++index;
