@@ -8,35 +8,102 @@ namespace {
 // check quieter.
 constexpr std::string_view kPodCreatingCustomKinds[] = {
     // Prometheus operator
-    "Prometheus", "PrometheusAgent", "Alertmanager", "ThanosRuler",
+    "Prometheus",
+    "PrometheusAgent",
+    "Alertmanager",
+    "ThanosRuler",
     // Elastic Cloud on Kubernetes
-    "Elasticsearch", "Kibana", "ApmServer", "EnterpriseSearch", "Beat", "Agent", "Logstash",
+    "Elasticsearch",
+    "Kibana",
+    "ApmServer",
+    "EnterpriseSearch",
+    "Beat",
+    "Agent",
+    "Logstash",
     "ElasticMapsServer",
     // Strimzi and Confluent for Kafka
-    "Kafka", "KafkaConnect", "KafkaMirrorMaker2", "KafkaBridge", "KafkaNodePool", "Zookeeper",
-    "SchemaRegistry", "KafkaRestProxy", "Connect", "ControlCenter", "KsqlDB", "ZookeeperCluster",
+    "Kafka",
+    "KafkaConnect",
+    "KafkaMirrorMaker2",
+    "KafkaBridge",
+    "KafkaNodePool",
+    "Zookeeper",
+    "SchemaRegistry",
+    "KafkaRestProxy",
+    "Connect",
+    "ControlCenter",
+    "KsqlDB",
+    "ZookeeperCluster",
     // Databases and queues
-    "Cluster", "Pooler", "postgresql", "PostgresCluster", "PerconaXtraDBCluster", "PerconaServerMongoDB",
-    "PerconaPGCluster", "RabbitmqCluster", "RedisFailover", "RedisCluster", "Redis", "RedisReplication",
-    "RedisEnterpriseCluster", "MongoDBCommunity", "MongoDB", "InnoDBCluster", "MysqlCluster",
-    "CassandraDatacenter", "K8ssandraCluster", "ClickHouseInstallation", "VitessCluster", "Tenant",
-    "NatsCluster", "SolrCloud", "Keycloak",
+    "Cluster",
+    "Pooler",
+    "postgresql",
+    "PostgresCluster",
+    "PerconaXtraDBCluster",
+    "PerconaServerMongoDB",
+    "PerconaPGCluster",
+    "RabbitmqCluster",
+    "RedisFailover",
+    "RedisCluster",
+    "Redis",
+    "RedisReplication",
+    "RedisEnterpriseCluster",
+    "MongoDBCommunity",
+    "MongoDB",
+    "InnoDBCluster",
+    "MysqlCluster",
+    "CassandraDatacenter",
+    "K8ssandraCluster",
+    "ClickHouseInstallation",
+    "VitessCluster",
+    "Tenant",
+    "NatsCluster",
+    "SolrCloud",
+    "Keycloak",
     // Observability
-    "Jaeger", "OpenTelemetryCollector", "Grafana", "LokiStack", "TempoStack", "TempoMonolithic",
+    "Jaeger",
+    "OpenTelemetryCollector",
+    "Grafana",
+    "LokiStack",
+    "TempoStack",
+    "TempoMonolithic",
     // Platform operators, gateways (Istio and Envoy Gateway deploy one per Gateway), VMs
-    "ArgoCD", "IstioOperator", "Istio", "Installation", "Gateway", "VirtualMachine",
-    "VirtualMachineInstance", "VirtualMachineInstanceReplicaSet",
+    "ArgoCD",
+    "IstioOperator",
+    "Istio",
+    "Installation",
+    "Gateway",
+    "VirtualMachine",
+    "VirtualMachineInstance",
+    "VirtualMachineInstanceReplicaSet",
     // Batch, data and ML
-    "SparkApplication", "ScheduledSparkApplication", "RayCluster", "RayJob", "RayService",
-    "FlinkDeployment", "FlinkSessionJob", "Notebook", "TFJob", "PyTorchJob", "MPIJob", "XGBoostJob",
-    "PaddleJob", "TrainJob", "InferenceService", "SeldonDeployment", "TaskRun", "PipelineRun",
+    "SparkApplication",
+    "ScheduledSparkApplication",
+    "RayCluster",
+    "RayJob",
+    "RayService",
+    "FlinkDeployment",
+    "FlinkSessionJob",
+    "Notebook",
+    "TFJob",
+    "PyTorchJob",
+    "MPIJob",
+    "XGBoostJob",
+    "PaddleJob",
+    "TrainJob",
+    "InferenceService",
+    "SeldonDeployment",
+    "TaskRun",
+    "PipelineRun",
     // Argo Events
-    "EventSource", "Sensor", "EventBus",
+    "EventSource",
+    "Sensor",
+    "EventBus",
 };
 
 constexpr std::string_view kClusterWidePolicyKinds[] = {
-    "GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy",
-    "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"};
+    "GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy"};
 
 }  // namespace
 
@@ -107,8 +174,8 @@ bool rulesCreate(const Object& role, std::string_view resource) {
 
 }  // namespace
 
-bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind, std::string_view ns,
-                     const Object& referrer) {
+bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind,
+                     std::string_view ns, const Object& referrer) {
   const std::vector<const Object*>& defined = index.ofKindIn(kind, ns);
   if (!ns.empty() || defined.empty()) return !defined.empty();
   std::string_view directory = directoryOf(objects, referrer);
@@ -118,7 +185,8 @@ bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::st
   return false;
 }
 
-bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns, const Object& referrer) {
+bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns,
+                    const Object& referrer) {
   const std::vector<Workload>& workloads = index.workloadsIn(ns);
   if (workloads.empty() || mayCreateUnseenObjects(index, ns)) return false;
   if (!ns.empty()) return true;

@@ -55,15 +55,16 @@ bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns);
  * file of the same directory. Objects without a namespace from unrelated directories all share the
  * unspecified namespace, so one project's Secrets say nothing about another's.
  */
-bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind, std::string_view ns,
-                     const Object& referrer);
+bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::string_view kind,
+                     std::string_view ns, const Object& referrer);
 
 /**
  * True when the input shows the pods of `referrer`'s namespace `ns`: it holds at least one workload
  * there (from the same directory when the namespace is unspecified) and nothing that creates pods
  * the input does not show (mayCreateUnseenObjects).
  */
-bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns, const Object& referrer);
+bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns,
+                    const Object& referrer);
 
 /**
  * True when a Role of `ns`, or a ClusterRole bound by a RoleBinding of `ns`, lets someone create

@@ -1,9 +1,9 @@
 // Guards shared by the cross-object checks that fixtures (one file each) cannot show: objects
 // without a namespace from different directories do not vouch for each other.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "kspm/catalog.h"
 #include "test_util.h"
@@ -11,7 +11,8 @@
 namespace kspm {
 namespace {
 
-ObjectSet twoFiles(const std::string& path_a, const std::string& a, const std::string& path_b, const std::string& b) {
+ObjectSet twoFiles(const std::string& path_a, const std::string& a, const std::string& path_b,
+                   const std::string& b) {
   ObjectSet set;
   for (const auto& [path, text] : {std::pair{path_a, a}, std::pair{path_b, b}}) {
     auto file = std::make_unique<SourceFile>();
@@ -40,15 +41,19 @@ size_t findings(std::string_view id, const ObjectSet& set) {
 TEST(CrossObjectGuardTest, UnspecifiedNamespaceNeedsTheSameDirectory) {
   EXPECT_EQ(findings("workload-missing-secret", twoFiles("a/secret.yaml", kSecret, "a/pod.yaml", kPod)), 1u);
   EXPECT_EQ(findings("workload-missing-secret", twoFiles("a/secret.yaml", kSecret, "b/pod.yaml", kPod)), 0u);
-  EXPECT_EQ(findings("net-service-selector-no-match", twoFiles("a/svc.yaml", kService, "a/pod.yaml", kPod)), 1u);
-  EXPECT_EQ(findings("net-service-selector-no-match", twoFiles("a/svc.yaml", kService, "b/pod.yaml", kPod)), 0u);
+  EXPECT_EQ(findings("net-service-selector-no-match", twoFiles("a/svc.yaml", kService, "a/pod.yaml", kPod)),
+            1u);
+  EXPECT_EQ(findings("net-service-selector-no-match", twoFiles("a/svc.yaml", kService, "b/pod.yaml", kPod)),
+            0u);
 }
 
 TEST(CrossObjectGuardTest, ExplicitNamespaceSpansDirectories) {
   auto in_shop = [](std::string text) {
     return text.replace(text.find("metadata:\n"), 10, "metadata:\n  namespace: shop\n");
   };
-  EXPECT_EQ(findings("workload-missing-secret", twoFiles("a/s.yaml", in_shop(kSecret), "b/p.yaml", in_shop(kPod))), 1u);
+  EXPECT_EQ(
+      findings("workload-missing-secret", twoFiles("a/s.yaml", in_shop(kSecret), "b/p.yaml", in_shop(kPod))),
+      1u);
   EXPECT_EQ(findings("net-service-selector-no-match",
                      twoFiles("a/s.yaml", in_shop(kService), "b/p.yaml", in_shop(kPod))),
             1u);

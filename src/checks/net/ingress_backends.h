@@ -14,10 +14,10 @@ namespace kspm::checks::net {
 struct IngressBackend {
   const Node* name = nullptr;  // the Service name (a string node)
   const Node* port = nullptr;  // port.number, port.name or servicePort; nullptr when absent
-  std::string path;            // full path of the name field, e.g. spec.rules[0].http.paths[1].backend.service.name
-  std::string field;           // stable path: rules by host, paths by path
-  std::string port_path;       // full path of the port field (or where it belongs)
-  std::string port_field;      // stable path of the port field
+  std::string path;   // full path of the name field, e.g. spec.rules[0].http.paths[1].backend.service.name
+  std::string field;  // stable path: rules by host, paths by path
+  std::string port_path;   // full path of the port field (or where it belongs)
+  std::string port_field;  // stable path of the port field
 };
 
 namespace detail {
@@ -35,7 +35,8 @@ inline bool readBackend(const Node* backend, const std::string& path, const std:
     out->port = number != nullptr ? number : port_name;
     out->path = path + ".service.name";
     out->field = stable + ".service.name";
-    std::string port_key = number != nullptr || port_name == nullptr ? ".service.port.number" : ".service.port.name";
+    std::string port_key =
+        number != nullptr || port_name == nullptr ? ".service.port.number" : ".service.port.name";
     out->port_path = path + port_key;
     out->port_field = stable + port_key;
     return true;
@@ -58,7 +59,8 @@ template <typename Fn>
 void forEachIngressBackend(const Object& ingress, Fn&& fn) {
   const Node* spec = field(ingress.root, "spec");
   IngressBackend backend;
-  if (detail::readBackend(field(spec, "defaultBackend"), "spec.defaultBackend", "spec.defaultBackend", &backend) ||
+  if (detail::readBackend(field(spec, "defaultBackend"), "spec.defaultBackend", "spec.defaultBackend",
+                          &backend) ||
       detail::readBackend(field(spec, "backend"), "spec.backend", "spec.backend", &backend)) {
     fn(static_cast<const IngressBackend&>(backend));
   }
@@ -69,7 +71,8 @@ void forEachIngressBackend(const Object& ingress, Fn&& fn) {
     const Node* host = field(&rule, "host");
     std::string rule_path = "spec.rules[" + std::to_string(rule_index) + "]";
     std::string rule_field =
-        "spec.rules[" + (host != nullptr && host->isString() ? std::string(host->str()) : std::string("*")) + "]";
+        "spec.rules[" + (host != nullptr && host->isString() ? std::string(host->str()) : std::string("*")) +
+        "]";
     ++rule_index;
     const Node* paths = field(&rule, {"http", "paths"});
     if (paths == nullptr || !paths->isArray()) continue;
@@ -77,10 +80,10 @@ void forEachIngressBackend(const Object& ingress, Fn&& fn) {
     for (const Node& item : paths->items()) {
       const Node* url = field(&item, "path");
       std::string item_path = rule_path + ".http.paths[" + std::to_string(path_index) + "].backend";
-      std::string item_field = rule_field + ".http.paths[" +
-                               (url != nullptr && url->isString() ? std::string(url->str())
-                                                                  : std::to_string(path_index)) +
-                               "].backend";
+      std::string item_field =
+          rule_field + ".http.paths[" +
+          (url != nullptr && url->isString() ? std::string(url->str()) : std::to_string(path_index)) +
+          "].backend";
       ++path_index;
       if (detail::readBackend(field(&item, "backend"), item_path, item_field, &backend)) {
         fn(static_cast<const IngressBackend&>(backend));

@@ -4,9 +4,9 @@
 // the key with a listed value, NotIn matches a missing key, Exists/DoesNotExist take no values; an
 // invalid selector (unknown operator, In/NotIn without values, Exists with values, invalid label
 // key or value) is an error, which callers treat as matching nothing.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "kspm/loader.h"
 #include "kspm/object_index.h"
@@ -40,11 +40,14 @@ TEST(LabelSelectorTest, EmptySelectorMatchesEverything) {
 
 TEST(LabelSelectorTest, MatchLabelsNeedsEveryPair) {
   EXPECT_TRUE(matches("selector: {matchLabels: {app: web}}\nlabels: {app: web, tier: frontend}"));
-  EXPECT_TRUE(matches("selector: {matchLabels: {app: web, tier: frontend}}\nlabels: {app: web, tier: frontend}"));
-  EXPECT_FALSE(matches("selector: {matchLabels: {app: web, tier: backend}}\nlabels: {app: web, tier: frontend}"));
+  EXPECT_TRUE(
+      matches("selector: {matchLabels: {app: web, tier: frontend}}\nlabels: {app: web, tier: frontend}"));
+  EXPECT_FALSE(
+      matches("selector: {matchLabels: {app: web, tier: backend}}\nlabels: {app: web, tier: frontend}"));
   EXPECT_FALSE(matches("selector: {matchLabels: {app: web}}\nlabels: {tier: frontend}"));
   EXPECT_FALSE(matches("selector: {matchLabels: {app: web}}"));
-  EXPECT_TRUE(matches("selector: {matchLabels: {app: \"\"}}\nlabels: {app: \"\"}"));  // empty values are valid
+  EXPECT_TRUE(
+      matches("selector: {matchLabels: {app: \"\"}}\nlabels: {app: \"\"}"));  // empty values are valid
   EXPECT_FALSE(matches("selector: {matchLabels: {app: \"\"}}\nlabels: {tier: x}"));
 }
 
@@ -75,7 +78,8 @@ TEST(LabelSelectorTest, ExistsAndDoesNotExist) {
   EXPECT_TRUE(matches(absent));
   EXPECT_FALSE(matches(absent + "labels: {canary: \"\"}"));
   // values: [] is the same as no values.
-  EXPECT_TRUE(matches("selector: {matchExpressions: [{key: a, operator: Exists, values: []}]}\nlabels: {a: b}"));
+  EXPECT_TRUE(
+      matches("selector: {matchExpressions: [{key: a, operator: Exists, values: []}]}\nlabels: {a: b}"));
 }
 
 TEST(LabelSelectorTest, RequirementsAreAnded) {
@@ -94,27 +98,34 @@ TEST(LabelSelectorTest, RequirementsAreAnded) {
 TEST(LabelSelectorTest, InvalidSelectorsMatchNothing) {
   const std::string labels = "labels: {app: web, env: prod}";
   // Unknown or wrongly cased operators (the API takes In, NotIn, Exists, DoesNotExist only).
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: Equals, values: [web]}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: app, operator: Equals, values: [web]}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: in, values: [web]}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: Gt, values: [\"1\"]}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: app, operator: Gt, values: [\"1\"]}]}\n" + labels));
   // In and NotIn need values; Exists and DoesNotExist take none.
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: In, values: []}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: NotIn}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: app, operator: Exists, values: [web]}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: zz, operator: DoesNotExist, values: [x]}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: app, operator: Exists, values: [web]}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: zz, operator: DoesNotExist, values: [x]}]}\n" + labels));
   // Missing or invalid keys and values (label key: optional DNS-subdomain prefix, name of at most
   // 63 alphanumerics, '-', '_', '.', starting and ending alphanumeric; values likewise, may be empty).
   EXPECT_FALSE(matches("selector: {matchExpressions: [{operator: Exists}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: \"\", operator: DoesNotExist}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: \"bad key\", operator: DoesNotExist}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: \"bad key\", operator: DoesNotExist}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: \"-x\", operator: DoesNotExist}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: \"Example.com/x\", operator: DoesNotExist}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: \"Example.com/x\", operator: DoesNotExist}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: \"/x\", operator: DoesNotExist}]}\n" + labels));
-  EXPECT_FALSE(matches("selector: {matchExpressions: [{key: env, operator: NotIn, values: [\"a b\"]}]}\n" + labels));
+  EXPECT_FALSE(
+      matches("selector: {matchExpressions: [{key: env, operator: NotIn, values: [\"a b\"]}]}\n" + labels));
   EXPECT_FALSE(matches("selector: {matchLabels: {\"bad key\": web}}\nlabels: {\"bad key\": web}"));
   EXPECT_FALSE(matches("selector: {matchLabels: {app: \"web!\"}}\nlabels: {app: \"web!\"}"));
-  EXPECT_FALSE(matches("selector: {matchLabels: {app: " + std::string(64, 'a') + "}}\nlabels: {app: " +
-                       std::string(64, 'a') + "}"));
+  EXPECT_FALSE(matches("selector: {matchLabels: {app: " + std::string(64, 'a') +
+                       "}}\nlabels: {app: " + std::string(64, 'a') + "}"));
   // Wrong types: the API server would not decode them.
   EXPECT_FALSE(matches("selector: [app]\n" + labels));
   EXPECT_FALSE(matches("selector: {matchLabels: [app]}\n" + labels));
@@ -126,8 +137,10 @@ TEST(LabelSelectorTest, InvalidSelectorsMatchNothing) {
 }
 
 TEST(LabelSelectorTest, ValidQualifiedKeys) {
-  EXPECT_TRUE(matches("selector: {matchLabels: {app.kubernetes.io/name: web}}\nlabels: {app.kubernetes.io/name: web}"));
-  EXPECT_TRUE(matches("selector: {matchExpressions: [{key: a_b.c-D, operator: Exists}]}\nlabels: {a_b.c-D: x}"));
+  EXPECT_TRUE(matches(
+      "selector: {matchLabels: {app.kubernetes.io/name: web}}\nlabels: {app.kubernetes.io/name: web}"));
+  EXPECT_TRUE(
+      matches("selector: {matchExpressions: [{key: a_b.c-D, operator: Exists}]}\nlabels: {a_b.c-D: x}"));
   EXPECT_TRUE(matches("selector: {matchExpressions: [{key: " + std::string(63, 'k') +
                       ", operator: Exists}]}\nlabels: {" + std::string(63, 'k') + ": x}"));
   EXPECT_FALSE(matches("selector: {matchExpressions: [{key: " + std::string(64, 'k') +

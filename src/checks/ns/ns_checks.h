@@ -8,9 +8,9 @@
 
 namespace kspm::checks::ns {
 
-std::unique_ptr<Check> makeDefaultNamespaceCheck();   // ns-default-namespace
-std::unique_ptr<Check> makeNoLimitRangeCheck();       // ns-no-limit-range
-std::unique_ptr<Check> makeNoNetworkPolicyCheck();    // ns-no-network-policy
-std::unique_ptr<Check> makeNoResourceQuotaCheck();    // ns-no-resource-quota
+std::unique_ptr<Check> makeDefaultNamespaceCheck();  // ns-default-namespace
+std::unique_ptr<Check> makeNoLimitRangeCheck();      // ns-no-limit-range
+std::unique_ptr<Check> makeNoNetworkPolicyCheck();   // ns-no-network-policy
+std::unique_ptr<Check> makeNoResourceQuotaCheck();   // ns-no-resource-quota
 
 }  // namespace kspm::checks::ns

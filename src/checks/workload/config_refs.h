@@ -27,11 +27,13 @@ struct ConfigRef {
 
 namespace detail {
 
-inline bool usableName(const Node* name) { return name != nullptr && name->isString() && !name->str().empty(); }
+inline bool usableName(const Node* name) {
+  return name != nullptr && name->isString() && !name->str().empty();
+}
 
 template <typename Fn>
-void volumeSourceRefs(const Node* source, std::string_view name_key, const std::string& path, const std::string& stable,
-                      const std::string& what, Fn& fn) {
+void volumeSourceRefs(const Node* source, std::string_view name_key, const std::string& path,
+                      const std::string& stable, const std::string& what, Fn& fn) {
   const Node* name = field(source, name_key);
   if (!usableName(name) || isTrue(field(source, "optional"))) return;
   ConfigRef ref;
@@ -110,8 +112,9 @@ void forEachConfigRef(const PodSpecRef& pod, ConfigKind kind, Fn&& fn) {
     std::string path = pod.spec_path + ".volumes[" + std::to_string(index) + "]";
     std::string stable = "volumes[" + key + "]";
     std::string what = "volume " + quoted(key);
-    detail::volumeSourceRefs(field(&volume, volume_key), volume_name_key, path + "." + std::string(volume_key),
-                             stable + "." + std::string(volume_key), what, fn);
+    detail::volumeSourceRefs(field(&volume, volume_key), volume_name_key,
+                             path + "." + std::string(volume_key), stable + "." + std::string(volume_key),
+                             what, fn);
     const Node* sources = field(&volume, {"projected", "sources"});
     if (sources == nullptr || !sources->isArray()) return;
     uint32_t s = 0;

@@ -45,7 +45,8 @@ inline IntOrPercent parseIntOrPercent(const Node* node) {
   return out;
 }
 
-/** Why a PDB allows no eviction whatever it selects, with the node to report; empty reason if it may allow some. */
+/** Why a PDB allows no eviction whatever it selects, with the node to report; empty reason if it may allow
+ * some. */
 struct AlwaysBlocks {
   const Node* at = nullptr;
   std::string reason;
@@ -68,7 +69,8 @@ inline AlwaysBlocks alwaysBlocks(const Object& pdb) {
   }
   if (min_node != nullptr) {
     if (min.valid && min.percent && min.value == 100) {
-      out = {min_node, "minAvailable 100% keeps every selected pod: none can be evicted", "spec.minAvailable"};
+      out = {min_node, "minAvailable 100% keeps every selected pod: none can be evicted",
+             "spec.minAvailable"};
     }
     return out;
   }
@@ -85,7 +87,8 @@ inline bool pdbSelects(const Object& pdb, const Node* labels) {
   if (pdb.api_version != "policy/v1") {
     const Node* match_labels = field(selector, "matchLabels");
     const Node* expressions = field(selector, "matchExpressions");
-    if ((match_labels == nullptr || match_labels->size() == 0) && (expressions == nullptr || expressions->size() == 0)) {
+    if ((match_labels == nullptr || match_labels->size() == 0) &&
+        (expressions == nullptr || expressions->size() == 0)) {
       return false;
     }
   }

@@ -32,11 +32,13 @@ class IngressBackendMissingServiceCheck final : public BasicCheck {
     if (!isIngress(object)) return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!definesKindNear(index, *context.objects, "Service", ns, object) || mayCreateUnseenObjects(index, ns)) return;
+    if (!definesKindNear(index, *context.objects, "Service", ns, object) || mayCreateUnseenObjects(index, ns))
+      return;
     forEachIngressBackend(object, [&](const IngressBackend& backend) {
       if (index.find("Service", ns, backend.name->str()) != nullptr) return;
-      sink.add(*backend.name, "backend service " + quoted(backend.name->str()) + " is not defined in namespace " +
-                                  quoted(ns.empty() ? "(unspecified)" : ns),
+      sink.add(*backend.name,
+               "backend service " + quoted(backend.name->str()) + " is not defined in namespace " +
+                   quoted(ns.empty() ? "(unspecified)" : ns),
                backend.path, backend.field);
     });
   }

@@ -35,7 +35,8 @@ class IngressBackendPortMissingCheck final : public BasicCheck {
             .description =
                 "The Ingress routes to a service port that the Service does not declare, so the controller "
                 "finds no endpoints and answers 503 for those paths.",
-            .remediation = "Use one of the Service's spec.ports (its port number or its name) in the backend.",
+            .remediation =
+                "Use one of the Service's spec.ports (its port number or its name) in the backend.",
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"Ingress"},
@@ -55,7 +56,8 @@ class IngressBackendPortMissingCheck final : public BasicCheck {
       const Node* ports = field(spec, "ports");
       if (ports == nullptr || !ports->isArray() || ports->size() == 0) return;
       if (serviceDeclares(ports, *backend.port)) return;
-      std::string wanted = backend.port->isString() ? quoted(backend.port->str()) : backend.port->scalarText();
+      std::string wanted =
+          backend.port->isString() ? quoted(backend.port->str()) : backend.port->scalarText();
       sink.add(*backend.port,
                "service " + quoted(backend.name->str()) + " declares no port " + wanted + " for this backend",
                backend.port_path, backend.port_field);

@@ -13,9 +13,9 @@ namespace {
 // Annotations that give an Ingress TLS (or turn plain HTTP off) without spec.tls.
 bool tlsFromAnnotations(const Object& object) {
   static constexpr std::string_view kAnyValue[] = {
-      "alb.ingress.kubernetes.io/certificate-arn",  // AWS Load Balancer Controller
-      "ingress.gcp.kubernetes.io/pre-shared-cert",  // GKE
-      "networking.gke.io/managed-certificates",     // GKE
+      "alb.ingress.kubernetes.io/certificate-arn",          // AWS Load Balancer Controller
+      "ingress.gcp.kubernetes.io/pre-shared-cert",          // GKE
+      "networking.gke.io/managed-certificates",             // GKE
       "appgw.ingress.kubernetes.io/appgw-ssl-certificate",  // Azure Application Gateway
   };
   for (std::string_view key : kAnyValue) {
@@ -70,7 +70,9 @@ class IngressNoTlsCheck final : public BasicCheck {
     for (const Node& rule : rules->items()) {
       const Node* host = field(&rule, "host");
       if (host != nullptr && host->isString() && !host->str().empty() && !covered(*tls, host->str())) {
-        sink.add(*host, "host " + quoted(host->str()) + " is not in any spec.tls hosts entry: it is served over plain HTTP",
+        sink.add(*host,
+                 "host " + quoted(host->str()) +
+                     " is not in any spec.tls hosts entry: it is served over plain HTTP",
                  "spec.rules[" + std::to_string(index) + "].host",
                  "spec.rules[" + std::string(host->str()) + "].host");
       }

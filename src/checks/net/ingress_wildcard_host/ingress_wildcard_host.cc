@@ -32,7 +32,8 @@ class IngressWildcardHostCheck final : public BasicCheck {
     for (const Node& rule : rules->items()) {
       const Node* host = field(&rule, "host");
       if (host != nullptr && host->str().starts_with("*")) {
-        sink.add(*host, "rule host " + quoted(host->str()) + " routes every matching subdomain to its backends",
+        sink.add(*host,
+                 "rule host " + quoted(host->str()) + " routes every matching subdomain to its backends",
                  "spec.rules[" + std::to_string(index) + "].host",
                  "spec.rules[" + std::string(host->str()) + "].host");
       }

@@ -87,8 +87,9 @@ class LoadBalancerNoSourceRangesCheck final : public BasicCheck {
       for (const Node& range : ranges->items()) {
         if (isOpenRange(trim(range.str()))) {
           std::string at = "spec.loadBalancerSourceRanges[" + std::to_string(index) + "]";
-          report(sink, range, "loadBalancerSourceRanges allows " + quoted(trim(range.str())) +
-                                  ", every source address", at, at, internal);
+          report(sink, range,
+                 "loadBalancerSourceRanges allows " + quoted(trim(range.str())) + ", every source address",
+                 at, at, internal);
           return;
         }
         ++index;
@@ -111,13 +112,14 @@ class LoadBalancerNoSourceRangesCheck final : public BasicCheck {
              "the load-balancer-source-ranges annotation allows every source address", at, at, internal);
       return;
     }
-    report(sink, *type, "LoadBalancer service has no loadBalancerSourceRanges: every source address can connect",
+    report(sink, *type,
+           "LoadBalancer service has no loadBalancerSourceRanges: every source address can connect",
            "spec.loadBalancerSourceRanges", "spec.loadBalancerSourceRanges", internal);
   }
 
  private:
-  static void report(FindingSink& sink, const Node& at, std::string message, std::string path, std::string stable,
-                     std::string_view internal) {
+  static void report(FindingSink& sink, const Node& at, std::string message, std::string path,
+                     std::string stable, std::string_view internal) {
     if (!internal.empty()) message += " (internal load balancer: " + std::string(internal) + ")";
     Finding& finding = sink.add(at, std::move(message), std::move(path), std::move(stable));
     if (!internal.empty()) finding.severity = Severity::kLow;

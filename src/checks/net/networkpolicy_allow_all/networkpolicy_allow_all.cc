@@ -64,7 +64,8 @@ class NetworkPolicyAllowAllCheck final : public BasicCheck {
   }
 
  private:
-  static void check(const Node* spec, std::string_view direction, std::string_view peers_key, FindingSink& sink) {
+  static void check(const Node* spec, std::string_view direction, std::string_view peers_key,
+                    FindingSink& sink) {
     const Node* rules = field(spec, direction);
     if (rules == nullptr || !rules->isArray()) return;
     bool ingress = direction == "ingress";
@@ -85,8 +86,9 @@ class NetworkPolicyAllowAllCheck final : public BasicCheck {
         }
       }
       if (breadth.empty()) continue;
-      std::string message = std::string(direction) + " rule allows " + (ingress ? "traffic from " : "traffic to ") +
-                            std::string(breadth) + " on every port";
+      std::string message = std::string(direction) + " rule allows " +
+                            (ingress ? "traffic from " : "traffic to ") + std::string(breadth) +
+                            " on every port";
       Finding& finding = sink.add(rule, std::move(message), path, path);
       if (!ingress) finding.severity = Severity::kLow;
     }
@@ -95,6 +97,8 @@ class NetworkPolicyAllowAllCheck final : public BasicCheck {
 
 }  // namespace
 
-std::unique_ptr<Check> makeNetworkPolicyAllowAllCheck() { return std::make_unique<NetworkPolicyAllowAllCheck>(); }
+std::unique_ptr<Check> makeNetworkPolicyAllowAllCheck() {
+  return std::make_unique<NetworkPolicyAllowAllCheck>();
+}
 
 }  // namespace kspm::checks::net

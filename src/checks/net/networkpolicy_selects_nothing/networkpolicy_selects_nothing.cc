@@ -27,7 +27,8 @@ class NetworkPolicySelectsNothingCheck final : public BasicCheck {
                 "The policy's podSelector matches the pod labels of no workload in its namespace, so it "
                 "protects nothing: the pods it was written for are not isolated, usually because of a "
                 "label typo or a renamed app.",
-            .remediation = "Make spec.podSelector match the labels of the pods the policy is meant to protect.",
+            .remediation =
+                "Make spec.podSelector match the labels of the pods the policy is meant to protect.",
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"NetworkPolicy"},

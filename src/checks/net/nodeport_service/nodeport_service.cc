@@ -41,9 +41,8 @@ class NodePortServiceCheck final : public BasicCheck {
         ports += node_port->scalarText();
       }
     }
-    std::string message = ports.empty()
-                              ? "service type NodePort opens an allocated node port on every node"
-                              : "service type NodePort opens node port " + ports + " on every node";
+    std::string message = ports.empty() ? "service type NodePort opens an allocated node port on every node"
+                                        : "service type NodePort opens node port " + ports + " on every node";
     sink.add(*type, std::move(message), "spec.type", "spec.type");
   }
 };

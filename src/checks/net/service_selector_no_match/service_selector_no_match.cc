@@ -45,13 +45,16 @@ class ServiceSelectorNoMatchCheck final : public BasicCheck {
     if (!podsAssessable(index, *context.objects, ns, object)) return;
     if (!index.workloadsMatchingMap(ns, selector).empty()) return;
     sink.add(*selector,
-             "selector " + shown + " matches no workload in namespace " + quoted(ns.empty() ? "(unspecified)" : ns),
+             "selector " + shown + " matches no workload in namespace " +
+                 quoted(ns.empty() ? "(unspecified)" : ns),
              "spec.selector", "spec.selector");
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Check> makeServiceSelectorNoMatchCheck() { return std::make_unique<ServiceSelectorNoMatchCheck>(); }
+std::unique_ptr<Check> makeServiceSelectorNoMatchCheck() {
+  return std::make_unique<ServiceSelectorNoMatchCheck>();
+}
 
 }  // namespace kspm::checks::net

@@ -12,9 +12,18 @@ namespace kspm::checks::ns {
 namespace {
 
 bool isBuiltinNamespacedGroup(std::string_view group) {
-  static constexpr std::string_view kGroups[] = {
-      "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
-      "extensions", "discovery.k8s.io", "coordination.k8s.io", "events.k8s.io", "storage.k8s.io"};
+  static constexpr std::string_view kGroups[] = {"",
+                                                 "apps",
+                                                 "batch",
+                                                 "autoscaling",
+                                                 "policy",
+                                                 "networking.k8s.io",
+                                                 "rbac.authorization.k8s.io",
+                                                 "extensions",
+                                                 "discovery.k8s.io",
+                                                 "coordination.k8s.io",
+                                                 "events.k8s.io",
+                                                 "storage.k8s.io"};
   for (std::string_view g : kGroups) {
     if (g == group) return true;
   }
@@ -41,7 +50,8 @@ class DefaultNamespaceCheck final : public net::BasicCheck {
                 "The default namespace is where everything lands that names no namespace, so it mixes "
                 "unrelated workloads: RBAC, NetworkPolicies, quotas and Pod Security labels cannot be "
                 "scoped to one application there, and a grant meant for one of them reaches all.",
-            .remediation = "Deploy the object to a dedicated namespace of its application (metadata.namespace).",
+            .remediation =
+                "Deploy the object to a dedicated namespace of its application (metadata.namespace).",
             .controls = {{"cis", "5.6.4"}, {"cis", "5.6.1"}},
             .scope = Scope::kAnyObject,
         }) {}

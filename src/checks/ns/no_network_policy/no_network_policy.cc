@@ -35,12 +35,14 @@ class NoNetworkPolicyCheck final : public net::BasicCheck {
     if (name.empty() || net::isSystemNamespaceWithoutWorkloads(name)) return;
     const ObjectIndex& index = context.scan->index;
     if (net::hasClusterWidePolicies(index)) return;
-    if (!index.ofKindIn("NetworkPolicy", name).empty() || !index.ofKindIn("CiliumNetworkPolicy", name).empty()) {
+    if (!index.ofKindIn("NetworkPolicy", name).empty() ||
+        !index.ofKindIn("CiliumNetworkPolicy", name).empty()) {
       return;
     }
     sink.add(namespaceAnchor(object),
-             "namespace " + quoted(name) + " has no NetworkPolicy in the input: its pods accept traffic from "
-             "every pod in the cluster",
+             "namespace " + quoted(name) +
+                 " has no NetworkPolicy in the input: its pods accept traffic from "
+                 "every pod in the cluster",
              "metadata.name", "metadata.name");
   }
 };

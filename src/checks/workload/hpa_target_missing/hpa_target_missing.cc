@@ -22,7 +22,8 @@ class HpaTargetMissingCheck final : public net::BasicCheck {
                 "The autoscaler's scaleTargetRef names a workload the namespace's manifests do not define: "
                 "the intended workload is not scaled (usually a typo or a renamed workload), and any "
                 "workload created later under that name is.",
-            .remediation = "Point spec.scaleTargetRef at the workload's kind and name, or remove the autoscaler.",
+            .remediation =
+                "Point spec.scaleTargetRef at the workload's kind and name, or remove the autoscaler.",
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"HorizontalPodAutoscaler", "ScaledObject"},

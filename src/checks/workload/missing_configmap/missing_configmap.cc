@@ -2,8 +2,8 @@
 // does not define in the workload's namespace, and the reference is not optional. Judged only when
 // the input defines ConfigMaps in that namespace (net::definesKindNear), holds no kustomization
 // (whose generators create ConfigMaps the input does not show) and no Role of the namespace lets a
-// component create ConfigMaps at run time (net::rolesMayCreate). ConfigMaps Kubernetes and common platforms create in
-// every namespace (kube-root-ca.crt, openshift-service-ca.crt, istio-ca-root-cert) are never
+// component create ConfigMaps at run time (net::rolesMayCreate). ConfigMaps Kubernetes and common platforms
+// create in every namespace (kube-root-ca.crt, openshift-service-ca.crt, istio-ca-root-cert) are never
 // missing. Keys are checked only against ConfigMaps that carry data or binaryData (an empty one
 // may be filled by a controller).
 #include "checks/net/cross_object.h"
@@ -48,7 +48,8 @@ class MissingConfigMapCheck final : public net::BasicCheck {
     if (context.pod == nullptr || object.kind == "PodTemplate") return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!net::definesKindNear(index, *context.objects, "ConfigMap", ns, object) || net::mayGenerateConfig(index)) {
+    if (!net::definesKindNear(index, *context.objects, "ConfigMap", ns, object) ||
+        net::mayGenerateConfig(index)) {
       return;
     }
     if (net::rolesMayCreate(index, ns, "configmaps")) return;

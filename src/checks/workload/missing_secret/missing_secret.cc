@@ -2,12 +2,12 @@
 // not define in the workload's namespace, and the reference is not optional. Judged only when the
 // input defines Secrets in that namespace (net::definesKindNear), holds no kustomization
 // (secretGenerator) and no ClusterExternalSecret, and no Role of the namespace lets a component
-// create Secrets at run time (net::rolesMayCreate). Secrets that resources of the input create count as defined: an
-// ExternalSecret's target (spec.target.name, else its name), a SealedSecret's name, a cert-manager
-// Certificate's spec.secretName, a SecretProviderClass's spec.secretObjects[].secretName, a Vault
-// Secrets Operator secret's spec.destination.name and a OnePasswordItem's name. Keys are checked
-// only against Secrets written with data or stringData and not of type
-// kubernetes.io/service-account-token (the token controller fills those).
+// create Secrets at run time (net::rolesMayCreate). Secrets that resources of the input create count as
+// defined: an ExternalSecret's target (spec.target.name, else its name), a SealedSecret's name, a
+// cert-manager Certificate's spec.secretName, a SecretProviderClass's spec.secretObjects[].secretName, a
+// Vault Secrets Operator secret's spec.destination.name and a OnePasswordItem's name. Keys are checked only
+// against Secrets written with data or stringData and not of type kubernetes.io/service-account-token (the
+// token controller fills those).
 #include "checks/net/cross_object.h"
 #include "checks/workload/config_refs.h"
 #include "checks/workload/workload_checks.h"
@@ -49,9 +49,11 @@ bool hasKey(const Object& secret, std::string_view key, bool* judgeable) {
   const Node* data = field(secret.root, "data");
   const Node* string_data = field(secret.root, "stringData");
   const Node* type = field(secret.root, "type");
-  *judgeable = ((data != nullptr && data->size() > 0) || (string_data != nullptr && string_data->size() > 0)) &&
-               !named(type, "kubernetes.io/service-account-token");
-  return (data != nullptr && data->get(key) != nullptr) || (string_data != nullptr && string_data->get(key) != nullptr);
+  *judgeable =
+      ((data != nullptr && data->size() > 0) || (string_data != nullptr && string_data->size() > 0)) &&
+      !named(type, "kubernetes.io/service-account-token");
+  return (data != nullptr && data->get(key) != nullptr) ||
+         (string_data != nullptr && string_data->get(key) != nullptr);
 }
 
 class MissingSecretCheck final : public net::BasicCheck {
@@ -76,7 +78,8 @@ class MissingSecretCheck final : public net::BasicCheck {
     if (context.pod == nullptr || object.kind == "PodTemplate") return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!net::definesKindNear(index, *context.objects, "Secret", ns, object) || net::mayGenerateConfig(index)) return;
+    if (!net::definesKindNear(index, *context.objects, "Secret", ns, object) || net::mayGenerateConfig(index))
+      return;
     if (net::rolesMayCreate(index, ns, "secrets")) return;
     if (!index.ofKind("ClusterExternalSecret").empty()) return;
     forEachConfigRef(*context.pod, ConfigKind::kSecret, [&](const ConfigRef& ref) {
@@ -94,7 +97,8 @@ class MissingSecretCheck final : public net::BasicCheck {
       bool judgeable = false;
       if (hasKey(*secret, ref.key->str(), &judgeable) || !judgeable) return;
       sink.add(*ref.key,
-               ref.what + " needs key " + quoted(ref.key->str()) + ", which Secret " + quoted(name) + " does not define",
+               ref.what + " needs key " + quoted(ref.key->str()) + ", which Secret " + quoted(name) +
+                   " does not define",
                ref.key_only ? ref.path : ref.path.substr(0, ref.path.size() - 4) + "key",
                ref.key_only ? ref.field : ref.field.substr(0, ref.field.size() - 4) + "key", ref.container);
     });

@@ -50,6 +50,8 @@ class MissingServiceAccountCheck final : public net::BasicCheck {
 
 }  // namespace
 
-std::unique_ptr<Check> makeMissingServiceAccountCheck() { return std::make_unique<MissingServiceAccountCheck>(); }
+std::unique_ptr<Check> makeMissingServiceAccountCheck() {
+  return std::make_unique<MissingServiceAccountCheck>();
+}
 
 }  // namespace kspm::checks::workload

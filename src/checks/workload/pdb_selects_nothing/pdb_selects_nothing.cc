@@ -31,14 +31,15 @@ class PdbSelectsNothingCheck final : public net::BasicCheck {
     const Node* spec = field(object.root, "spec");
     const Node* selector = field(spec, "selector");
     if (selector == nullptr) {
-      sink.add(spec != nullptr ? *spec : *object.root, "the budget has no spec.selector, so it selects no pod",
-               "spec.selector", "spec.selector");
+      sink.add(spec != nullptr ? *spec : *object.root,
+               "the budget has no spec.selector, so it selects no pod", "spec.selector", "spec.selector");
       return;
     }
     if (!selector->isObject()) return;
     const Node* labels = field(selector, "matchLabels");
     const Node* expressions = field(selector, "matchExpressions");
-    bool empty = (labels == nullptr || labels->size() == 0) && (expressions == nullptr || expressions->size() == 0);
+    bool empty =
+        (labels == nullptr || labels->size() == 0) && (expressions == nullptr || expressions->size() == 0);
     if (empty) {
       if (object.api_version == "policy/v1") return;  // selects every pod of the namespace
       sink.add(*selector, "an empty selector selects no pod in " + std::string(object.api_version),

@@ -22,8 +22,8 @@ bool isEmptySelector(const Node& selector) {
 }
 
 bool namesGeneratedJobLabel(const Node& selector) {
-  static constexpr std::string_view kGenerated[] = {"controller-uid", "job-name", "batch.kubernetes.io/controller-uid",
-                                                    "batch.kubernetes.io/job-name"};
+  static constexpr std::string_view kGenerated[] = {
+      "controller-uid", "job-name", "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name"};
   const Node* labels = field(&selector, "matchLabels");
   const Node* expressions = field(&selector, "matchExpressions");
   for (std::string_view key : kGenerated) {
@@ -44,9 +44,10 @@ class SelectorMismatchCheck final : public net::BasicCheck {
             .title = "Workload selector does not match its pod template",
             .severity = Severity::kHigh,
             .description =
-                "A controller's selector must select the pods its template creates. The API server rejects "
-                "a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or ReplicationController whose selector "
-                "is missing, empty or does not match spec.template.metadata.labels, so the rollout fails.",
+                "A controller's selector must select the pods its template creates. The API server "
+                "rejects a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or ReplicationController "
+                "whose selector is missing, empty or does not match spec.template.metadata.labels, so the "
+                "rollout fails.",
             .remediation =
                 "Make spec.selector match labels that spec.template.metadata.labels carries (selectors are "
                 "immutable after creation, so fix them before the first apply).",
@@ -66,7 +67,8 @@ class SelectorMismatchCheck final : public net::BasicCheck {
     if (object.kind == "Job" || object.kind == "CronJob") {
       if (group != "batch") return;
       bool cron = object.kind == "CronJob";
-      checkJob(cron ? field(spec, {"jobTemplate", "spec"}) : spec, cron ? "spec.jobTemplate.spec" : "spec", sink);
+      checkJob(cron ? field(spec, {"jobTemplate", "spec"}) : spec, cron ? "spec.jobTemplate.spec" : "spec",
+               sink);
       return;
     }
     if (group != "apps" && group != "extensions") return;
@@ -74,8 +76,8 @@ class SelectorMismatchCheck final : public net::BasicCheck {
     const Node* selector = field(spec, "selector");
     if (selector == nullptr) {
       if (object.api_version != "apps/v1" || spec == nullptr) return;
-      sink.add(*spec, std::string(object.kind) + " has no spec.selector, which apps/v1 requires", "spec.selector",
-               "spec.selector");
+      sink.add(*spec, std::string(object.kind) + " has no spec.selector, which apps/v1 requires",
+               "spec.selector", "spec.selector");
       return;
     }
     if (!selector->isObject()) return;
@@ -85,7 +87,8 @@ class SelectorMismatchCheck final : public net::BasicCheck {
       return;
     }
     if (labelsMatchSelector(selector, labels)) return;
-    sink.add(*selector, "spec.selector does not match spec.template.metadata.labels: the API server rejects the object",
+    sink.add(*selector,
+             "spec.selector does not match spec.template.metadata.labels: the API server rejects the object",
              "spec.selector", "spec.selector");
   }
 
@@ -96,7 +99,8 @@ class SelectorMismatchCheck final : public net::BasicCheck {
     if (namesGeneratedJobLabel(*selector)) return;
     if (labelsMatchSelector(selector, field(spec, {"template", "metadata", "labels"}))) return;
     sink.add(*selector,
-             prefix + ".selector does not match " + prefix + ".template.metadata.labels: the API server rejects the job",
+             prefix + ".selector does not match " + prefix +
+                 ".template.metadata.labels: the API server rejects the job",
              prefix + ".selector", prefix + ".selector");
   }
 
@@ -104,7 +108,8 @@ class SelectorMismatchCheck final : public net::BasicCheck {
     const Node* selector = field(spec, "selector");
     if (selector == nullptr || !selector->isObject() || selector->size() == 0) return;
     if (labelsMatchMap(selector, field(spec, {"template", "metadata", "labels"}))) return;
-    sink.add(*selector, "spec.selector does not match spec.template.metadata.labels: the API server rejects the object",
+    sink.add(*selector,
+             "spec.selector does not match spec.template.metadata.labels: the API server rejects the object",
              "spec.selector", "spec.selector");
   }
 };

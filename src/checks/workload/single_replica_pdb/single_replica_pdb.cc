@@ -18,13 +18,14 @@ namespace {
 
 bool hasScaleReplicas(const Object& object) {
   std::string_view kind = object.kind;
-  return kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "ReplicationController" ||
-         (kind == "Rollout" && object.group() == "argoproj.io") ||
+  return kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" ||
+         kind == "ReplicationController" || (kind == "Rollout" && object.group() == "argoproj.io") ||
          (kind == "CloneSet" && object.group() == "apps.kruise.io");
 }
 
 // The minReplicas of an autoscaler in `ns` targeting the workload, or nullopt when none does.
-std::optional<int64_t> autoscaledMinimum(const ObjectIndex& index, std::string_view ns, const Object& workload) {
+std::optional<int64_t> autoscaledMinimum(const ObjectIndex& index, std::string_view ns,
+                                         const Object& workload) {
   for (const Object* hpa : index.ofKindIn("HorizontalPodAutoscaler", ns)) {
     const Node* spec = field(hpa->root, "spec");
     const Node* target = field(spec, "scaleTargetRef");
@@ -104,7 +105,8 @@ class SingleReplicaPdbCheck final : public net::BasicCheck {
                           std::to_string(pods) + (pods == 1 ? " pod" : " pods") + " of " + names +
                           (autoscaled ? " (at the autoscaler's minReplicas)" : "") +
                           ": evictions and node drains block";
-    sink.add(min_node != nullptr ? *min_node : *spec, std::move(message), "spec.minAvailable", "spec.minAvailable");
+    sink.add(min_node != nullptr ? *min_node : *spec, std::move(message), "spec.minAvailable",
+             "spec.minAvailable");
   }
 };
 
