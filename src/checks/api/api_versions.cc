@@ -7,7 +7,9 @@
 // staging/src/k8s.io/api/<group>/<version>/zz_generated.prerelease-lifecycle.go, and
 // kube-aggregator's apiregistration/v1beta1). v1 Endpoints: deprecated in 1.33 (KEP-4974, the
 // "v1 Endpoints is deprecated in v1.33+" API warning), no removal planned. v1 ComponentStatus:
-// deprecated in 1.19, still served.
+// deprecated in 1.19, still served. Alpha versions the guide does not list (rbac v1alpha1 and
+// scheduling v1alpha1, no longer served from 1.23; node v1alpha1, from 1.24): the Kubernetes
+// changelogs of those releases and the API server's storage registration (pkg/registry/<group>/rest).
 //
 // Not listed: beta APIs added after 1.24, which are off by default (ValidatingAdmissionPolicy
 // v1beta1, LeaseCandidate v1beta1, ...): a cluster serves them only when an administrator enables
@@ -40,8 +42,6 @@ constexpr std::array kTable = {
     ApiVersionEntry{"extensions/v1beta1", "NetworkPolicy", 9, 16, "networking.k8s.io/v1"},
     ApiVersionEntry{"extensions/v1beta1", "PodSecurityPolicy", 11, 16, "policy/v1beta1"},
     ApiVersionEntry{"extensions/v1beta1", "ReplicaSet", 8, 16, "apps/v1"},
-    // Removed in 1.17.
-    ApiVersionEntry{"scheduling.k8s.io/v1alpha1", "PriorityClass", 14, 17, "scheduling.k8s.io/v1"},
     // Removed in 1.22.
     ApiVersionEntry{"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 16, 22,
                     "admissionregistration.k8s.io/v1"},
@@ -59,11 +59,6 @@ constexpr std::array kTable = {
     ApiVersionEntry{"extensions/v1beta1", "Ingress", 14, 22, "networking.k8s.io/v1"},
     ApiVersionEntry{"networking.k8s.io/v1beta1", "Ingress", 19, 22, "networking.k8s.io/v1"},
     ApiVersionEntry{"networking.k8s.io/v1beta1", "IngressClass", 19, 22, "networking.k8s.io/v1"},
-    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "ClusterRole", 17, 22, "rbac.authorization.k8s.io/v1"},
-    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "ClusterRoleBinding", 17, 22,
-                    "rbac.authorization.k8s.io/v1"},
-    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "Role", 17, 22, "rbac.authorization.k8s.io/v1"},
-    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "RoleBinding", 17, 22, "rbac.authorization.k8s.io/v1"},
     ApiVersionEntry{"rbac.authorization.k8s.io/v1beta1", "ClusterRole", 17, 22, "rbac.authorization.k8s.io/v1"},
     ApiVersionEntry{"rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", 17, 22, "rbac.authorization.k8s.io/v1"},
     ApiVersionEntry{"rbac.authorization.k8s.io/v1beta1", "Role", 17, 22, "rbac.authorization.k8s.io/v1"},
@@ -73,6 +68,15 @@ constexpr std::array kTable = {
     ApiVersionEntry{"storage.k8s.io/v1beta1", "CSINode", 17, 22, "storage.k8s.io/v1"},
     ApiVersionEntry{"storage.k8s.io/v1beta1", "StorageClass", 19, 22, "storage.k8s.io/v1"},
     ApiVersionEntry{"storage.k8s.io/v1beta1", "VolumeAttachment", 19, 22, "storage.k8s.io/v1"},
+    // Removed in 1.23 (alpha versions: kube-apiserver stopped registering them; CHANGELOG-1.23, #104248).
+    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "ClusterRole", 17, 23, "rbac.authorization.k8s.io/v1"},
+    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "ClusterRoleBinding", 17, 23,
+                    "rbac.authorization.k8s.io/v1"},
+    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "Role", 17, 23, "rbac.authorization.k8s.io/v1"},
+    ApiVersionEntry{"rbac.authorization.k8s.io/v1alpha1", "RoleBinding", 17, 23, "rbac.authorization.k8s.io/v1"},
+    ApiVersionEntry{"scheduling.k8s.io/v1alpha1", "PriorityClass", 14, 23, "scheduling.k8s.io/v1"},
+    // Removed in 1.24 (alpha, never tagged deprecated; CHANGELOG-1.24, #103061).
+    ApiVersionEntry{"node.k8s.io/v1alpha1", "RuntimeClass", 0, 24, "node.k8s.io/v1"},
     // Removed in 1.25.
     ApiVersionEntry{"autoscaling/v2beta1", "HorizontalPodAutoscaler", 22, 25, "autoscaling/v2"},
     ApiVersionEntry{"batch/v1beta1", "CronJob", 21, 25, "batch/v1"},
