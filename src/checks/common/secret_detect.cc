@@ -507,11 +507,18 @@ TextSecretHit detectSecretInText(std::string_view text) {
     size_t split = std::min(eq, colon);
     if (split == std::string_view::npos || split == 0) continue;
     std::string_view key = unquote(line.substr(0, split));
-    if (key.find(' ') != std::string_view::npos || key.find('\t') != std::string_view::npos) continue;
+    if (key.find(' ') != std::string_view::npos || key.find('\t') != std::string_view::npos) {
+      // Several assignments on one line (JAVA_OPTS-style flags, a shell command).
+      if (SecretHit h = detectSecretInArgument(line, "")) return {h, line_number};
+      continue;
+    }
     std::string_view value = line.substr(split + 1);
     value = trim(value);
     while (!value.empty() && (value.back() == ',' || value.back() == ';')) value.remove_suffix(1);
     if (SecretHit h = detectSecret(key, value)) return {h, line_number};
+    if (value.find('=') != std::string_view::npos) {
+      if (SecretHit h = detectSecretInArgument(value, "")) return {h, line_number};
+    }
   }
   return {};
 }

@@ -158,6 +158,10 @@ TEST(SecretDetectTest, TextScanFindsTheLine) {
   EXPECT_EQ(h.hit.kind, SecretKind::kPrivateKey);
   EXPECT_EQ(h.line, 3u);
 
+  h = detectSecretInText("JAVA_OPTS=-Xmx1g -Dspring.datasource.password=Hq7-fPz2kLw9x -Dfile.encoding=UTF-8\n");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h.hit.kind, SecretKind::kPassword);
+
   EXPECT_FALSE(detectSecretInText("password: ${DB_PASSWORD}\ntoken: {{ .Values.token }}\nuser: admin\n"));
   EXPECT_FALSE(detectSecretInText("global:\n  scrape_interval: 15s\nrule_files:\n  - /etc/prometheus/rules/*.yaml\n"));
 }

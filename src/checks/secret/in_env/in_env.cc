@@ -1,6 +1,7 @@
 // secret-in-env: a credential written as a literal env var value in a container (containers,
-// initContainers, ephemeralContainers, and the containers of workload custom resources). Values
-// from valueFrom (secretKeyRef, configMapKeyRef, fieldRef) are references, not literals.
+// initContainers, ephemeralContainers, and the containers of workload custom resources), judged by
+// the variable's name, or by the flag names inside it (JAVA_OPTS="-Dx.password=..."). Values from
+// valueFrom (secretKeyRef, configMapKeyRef, fieldRef) are references, not literals.
 #include <string>
 
 #include "checks/common/pod_spec.h"
@@ -42,7 +43,10 @@ class SecretInEnvCheck final : public Check {
         const Node* name_node = var.get("name");
         std::string_view name = name_node != nullptr ? name_node->str() : std::string_view();
         if (value != nullptr && value->isString()) {
-          if (SecretHit hit = detectSecret(name, value->str())) {
+          SecretHit hit = detectSecret(name, value->str());
+          // Flags inside a value: JAVA_OPTS="-Xmx1g -Dspring.datasource.password=...".
+          if (!hit && value->str().find('=') != std::string_view::npos) hit = detectSecretInArgument(value->str(), "");
+          if (hit) {
             std::string suffix = ".env[" + std::to_string(index) + "].value";
             std::string label = name.empty() ? "env item " + std::to_string(index) : "env var " + std::string(name);
             std::string key = name.empty() ? std::to_string(index) : std::string(name);
