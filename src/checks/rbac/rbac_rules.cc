@@ -253,6 +253,8 @@ SubjectClass classifySubject(std::string_view kind, std::string_view name, std::
     return ns == "kube-system" ? SubjectClass::kSystem : SubjectClass::kOrdinary;
   }
   if ((kind == "User" || kind == "Group") && name.starts_with("system:")) return SubjectClass::kSystem;
+  // kubeadm's admin.conf identity since 1.29, bound to cluster-admin in place of system:masters.
+  if (kind == "Group" && name == "kubeadm:cluster-admins") return SubjectClass::kSystem;
   return SubjectClass::kOrdinary;
 }
 
@@ -360,7 +362,9 @@ RoleSubjects roleSubjects(const Object& role, const EvalContext& context) {
   return out;
 }
 
-bool isSystemRoleName(std::string_view name) { return name.starts_with("system:"); }
+bool isKubernetesRole(const Object& role) {
+  return role.name.starts_with("system:") || hasLabel(labelsOf(role), "kubernetes.io/bootstrapping", "rbac-defaults");
+}
 
 std::string itemPath(std::string_view list, uint32_t index) {
   std::string out(list);
@@ -418,7 +422,8 @@ GrantVerdict grantVerdict(const Object& role, const RoleSubjects& subjects, Seve
     }
     return verdict;
   }
-  if (!subjects.builtin_aggregators.empty()) {
+  // Kubernetes' own edit and view aggregate into admin and edit by design.
+  if (!subjects.builtin_aggregators.empty() && !isKubernetesRole(role)) {
     std::vector<std::string> names(subjects.builtin_aggregators.begin(), subjects.builtin_aggregators.end());
     verdict.severity = lowered;
     verdict.to_whom = "; aggregated into the built-in " + joinNames(names) + " ClusterRole" +
@@ -430,9 +435,11 @@ GrantVerdict grantVerdict(const Object& role, const RoleSubjects& subjects, Seve
     verdict.to_whom = "; bound only to " + joinNames(system) + " (reported apart: needed by Kubernetes)";
     return verdict;
   }
-  if (isSystemRoleName(role.name)) {
+  if (isKubernetesRole(role)) {
     verdict.severity = Severity::kLow;
-    verdict.to_whom = "; a system: role (reported apart: needed by Kubernetes)";
+    verdict.to_whom = role.name.starts_with("system:")
+                          ? "; a system: role (reported apart: needed by Kubernetes)"
+                          : "; a Kubernetes default role (reported apart: needed by Kubernetes)";
     return verdict;
   }
   verdict.severity = lowered;

@@ -81,7 +81,7 @@ std::vector<std::string_view> ruleList(const Node& rule, std::string_view key);
 // --- Subjects --------------------------------------------------------------------------------
 
 enum class SubjectClass : uint8_t {
-  kSystem,    // needed by Kubernetes: system:* users/groups, service accounts in kube-system
+  kSystem,    // needed by Kubernetes: system:* users/groups, service accounts in kube-system, kubeadm:cluster-admins
   kOrdinary,  // everyone else
   kBroad,     // system:authenticated, system:unauthenticated, system:serviceaccounts[:<ns>], system:anonymous
 };
@@ -155,8 +155,11 @@ struct RoleSubjects {
  */
 RoleSubjects roleSubjects(const Object& role, const EvalContext& context);
 
-/** True when the role's name starts with "system:" (Kubernetes' bootstrap roles). */
-bool isSystemRoleName(std::string_view name);
+/**
+ * True for Kubernetes' own roles: names starting with "system:" and the default roles labeled
+ * kubernetes.io/bootstrapping: rbac-defaults (cluster-admin, admin, edit, view in a cluster dump).
+ */
+bool isKubernetesRole(const Object& role);
 
 /** Severity of a role-grant finding and the words saying to whom it is granted. */
 struct GrantVerdict {
@@ -167,8 +170,8 @@ struct GrantVerdict {
 /**
  * The verdict for a grant of `role`: critical when a broad group is bound; `default_severity` when an
  * ordinary subject is, when nobody in the input is, or when the role is aggregated into a built-in
- * admin/edit/view role; low when only subjects Kubernetes needs are bound or the role is a system:
- * role nobody else is bound to. `named_only` (the grant is limited to resourceNames) lowers the
+ * admin/edit/view role; low when only subjects Kubernetes needs are bound or the role is one of
+ * Kubernetes' own (isKubernetesRole) that nobody else is bound to. `named_only` (the grant is limited to resourceNames) lowers the
  * default one step, never below low.
  */
 GrantVerdict grantVerdict(const Object& role, const RoleSubjects& subjects, Severity default_severity,

@@ -148,7 +148,8 @@ TEST(RbacRulesTest, SubjectClasses) {
   EXPECT_EQ(classifySubject("ServiceAccount", "prometheus-k8s", "monitoring"), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("User", "system:serviceaccount:web:deployer", ""), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("User", "jane@example.com", ""), SubjectClass::kOrdinary);
-  EXPECT_EQ(classifySubject("Group", "kubeadm:cluster-admins", ""), SubjectClass::kOrdinary);
+  EXPECT_EQ(classifySubject("Group", "kubeadm:cluster-admins", ""), SubjectClass::kSystem);
+  EXPECT_EQ(classifySubject("User", "kubeadm:cluster-admins", ""), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("ServiceAccount", "kube-proxy", ""), SubjectClass::kOrdinary);  // namespace unknown
 
   EXPECT_TRUE(isUnauthenticatedSubject("Group", "system:unauthenticated"));
@@ -269,6 +270,15 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: lonely}
 rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: edit
+  labels: {kubernetes.io/bootstrapping: rbac-defaults, rbac.authorization.k8s.io/aggregate-to-admin: "true"}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-edit: "true"}}]
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}]
 )";
 
 TEST_F(RoleSubjectsTest, BindingsByRoleRef) {
@@ -306,6 +316,11 @@ TEST_F(RoleSubjectsTest, SeverityFollowsTheSubjects) {
   GrantVerdict system_role = verdict("ClusterRole", "system:controller:thing");
   EXPECT_EQ(system_role.severity, Severity::kLow);
   EXPECT_EQ(system_role.to_whom, "; a system: role (reported apart: needed by Kubernetes)");
+
+  // The default roles of a cluster dump (aggregated, rules filled in) are Kubernetes' own too.
+  GrantVerdict edit = verdict("ClusterRole", "edit");
+  EXPECT_EQ(edit.severity, Severity::kLow);
+  EXPECT_EQ(edit.to_whom, "; a Kubernetes default role (reported apart: needed by Kubernetes)");
 
   GrantVerdict lonely = verdict("ClusterRole", "lonely");
   EXPECT_EQ(lonely.severity, Severity::kHigh);
@@ -377,7 +392,7 @@ std::vector<Finding> run(std::string_view id, const std::string& yaml) {
 
 TEST(RbacCheckSeverityTest, RoleGrantFindingsNameTheSubjects) {
   std::vector<Finding> f = run("rbac-secrets-access", std::string(kBindings));
-  ASSERT_EQ(f.size(), 5u);
+  ASSERT_EQ(f.size(), 6u);
   EXPECT_EQ(f[0].message, "grants get on secrets; bound to ServiceAccount web/app");
   EXPECT_EQ(f[0].severity, Severity::kHigh);
   EXPECT_EQ(f[0].path, "rules[0].resources");
@@ -385,6 +400,7 @@ TEST(RbacCheckSeverityTest, RoleGrantFindingsNameTheSubjects) {
   EXPECT_EQ(f[2].severity, Severity::kLow);                                   // controller-only
   EXPECT_EQ(f[3].severity, Severity::kLow);                                   // system:controller:thing
   EXPECT_EQ(f[4].severity, Severity::kHigh);                                  // lonely
+  EXPECT_EQ(f[5].severity, Severity::kLow);                                   // edit
 
   std::vector<Finding> wildcard = run("rbac-pod-exec", R"(
 apiVersion: rbac.authorization.k8s.io/v1

@@ -9,8 +9,6 @@
 namespace kspm::checks::rbac {
 namespace {
 
-constexpr std::string_view kKubeadmAdminsGroup = "kubeadm:cluster-admins";
-
 class ClusterAdminBindingCheck final : public Check {
  public:
   ClusterAdminBindingCheck()
@@ -41,9 +39,8 @@ class ClusterAdminBindingCheck final : public Check {
     if (subjects.empty()) return;
     std::vector<std::string> broad, ordinary, system;
     for (const SubjectRef& s : subjects) {
-      bool kubeadm_admins = object.kind == "ClusterRoleBinding" && s.kind == "Group" && s.name == kKubeadmAdminsGroup;
       if (s.cls == SubjectClass::kBroad) broad.push_back(s.label() + " (" + broadSubjectMeaning(s.kind, s.name) + ")");
-      else if (s.cls == SubjectClass::kSystem || kubeadm_admins) system.push_back(s.label());
+      else if (s.cls == SubjectClass::kSystem) system.push_back(s.label());
       else ordinary.push_back(s.label());
     }
     std::string scope = object.kind == "RoleBinding" ? " in namespace " + std::string(ns.empty() ? "(unspecified)" : ns) : "";
