@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 namespace kspm::checks {
@@ -68,48 +69,89 @@ bool endsWithAny(std::string_view s, std::initializer_list<std::string_view> opt
   return false;
 }
 
-/** Lower-case words of an identifier: split at non-alphanumerics and at camelCase humps. */
-std::vector<std::string> splitWords(std::string_view name) {
-  std::vector<std::string> words;
-  std::string cur;
-  for (size_t i = 0; i < name.size() && i < 256; ++i) {
-    char c = name[i];
-    if (!isAlnum(c)) {
-      if (!cur.empty()) words.push_back(std::move(cur));
-      cur.clear();
-      continue;
+/** A lower-cased copy of a short string without allocating (longer strings go to the heap). */
+class Lowered {
+ public:
+  explicit Lowered(std::string_view s) {
+    if (s.size() <= buffer_.size()) {
+      for (size_t i = 0; i < s.size(); ++i) buffer_[i] = lower(s[i]);
+      view_ = std::string_view(buffer_.data(), s.size());
+    } else {
+      heap_ = toLower(s);
+      view_ = heap_;
     }
-    if (isUpper(c) && !cur.empty() && i > 0 && (isLower(name[i - 1]) || isDigit(name[i - 1]))) {
-      words.push_back(std::move(cur));
-      cur.clear();
-    }
-    cur.push_back(lower(c));
   }
-  if (!cur.empty()) words.push_back(std::move(cur));
-  return words;
-}
+  Lowered(const Lowered&) = delete;
+  Lowered& operator=(const Lowered&) = delete;
+  std::string_view view() const { return view_; }
 
-bool hasWord(const std::vector<std::string>& words, std::string_view w) {
-  for (const std::string& x : words) {
+ private:
+  std::array<char, 256> buffer_;
+  std::string heap_;
+  std::string_view view_;
+};
+
+/**
+ * Lower-case words of an identifier, split at non-alphanumerics and at camelCase humps, without
+ * allocating: the first kMaxNameBytes bytes and kMaxWords words count.
+ */
+class Words {
+ public:
+  explicit Words(std::string_view name) {
+    size_t used = 0;
+    size_t start = 0;
+    auto close = [&] {
+      if (used > start && count_ < words_.size()) words_[count_++] = std::string_view(buffer_.data() + start, used - start);
+      start = used;
+    };
+    for (size_t i = 0; i < name.size() && i < buffer_.size(); ++i) {
+      char c = name[i];
+      if (!isAlnum(c)) {
+        close();
+        continue;
+      }
+      if (isUpper(c) && used > start && (isLower(name[i - 1]) || isDigit(name[i - 1]))) close();
+      buffer_[used++] = lower(c);
+    }
+    close();
+  }
+  Words(const Words&) = delete;
+  Words& operator=(const Words&) = delete;
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  std::string_view operator[](size_t i) const { return words_[i]; }
+  std::string_view front() const { return words_[0]; }
+  std::string_view back() const { return words_[count_ - 1]; }
+  const std::string_view* begin() const { return words_.data(); }
+  const std::string_view* end() const { return words_.data() + count_; }
+
+ private:
+  std::array<char, 128> buffer_;
+  std::array<std::string_view, 24> words_;
+  size_t count_ = 0;
+};
+
+bool hasWord(const Words& words, std::string_view w) {
+  for (std::string_view x : words) {
     if (x == w) return true;
   }
   return false;
 }
 
-bool hasWordContaining(const std::vector<std::string>& words, std::initializer_list<std::string_view> parts) {
-  for (const std::string& x : words) {
+bool hasWordContaining(const Words& words, std::initializer_list<std::string_view> parts) {
+  for (std::string_view x : words) {
     if (containsAny(x, parts)) return true;
   }
   return false;
 }
 
-bool isPasswordName(const std::vector<std::string>& words) {
+bool isPasswordName(const Words& words) {
   return hasWordContaining(words, {"password", "passwd", "passphrase"}) || hasWord(words, "pwd") ||
          hasWord(words, "pass");
 }
 
 /** Names that hold a reference or a property of a secret rather than the secret itself. */
-bool isReferenceName(const std::vector<std::string>& words) {
+bool isReferenceName(const Words& words) {
   if (words.empty()) return true;
   if (words.front() == "existing") return true;  // Helm's existingSecret: the name of a Secret
   if (hasWord(words, "from")) return true;        // cert-manager.io/inject-ca-from-secret, valueFrom
@@ -124,7 +166,7 @@ bool isReferenceName(const std::vector<std::string>& words) {
                       "pattern", "algorithm", "method", "strategy", "manager", "class", "label", "annotation"});
 }
 
-bool isSecretName(const std::vector<std::string>& words) {
+bool isSecretName(const Words& words) {
   if (isReferenceName(words)) return false;
   if (isPasswordName(words)) return true;
   if (hasWordContaining(words, {"secret", "token", "apikey", "credential", "privatekey", "accesskey"})) return true;
@@ -217,7 +259,7 @@ SecretHit prefixedToken(std::string_view text, std::string_view prefix, size_t m
     size_t tail = spanFrom(text, pos + prefix.size(), pred);
     if (tail < min_tail) return {};
     std::string_view token = text.substr(pos, prefix.size() + tail);
-    if (isPlaceholderLower(toLower(token.substr(prefix.size())))) return {};
+    if (isPlaceholderLower(Lowered(token.substr(prefix.size())).view())) return {};
     return hit(kind, token.size());
   });
 }
@@ -239,7 +281,7 @@ SecretHit slackToken(std::string_view text) {
       std::string_view rest = text.substr(pos + prefix.size(), tail);
       bool digit = false;
       for (char c : rest) digit = digit || isDigit(c);
-      if (!digit || isPlaceholderLower(toLower(rest))) return {};
+      if (!digit || isPlaceholderLower(Lowered(rest).view())) return {};
       return hit(SecretKind::kSlackToken, prefix.size() + tail);
     });
     if (h) return h;
@@ -254,7 +296,7 @@ SecretHit slackWebhook(std::string_view text) {
     std::string_view path = text.substr(pos + kHost.size(), tail);
     size_t slashes = 0;
     for (char c : path) slashes += c == '/' ? 1 : 0;
-    if (slashes < 2 || path.size() < 20 || isPlaceholderLower(toLower(path))) return {};
+    if (slashes < 2 || path.size() < 20 || isPlaceholderLower(Lowered(path).view())) return {};
     return hit(SecretKind::kSlackWebhook, kHost.size() + tail);
   });
 }
@@ -304,7 +346,8 @@ SecretHit jwt(std::string_view text) {
 }
 
 bool isPlaceholderPassword(std::string_view password) {
-  std::string p = toLower(password);
+  Lowered lowered(password);
+  std::string_view p = lowered.view();
   return isPlaceholderLower(p) || p.starts_with("%") || p == "pwd" || p == "pw";
 }
 
@@ -438,9 +481,9 @@ double shannonEntropy(std::string_view s) {
   return entropy;
 }
 
-bool isPlaceholderValue(std::string_view value) { return isPlaceholderLower(toLower(unquote(value))); }
+bool isPlaceholderValue(std::string_view value) { return isPlaceholderLower(Lowered(unquote(value)).view()); }
 
-bool isSecretLikeName(std::string_view name) { return isSecretName(splitWords(name)); }
+bool isSecretLikeName(std::string_view name) { return isSecretName(Words(name)); }
 
 SecretHit detectSecretToken(std::string_view text) {
   text = text.substr(0, kMaxScannedBytes);
@@ -453,14 +496,13 @@ SecretHit detectSecret(std::string_view name, std::string_view value) {
   value = unquote(value.substr(0, kMaxScannedBytes));
   if (value.empty()) return {};
   if (SecretHit h = detectSecretToken(value)) return h;
-  if (isPlaceholderValue(value)) return {};
-  std::vector<std::string> words = splitWords(name);
+  Words words(name);
   if (words.empty()) return {};
   bool aws_name = hasWord(words, "aws") || (hasWordContaining(words, {"secret"}) && hasWord(words, "access"));
-  if (aws_name && !isReferenceName(words) && isAwsSecretShape(value)) {
-    return hit(SecretKind::kAwsSecretAccessKey, value.size());
-  }
-  if (!isSecretName(words)) return {};
+  bool aws_secret = aws_name && !isReferenceName(words) && isAwsSecretShape(value);
+  if (!aws_secret && !isSecretName(words)) return {};
+  if (isPlaceholderValue(value)) return {};
+  if (aws_secret) return hit(SecretKind::kAwsSecretAccessKey, value.size());
   for (char c : value) {
     if (isSpace(c)) return {};
   }
