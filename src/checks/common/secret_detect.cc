@@ -182,8 +182,8 @@ bool isSecretName(const Words& words) {
 /** Placeholder test on a lower-cased value. */
 bool isPlaceholderLower(std::string_view v) {
   if (v.empty()) return true;
-  if (containsAny(v, {"$(", "${", "{{", "}}", "%(", "%{", "#{", "[[", "<", ">"})) return true;
-  if (v.front() == '$' || v.front() == '%' || v.front() == '*') return true;
+  if (containsAny(v, {"$(", "${", "{{", "%(", "%{", "#{", "[["})) return true;
+  if (v.front() == '$' || v.front() == '%' || v.front() == '*' || v.front() == '<' || v.back() == '>') return true;
   if (v.size() >= 4 && v.starts_with("__") && v.ends_with("__")) return true;
   if (containsAny(v, {"example", "dummy", "placeholder", "changeme", "change_me", "change-me", "changeit", "xxxx",
                       "****", "....", "redacted", "your_", "your-", "yourpassword", "yoursecret", "yourtoken",

@@ -3,7 +3,8 @@
 // encryption). Empty maps, empty values and placeholder values (${VAR}, {{ }}, changeme...) are
 // fine, and so is a service-account-token Secret without data (the control plane fills it in).
 // Severity is raised to high for private keys (kubernetes.io/tls with tls.key, ssh-auth), registry
-// credentials (dockerconfigjson/dockercfg with auths) and service account tokens.
+// credentials (dockerconfigjson/dockercfg with auths), service account and bootstrap tokens, and
+// basic-auth passwords.
 #include <string>
 #include <vector>
 
@@ -56,7 +57,11 @@ class SecretObjectWithDataCheck final : public Check {
           if (!decodeBase64(value.substr(0, kMaxScannedBytes), &plain)) plain.clear();
           value = plain;
         }
-        if (value.empty() || isPlaceholderValue(value)) continue;
+        // Placeholders are short single values; a file (JSON, XML, properties) is content.
+        std::string_view trimmed = value;
+        while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.remove_suffix(1);
+        bool single = trimmed.size() <= 256 && trimmed.find('\n') == std::string_view::npos;
+        if (value.empty() || (single && isPlaceholderValue(value))) continue;
         if ((m.key.str() == ".dockerconfigjson" || m.key.str() == ".dockercfg") &&
             value.find("\"auth") != std::string_view::npos) {
           registry_auths = true;
@@ -88,6 +93,12 @@ class SecretObjectWithDataCheck final : public Check {
     } else if (type == "kubernetes.io/service-account-token" && hasKey(keys, "token")) {
       high = true;
       message += ", including a service account token";
+    } else if (type == "bootstrap.kubernetes.io/token" && hasKey(keys, "token-secret")) {
+      high = true;
+      message += ", including a bootstrap token that lets a machine join the cluster";
+    } else if (type == "kubernetes.io/basic-auth" && hasKey(keys, "password")) {
+      high = true;
+      message += ", including a password";
     }
     Finding& f = sink.add(*at, std::move(message), path, path);
     if (high) f.severity = Severity::kHigh;
