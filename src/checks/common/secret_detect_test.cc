@@ -80,6 +80,15 @@ TEST(SecretDetectTest, PlaceholdersAndReferencesAreNotSecrets) {
   EXPECT_FALSE(detectSecret("", "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"));
 }
 
+TEST(SecretDetectTest, PlaceholderTestIsForValuesNotFormats) {
+  EXPECT_TRUE(isPlaceholderValue("{{ .Values.token }}"));
+  EXPECT_TRUE(isPlaceholderValue("<your token>"));
+  EXPECT_TRUE(isPlaceholderValue("  $(TOKEN)  "));
+  EXPECT_FALSE(isPlaceholderValue("{\"auths\":{\"registry.internal\":{\"auth\":\"Y2ktYm90Olpx\"}}}"));
+  EXPECT_FALSE(isPlaceholderValue("Hq7-fPz2kLw9x"));
+  EXPECT_FALSE(isPlaceholderValue("a>b"));
+}
+
 TEST(SecretDetectTest, FalsePositiveTraps) {
   // Base64 of ordinary text under an ordinary name.
   EXPECT_FALSE(detectSecret("config", "aGVsbG8gd29ybGQsIHRoaXMgaXMgb3JkaW5hcnkgdGV4dA=="));
