@@ -27,6 +27,8 @@ const std::vector<std::string> kSecrets = {
     "P3fS2qHx6kwXoIIXGvOoNZYW",
     "SHE3LWZQejJrTHc5eA==",
     "Zq8-vPx4mLk2",
+    "Zq8vPx4mLk2HGb3CXlMaXZjl",
+    "Y2ktYm90Olpx",
     "MHcCAQEEIBm9ndXMga2V5",
     "b3JkZXJz",
 };

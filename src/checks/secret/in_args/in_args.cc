@@ -1,7 +1,7 @@
 // secret-in-args: a credential in a container's command or args (a token in a flag, a password in
 // `--password=...` or `--password <value>`, a connection string, a secret inside an `sh -c`
-// script), or in the exec command of its probes and lifecycle hooks. Command lines show up in
-// `ps`, in the pod spec and in audit logs.
+// script), in the exec command of its probes and lifecycle hooks, or in their HTTP headers
+// (`Authorization: Bearer ...`). Command lines show up in `ps`, in the pod spec and in audit logs.
 #include <string>
 
 #include "checks/common/fields.h"
@@ -17,10 +17,11 @@ class SecretInArgsCheck final : public Check {
   SecretInArgsCheck()
       : info_({
             .id = "secret-in-args",
-            .title = "Credential in a container command or arguments",
+            .title = "Credential in a container command, arguments or probe",
             .severity = Severity::kHigh,
             .description =
-                "A container's command, args or exec probe/hook command holds a literal credential. "
+                "A container's command, args, or a probe or lifecycle hook (exec command or HTTP header) holds "
+                "a literal credential. "
                 "Command lines are visible in the manifest, in the pod spec, to every process on the node "
                 "through /proc and in audit logs.",
             .remediation =
@@ -44,10 +45,50 @@ class SecretInArgsCheck final : public Check {
         checkList(c, field(c.node, {"lifecycle", hook, "exec", "command"}),
                   "lifecycle." + std::string(hook) + ".exec.command", sink);
       }
+      for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+        checkHeaders(c, field(c.node, {probe, "httpGet", "httpHeaders"}), std::string(probe) + ".httpGet.httpHeaders",
+                     sink);
+      }
+      for (std::string_view hook : {"postStart", "preStop"}) {
+        checkHeaders(c, field(c.node, {"lifecycle", hook, "httpGet", "httpHeaders"}),
+                     "lifecycle." + std::string(hook) + ".httpGet.httpHeaders", sink);
+      }
     });
   }
 
  private:
+  /** HTTP headers of probes and hooks: judged by header name, and `Bearer|Basic|Token <credential>`. */
+  void checkHeaders(const ContainerRef& c, const Node* headers, const std::string& where, FindingSink& sink) const {
+    if (headers == nullptr || !headers->isArray()) return;
+    uint32_t index = 0;
+    for (const Node& header : headers->items()) {
+      const Node* name = header.get("name");
+      const Node* value = header.get("value");
+      if (value != nullptr && value->isString()) {
+        std::string_view text = value->str();
+        SecretHit hit = detectSecret(name != nullptr ? name->str() : std::string_view(), text);
+        size_t space = text.find(' ');
+        if (!hit && space != std::string_view::npos) {
+          std::string_view scheme = text.substr(0, space);
+          if (scheme == "Bearer" || scheme == "Basic" || scheme == "Token" || scheme == "bearer" || scheme == "basic" ||
+              scheme == "token") {
+            hit = detectSecret("token", text.substr(space + 1));
+          }
+        }
+        if (hit) {
+          std::string at = where + "[" + std::to_string(index) + "].value";
+          sink.add(*value,
+                   where.substr(0, where.find(".httpGet")) + " header " +
+                       std::string(name != nullptr ? name->str() : std::string_view()) +
+                       " of container \"" + std::string(c.name) + "\" holds " + describeSecret(hit),
+                   c.path + "." + at, c.field + "." + where + "[" + itemKey(header, index) + "].value",
+                   std::string(c.name));
+        }
+      }
+      ++index;
+    }
+  }
+
   void checkList(const ContainerRef& c, const Node* list, const std::string& where, FindingSink& sink) const {
     if (list == nullptr || !list->isArray()) return;
     std::string_view previous_flag;
