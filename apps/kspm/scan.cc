@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/api/api_versions.h"
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
 #include "kspm/catalog.h"
@@ -128,7 +129,7 @@ int runScan(int argc, char** argv) {
       }
       frameworks_given = true;
     } else if (args.flag({"--k8s-version"}, &value, &error)) {
-      if (error.empty() && !parseK8sMinorVersion(value, &flags.k8s_minor)) {
+      if (error.empty() && !checks::api::parseK8sVersion(value, &flags.k8s_minor)) {
         error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
       }
       flags.k8s_default = false;

@@ -58,9 +58,6 @@ void applyConfig(const Config& config, ScanPolicy* policy);
  */
 std::string findConfigFile(const std::string& start_dir);
 
-/** Parses a Kubernetes version "1.32", "v1.32" or "1.32.4" into its minor (32). */
-bool parseK8sMinorVersion(std::string_view text, uint32_t* minor);
-
 /** True if `text` matches the glob `pattern` (`*` any run, `?` one character). */
 bool globMatch(std::string_view pattern, std::string_view text);
 

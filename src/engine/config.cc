@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "checks/api/api_versions.h"
 #include "checks/pss/pss_policy.h"
 #include "kspm/loader.h"
 
@@ -223,27 +224,6 @@ class Reader {
   std::vector<ConfigError>* errors_;
 };
 
-/** Parses "1.32", "v1.32" or "1.32.4" into 32. */
-bool parseMinorVersion(std::string_view text, uint32_t* minor) {
-  if (text.starts_with("v")) text.remove_prefix(1);
-  if (!text.starts_with("1.")) return false;
-  text.remove_prefix(2);
-  size_t dot = text.find('.');
-  std::string_view digits = text.substr(0, dot);
-  if (digits.empty() || digits.size() > 2) return false;
-  uint32_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (dot != std::string_view::npos) {
-    std::string_view patch = text.substr(dot + 1);
-    if (patch.empty() || patch.find_first_not_of("0123456789") != std::string_view::npos) return false;
-  }
-  *minor = v;
-  return true;
-}
-
 const Node* loadRoot(std::string_view path, std::string_view text, std::vector<ConfigError>* errors,
                      LoadResult* loaded) {
   *loaded = loadBuffer(path, text);
@@ -262,8 +242,6 @@ const Node* loadRoot(std::string_view path, std::string_view text, std::vector<C
 }
 
 }  // namespace
-
-bool parseK8sMinorVersion(std::string_view text, uint32_t* minor) { return parseMinorVersion(text, minor); }
 
 std::string describeConfigError(const ConfigError& error) {
   return error.file + ":" + std::to_string(error.line) + ": " + error.message;
@@ -409,7 +387,7 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
     std::string s;
     uint32_t minor = 0;
     if (r.string(*v, "k8sVersion", &s)) {
-      if (parseMinorVersion(s, &minor)) {
+      if (checks::api::parseK8sVersion(s, &minor)) {
         config.k8s_minor = minor;
       } else {
         r.error(*v, "k8sVersion", "expected a Kubernetes version such as \"1.32\"");

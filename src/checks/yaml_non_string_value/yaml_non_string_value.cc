@@ -8,24 +8,32 @@
 
 #include "checks/builtin_checks.h"
 #include "checks/common/pod_spec.h"
+#include "checks/common/secret_detect.h"
 
 namespace kspm::checks {
 namespace {
 
-std::string describe(const Node& value) {
+/**
+ * A number is shown only where it cannot be a credential (`reveal`): never for Secret data, command
+ * and args items, or values whose key name says password/token/secret...; there it is "a number
+ * (N characters, redacted)". Booleans are always shown.
+ */
+std::string describe(const Node& value, bool reveal) {
   switch (value.type()) {
     case NodeType::kBool:
       return std::string("the boolean ") + (value.boolean() ? "true" : "false") +
              (value.boolean() ? " (a plain true, yes, y or on)" : " (a plain false, no, n or off)");
     case NodeType::kInt:
-    case NodeType::kFloat: return "the number " + value.scalarText();
+    case NodeType::kFloat:
+      if (reveal) return "the number " + value.scalarText();
+      return "a number (" + std::to_string(value.scalarText().size()) + " characters, redacted)";
     default: return std::string(nodeTypeName(value.type()));
   }
 }
 
 /** The finding message: `<what> is <the boolean true ...>, not a string: ...`. */
-std::string notAString(const std::string& what, const Node& value) {
-  return what + " is " + describe(value) + ", not a string: the API server rejects the object";
+std::string notAString(const std::string& what, const Node& value, bool reveal) {
+  return what + " is " + describe(value, reveal) + ", not a string: the API server rejects the object";
 }
 
 bool isWrongScalar(const Node& value) { return value.isBool() || value.isNumber(); }
@@ -47,23 +55,29 @@ class YamlNonStringValueCheck final : public Check {
 
   const CheckInfo& info() const override { return info_; }
 
-  void evaluate(const Object& object, const EvalContext&, FindingSink& sink) const noexcept override {
+  void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
     checkMetadata(object.root->get("metadata"), "metadata", sink, true);
-    if (object.group().empty() && object.kind == "ConfigMap") checkStringMap(object.root->get("data"), "data", sink);
-    if (object.group().empty() && object.kind == "Secret") checkStringMap(object.root->get("stringData"), "stringData", sink);
-    std::optional<PodSpecRef> pod = podSpecOf(object);
-    if (!pod) return;
+    if (object.group().empty() && object.kind == "ConfigMap") {
+      checkStringMap(object.root->get("data"), "data", sink, Reveal::kUnlessSecretName);
+    }
+    if (object.group().empty() && object.kind == "Secret") {
+      checkStringMap(object.root->get("stringData"), "stringData", sink, Reveal::kNever);
+    }
+    std::optional<PodSpecRef> resolved;
+    const PodSpecRef* pod = context.pod;
+    if (pod == nullptr && (resolved = podSpecOf(object))) pod = &*resolved;
+    if (pod == nullptr) return;
     if (pod->metadata != nullptr && pod->metadata != object.root->get("metadata")) {
       checkMetadata(pod->metadata, pod->metadata_path, sink, false);
     }
     forEachContainer(*pod, [&](const ContainerRef& c) {
       std::string container(c.name);
-      auto report = [&](const Node& value, const std::string& suffix, const std::string& what) {
-        sink.add(value, notAString(what, value),
+      auto report = [&](const Node& value, const std::string& suffix, const std::string& what, bool reveal) {
+        sink.add(value, notAString(what, value, reveal),
                  c.path + suffix, c.field + suffix, container);
       };
       if (const Node* image = c.node->get("image"); image != nullptr && isWrongScalar(*image)) {
-        report(*image, ".image", "image");
+        report(*image, ".image", "image", true);
       }
       for (std::string_view list : {"command", "args"}) {
         const Node* items = c.node->get(list);
@@ -72,7 +86,7 @@ class YamlNonStringValueCheck final : public Check {
         for (const Node& item : items->items()) {
           if (isWrongScalar(item)) {
             report(item, "." + std::string(list) + "[" + std::to_string(i) + "]",
-                   std::string(list) + " item " + std::to_string(i));
+                   std::string(list) + " item " + std::to_string(i), false);
           }
           ++i;
         }
@@ -85,7 +99,7 @@ class YamlNonStringValueCheck final : public Check {
             const Node* name = var.get("name");
             std::string var_name = name != nullptr ? std::string(name->str()) : std::to_string(i);
             sink.add(*value,
-                     notAString("env \"" + var_name + "\" value", *value),
+                     notAString("env \"" + var_name + "\" value", *value, !isSecretLikeName(var_name)),
                      c.path + ".env[" + std::to_string(i) + "].value", c.field + ".env[" + var_name + "].value",
                      container);
           }
@@ -103,20 +117,23 @@ class YamlNonStringValueCheck final : public Check {
         const Node* v = metadata->get(key);
         if (v != nullptr && isWrongScalar(*v)) {
           std::string p = path + "." + std::string(key);
-          sink.add(*v, notAString(p, *v), p, p);
+          sink.add(*v, notAString(p, *v, true), p, p);
         }
       }
     }
-    checkStringMap(metadata->get("labels"), path + ".labels", sink);
-    checkStringMap(metadata->get("annotations"), path + ".annotations", sink);
+    checkStringMap(metadata->get("labels"), path + ".labels", sink, Reveal::kAlways);
+    checkStringMap(metadata->get("annotations"), path + ".annotations", sink, Reveal::kUnlessSecretName);
   }
 
-  void checkStringMap(const Node* map, const std::string& path, FindingSink& sink) const {
+  enum class Reveal { kAlways, kUnlessSecretName, kNever };
+
+  void checkStringMap(const Node* map, const std::string& path, FindingSink& sink, Reveal reveal) const {
     if (map == nullptr || !map->isObject()) return;
     for (const Member& m : map->members()) {
       if (!isWrongScalar(m.value)) continue;
       std::string p = path + "[" + std::string(m.key.str()) + "]";
-      sink.add(m.value, notAString(p, m.value), p, p);
+      bool show = reveal == Reveal::kAlways || (reveal == Reveal::kUnlessSecretName && !isSecretLikeName(m.key.str()));
+      sink.add(m.value, notAString(p, m.value, show), p, p);
     }
   }
 
