@@ -78,8 +78,8 @@ void addSubject(RoleSubjects* out, const SubjectRef& subject) {
 // role, quadratic on inputs with thousands of ClusterRoles and bindings). The caller still checks
 // the roleRef.
 template <typename Index, typename Fn>
-void forEachCandidateBinding(const Index& index, std::string_view kind, std::string_view ns, std::string_view name,
-                             Fn&& fn) {
+void forEachCandidateBinding(const Index& index, std::string_view kind, std::string_view ns,
+                             std::string_view name, Fn&& fn) {
   if constexpr (requires { index.bindingsTo(kind, ns, name); }) {
     for (const Object* binding : index.bindingsTo(kind, ns, name)) fn(binding);
   } else if (kind == "Role") {
@@ -120,8 +120,8 @@ void collectBindings(const EvalContext& context, std::string_view kind, std::str
     out->bound = true;
     for (const SubjectRef& subject : subjectsOf(*binding, binding_namespace)) addSubject(out, subject);
   };
-  forEachCandidateBinding(context.scan->index, kind, kind == "Role" ? role_namespace : std::string_view(), name,
-                          consider);
+  forEachCandidateBinding(context.scan->index, kind, kind == "Role" ? role_namespace : std::string_view(),
+                          name, consider);
 }
 
 // True when `aggregator` (a ClusterRole) has an aggregationRule whose selectors pick `labels`.
@@ -195,8 +195,10 @@ bool ruleAllowsNonResource(const Node& rule, std::string_view verb, std::string_
 Grant ruleGrants(const Node& rule, std::string_view verb, std::string_view group, std::string_view resource) {
   if (!wellFormed(rule)) return Grant::kNone;
   size_t slash = resource.find('/');
-  std::string_view subresource = slash == std::string_view::npos ? std::string_view() : resource.substr(slash + 1);
-  if (!verbMatches(rule, verb) || !apiGroupMatches(rule, group) || !resourceMatches(rule, resource, subresource)) {
+  std::string_view subresource =
+      slash == std::string_view::npos ? std::string_view() : resource.substr(slash + 1);
+  if (!verbMatches(rule, verb) || !apiGroupMatches(rule, group) ||
+      !resourceMatches(rule, resource, subresource)) {
     return Grant::kNone;
   }
   const Node* names = field(&rule, "resourceNames");
@@ -225,7 +227,8 @@ std::vector<std::string_view> ruleList(const Node& rule, std::string_view key) {
 bool isBroadSubject(std::string_view kind, std::string_view name) {
   if (kind == "User") return name == "system:anonymous";
   if (kind != "Group") return false;
-  return name == "system:authenticated" || name == "system:unauthenticated" || name == "system:serviceaccounts" ||
+  return name == "system:authenticated" || name == "system:unauthenticated" ||
+         name == "system:serviceaccounts" ||
          (name.starts_with(kServiceAccountsGroupPrefix) && name.size() > kServiceAccountsGroupPrefix.size());
 }
 
@@ -234,18 +237,22 @@ std::string broadSubjectMeaning(std::string_view kind, std::string_view name) {
   if (name == "system:authenticated") return "every authenticated user";
   if (name == "system:serviceaccounts") return "every service account";
   if (name.starts_with(kServiceAccountsGroupPrefix)) {
-    return "every service account of namespace " + std::string(name.substr(kServiceAccountsGroupPrefix.size()));
+    return "every service account of namespace " +
+           std::string(name.substr(kServiceAccountsGroupPrefix.size()));
   }
   return "everyone";
 }
 
 bool isUnauthenticatedSubject(std::string_view kind, std::string_view name) {
-  return (kind == "User" && name == "system:anonymous") || (kind == "Group" && name == "system:unauthenticated");
+  return (kind == "User" && name == "system:anonymous") ||
+         (kind == "Group" && name == "system:unauthenticated");
 }
 
 SubjectClass classifySubject(std::string_view kind, std::string_view name, std::string_view sa_namespace) {
   if (isBroadSubject(kind, name)) return SubjectClass::kBroad;
-  if (kind == "ServiceAccount") return sa_namespace == "kube-system" ? SubjectClass::kSystem : SubjectClass::kOrdinary;
+  if (kind == "ServiceAccount") {
+    return sa_namespace == "kube-system" ? SubjectClass::kSystem : SubjectClass::kOrdinary;
+  }
   if (kind == "User" && name.starts_with(kServiceAccountUserPrefix)) {
     std::string_view rest = name.substr(kServiceAccountUserPrefix.size());
     size_t colon = rest.find(':');
@@ -270,7 +277,8 @@ std::string SubjectRef::label() const {
 }
 
 bool isBinding(const Object& object) {
-  return object.group() == kRbacGroup && (object.kind == "RoleBinding" || object.kind == "ClusterRoleBinding");
+  return object.group() == kRbacGroup &&
+         (object.kind == "RoleBinding" || object.kind == "ClusterRoleBinding");
 }
 
 bool isRole(const Object& object) {
@@ -310,7 +318,8 @@ std::vector<SubjectRef> subjectsOf(const Object& binding, std::string_view bindi
     ref.name = name->str();
     if (ref.kind == "ServiceAccount") {
       const Node* ns = field(&s, "namespace");
-      ref.sa_namespace = ns != nullptr && ns->isString() && !ns->str().empty() ? ns->str() : binding_namespace;
+      ref.sa_namespace =
+          ns != nullptr && ns->isString() && !ns->str().empty() ? ns->str() : binding_namespace;
       // Without any namespace it matches no one (rbac.go appliesTo); a RoleBinding whose namespace
       // the input leaves unspecified gets one when applied, so its subject stays (namespace unknown).
       if (ref.sa_namespace.empty() && binding.kind != "RoleBinding") continue;
@@ -343,7 +352,9 @@ RoleSubjects roleSubjects(const Object& role, const EvalContext& context) {
       if (labels == nullptr) continue;
       for (const Object* candidate : candidateAggregators(index)) {
         if (candidate == &role || !isRole(*candidate) || !aggregates(*candidate, labels)) continue;
-        if (std::find(out.aggregators.begin(), out.aggregators.end(), candidate->name) != out.aggregators.end()) continue;
+        if (std::find(out.aggregators.begin(), out.aggregators.end(), candidate->name) !=
+            out.aggregators.end())
+          continue;
         out.aggregators.push_back(candidate->name);
         collectBindings(context, "ClusterRole", {}, candidate->name, &out);
         next.push_back(candidate);
@@ -363,7 +374,8 @@ RoleSubjects roleSubjects(const Object& role, const EvalContext& context) {
 }
 
 bool isKubernetesRole(const Object& role) {
-  return role.name.starts_with("system:") || hasLabel(labelsOf(role), "kubernetes.io/bootstrapping", "rbac-defaults");
+  return role.name.starts_with("system:") ||
+         hasLabel(labelsOf(role), "kubernetes.io/bootstrapping", "rbac-defaults");
 }
 
 std::string itemPath(std::string_view list, uint32_t index) {
@@ -400,12 +412,17 @@ GrantVerdict grantVerdict(const Object& role, const RoleSubjects& subjects, Seve
       case SubjectClass::kBroad:
         broad.push_back(s.label() + " (" + broadSubjectMeaning(s.kind, s.name) + ")");
         break;
-      case SubjectClass::kOrdinary: ordinary.push_back(s.label()); break;
-      case SubjectClass::kSystem: system.push_back(s.label()); break;
+      case SubjectClass::kOrdinary:
+        ordinary.push_back(s.label());
+        break;
+      case SubjectClass::kSystem:
+        system.push_back(s.label());
+        break;
     }
   }
   Severity lowered = default_severity;
-  if (named_only && lowered > Severity::kLow) lowered = static_cast<Severity>(static_cast<uint8_t>(lowered) - 1);
+  if (named_only && lowered > Severity::kLow)
+    lowered = static_cast<Severity>(static_cast<uint8_t>(lowered) - 1);
 
   GrantVerdict verdict;
   if (!broad.empty()) {

@@ -81,9 +81,13 @@ std::vector<std::string_view> ruleList(const Node& rule, std::string_view key);
 // --- Subjects --------------------------------------------------------------------------------
 
 enum class SubjectClass : uint8_t {
-  kSystem,    // needed by Kubernetes: system:* users/groups, service accounts in kube-system, kubeadm:cluster-admins
-  kOrdinary,  // everyone else
-  kBroad,     // system:authenticated, system:unauthenticated, system:serviceaccounts[:<ns>], system:anonymous
+  // Needed by Kubernetes: system:* users and groups, service accounts in kube-system, and the
+  // Group kubeadm:cluster-admins.
+  kSystem,
+  // Everyone else.
+  kOrdinary,
+  // system:authenticated, system:unauthenticated, system:serviceaccounts[:<ns>], system:anonymous.
+  kBroad,
 };
 
 /**
@@ -106,13 +110,13 @@ struct SubjectRef {
   uint32_t index = 0;          // index in subjects
   std::string_view kind;       // "User", "Group" or "ServiceAccount"
   std::string_view name;
-  std::string_view sa_namespace;  // ServiceAccount: effective namespace ("" when the input leaves it unspecified)
+  std::string_view sa_namespace;  // ServiceAccount: effective namespace ("" if the input leaves it unset)
   SubjectClass cls = SubjectClass::kOrdinary;
   /** "ServiceAccount monitoring/prometheus-k8s", "Group system:authenticated", "User jane". */
   std::string label() const;
 };
 
-/** A binding's roleRef when it is well formed: apiGroup rbac.authorization.k8s.io, kind Role or ClusterRole. */
+/** A well-formed roleRef: apiGroup rbac.authorization.k8s.io (or empty), kind Role or ClusterRole. */
 struct RoleRef {
   const Node* node = nullptr;  // the roleRef mapping
   std::string_view kind;
@@ -124,7 +128,7 @@ bool isBinding(const Object& object);
 /** True for Role/ClusterRole objects of the RBAC API group. */
 bool isRole(const Object& object);
 
-/** The roleRef of a binding, or false when missing or malformed (a ClusterRoleBinding may only name a ClusterRole). */
+/** The binding's roleRef; false when missing or malformed (a ClusterRoleBinding names a ClusterRole). */
 bool roleRefOf(const Object& binding, RoleRef* out);
 
 /**
@@ -164,15 +168,15 @@ bool isKubernetesRole(const Object& role);
 /** Severity of a role-grant finding and the words saying to whom it is granted. */
 struct GrantVerdict {
   Severity severity = Severity::kMedium;
-  std::string to_whom;  // " to ServiceAccount a/b", " (not bound in the input)", ...
+  std::string to_whom;  // "; bound to ServiceAccount a/b", "; not bound in the input", ...
 };
 
 /**
  * The verdict for a grant of `role`: critical when a broad group is bound; `default_severity` when an
  * ordinary subject is, when nobody in the input is, or when the role is aggregated into a built-in
  * admin/edit/view role; low when only subjects Kubernetes needs are bound or the role is one of
- * Kubernetes' own (isKubernetesRole) that nobody else is bound to. `named_only` (the grant is limited to resourceNames) lowers the
- * default one step, never below low.
+ * Kubernetes' own (isKubernetesRole) that nobody else is bound to. `named_only` (the grant is limited to
+ * resourceNames) lowers the default one step, never below low.
  */
 GrantVerdict grantVerdict(const Object& role, const RoleSubjects& subjects, Severity default_severity,
                           bool named_only);

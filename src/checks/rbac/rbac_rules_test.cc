@@ -2,10 +2,10 @@
 // who is bound to a role, and the per-finding severities of the rbac-* checks that follow from it.
 #include "checks/rbac/rbac_rules.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "kspm/catalog.h"
 #include "kspm/engine.h"
@@ -17,7 +17,8 @@ namespace {
 // One rule, loaded from YAML (flow style keeps the tests short).
 class Rule {
  public:
-  explicit Rule(const std::string& yaml) : set_(testing::loadText("apiVersion: v1\nkind: X\nmetadata: {name: r}\nrule: " + yaml + "\n")) {}
+  explicit Rule(const std::string& yaml)
+      : set_(testing::loadText("apiVersion: v1\nkind: X\nmetadata: {name: r}\nrule: " + yaml + "\n")) {}
   const Node& node() const { return *set_.objects().at(0).root->get("rule"); }
 
  private:
@@ -30,7 +31,8 @@ bool allows(const std::string& rule, std::string_view verb, std::string_view gro
   return ruleAllows(r.node(), {verb, group, resource, subresource, name});
 }
 
-Grant grants(const std::string& rule, std::string_view verb, std::string_view group, std::string_view resource) {
+Grant grants(const std::string& rule, std::string_view verb, std::string_view group,
+             std::string_view resource) {
   Rule r(rule);
   return ruleGrants(r.node(), verb, group, resource);
 }
@@ -39,7 +41,8 @@ TEST(RbacRulesTest, VerbsMatchExactlyOrByStar) {
   EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [pods], verbs: [get, list]})", "list", "", "pods"));
   EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], verbs: [get, list]})", "watch", "", "pods"));
   EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [pods], verbs: ["*"]})", "escalate", "", "pods"));
-  EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], verbs: [Get]})", "get", "", "pods"));  // case matters
+  EXPECT_FALSE(
+      allows(R"({apiGroups: [""], resources: [pods], verbs: [Get]})", "get", "", "pods"));  // case matters
   EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], verbs: []})", "get", "", "pods"));
   EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods]})", "get", "", "pods"));
 }
@@ -69,34 +72,40 @@ TEST(RbacRulesTest, ResourcesAndSubresources) {
   EXPECT_FALSE(allows(any_exec, "create", "", "pods", "attach"));
   EXPECT_FALSE(allows(any_exec, "create", "", "pods", "xexec"));
   // `*` covers subresources; `pods/*` and `*/*` only the literal subresource "*".
-  EXPECT_TRUE(allows(R"({apiGroups: [""], resources: ["*"], verbs: [create]})", "create", "", "pods", "exec"));
-  EXPECT_FALSE(allows(R"({apiGroups: [""], resources: ["pods/*"], verbs: [create]})", "create", "", "pods", "exec"));
-  EXPECT_FALSE(allows(R"({apiGroups: [""], resources: ["*/*"], verbs: [create]})", "create", "", "pods", "exec"));
+  EXPECT_TRUE(
+      allows(R"({apiGroups: [""], resources: ["*"], verbs: [create]})", "create", "", "pods", "exec"));
+  EXPECT_FALSE(
+      allows(R"({apiGroups: [""], resources: ["pods/*"], verbs: [create]})", "create", "", "pods", "exec"));
+  EXPECT_FALSE(
+      allows(R"({apiGroups: [""], resources: ["*/*"], verbs: [create]})", "create", "", "pods", "exec"));
   Rule rule(R"({apiGroups: [""], resources: ["*/status"], verbs: [update]})");
   EXPECT_TRUE(resourceMatches(rule.node(), "nodes/status", "status"));
   EXPECT_FALSE(resourceMatches(rule.node(), "nodes", ""));
 }
 
 TEST(RbacRulesTest, ResourceNames) {
-  const std::string named = R"({apiGroups: [""], resources: [secrets], resourceNames: [tls, db], verbs: [get]})";
+  const std::string named =
+      R"({apiGroups: [""], resources: [secrets], resourceNames: [tls, db], verbs: [get]})";
   EXPECT_TRUE(allows(named, "get", "", "secrets", "", "db"));
   EXPECT_FALSE(allows(named, "get", "", "secrets", "", "other"));
   EXPECT_FALSE(allows(named, "get", "", "secrets", "", ""));  // list without a name
-  EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [secrets], resourceNames: [], verbs: [get]})", "get", "", "secrets",
-                     "", "anything"));
+  EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [secrets], resourceNames: [], verbs: [get]})", "get", "",
+                     "secrets", "", "anything"));
 
-  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [secrets], verbs: [get]})", "get", "", "secrets"), Grant::kAll);
+  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [secrets], verbs: [get]})", "get", "", "secrets"),
+            Grant::kAll);
   EXPECT_EQ(grants(named, "get", "", "secrets"), Grant::kNamed);
   EXPECT_EQ(grants(named, "list", "", "secrets"), Grant::kNone);  // verb not granted
   // create and deletecollection carry no name: resourceNames cannot allow them.
-  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods], resourceNames: [a], verbs: [create]})", "create", "", "pods"),
+  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods], resourceNames: [a], verbs: [create]})", "create",
+                   "", "pods"),
             Grant::kNone);
-  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods], resourceNames: [a], verbs: ["*"]})", "deletecollection", "",
-                   "pods"),
+  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods], resourceNames: [a], verbs: ["*"]})",
+                   "deletecollection", "", "pods"),
             Grant::kNone);
   // A subresource request names its object, so create on pods/exec can be limited by name.
-  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods/exec], resourceNames: [a], verbs: [create]})", "create", "",
-                   "pods/exec"),
+  EXPECT_EQ(grants(R"({apiGroups: [""], resources: [pods/exec], resourceNames: [a], verbs: [create]})",
+                   "create", "", "pods/exec"),
             Grant::kNamed);
   EXPECT_EQ(grants(R"({apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]})", "create", "",
                    "serviceaccounts/token"),
@@ -124,10 +133,11 @@ TEST(RbacRulesTest, MalformedRulesGrantNothing) {
   EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], verbs: get})", "get", "", "pods"));
   EXPECT_FALSE(allows(R"({apiGroups: "", resources: [pods], verbs: [get]})", "get", "", "pods"));
   EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], verbs: [get, 3]})", "get", "", "pods"));
-  EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], resourceNames: a, verbs: [get]})", "get", "", "pods", "",
-                      "a"));
+  EXPECT_FALSE(allows(R"({apiGroups: [""], resources: [pods], resourceNames: a, verbs: [get]})", "get", "",
+                      "pods", "", "a"));
   EXPECT_EQ(grants(R"([get, pods])", "get", "", "pods"), Grant::kNone);
-  EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [pods], resourceNames: null, verbs: [get]})", "get", "", "pods"));
+  EXPECT_TRUE(allows(R"({apiGroups: [""], resources: [pods], resourceNames: null, verbs: [get]})", "get", "",
+                     "pods"));
 }
 
 TEST(RbacRulesTest, SubjectClasses) {
@@ -136,21 +146,24 @@ TEST(RbacRulesTest, SubjectClasses) {
   EXPECT_EQ(classifySubject("Group", "system:serviceaccounts", ""), SubjectClass::kBroad);
   EXPECT_EQ(classifySubject("Group", "system:serviceaccounts:web", ""), SubjectClass::kBroad);
   EXPECT_EQ(classifySubject("User", "system:anonymous", ""), SubjectClass::kBroad);
-  EXPECT_EQ(classifySubject("Group", "system:anonymous", ""), SubjectClass::kSystem);  // the user, not a group
+  EXPECT_EQ(classifySubject("Group", "system:anonymous", ""),
+            SubjectClass::kSystem);  // the user, not a group
   EXPECT_EQ(classifySubject("User", "system:authenticated", ""), SubjectClass::kSystem);
 
   EXPECT_EQ(classifySubject("User", "system:kube-controller-manager", ""), SubjectClass::kSystem);
   EXPECT_EQ(classifySubject("Group", "system:nodes", ""), SubjectClass::kSystem);
   EXPECT_EQ(classifySubject("Group", "system:masters", ""), SubjectClass::kSystem);
   EXPECT_EQ(classifySubject("ServiceAccount", "coredns", "kube-system"), SubjectClass::kSystem);
-  EXPECT_EQ(classifySubject("User", "system:serviceaccount:kube-system:kube-proxy", ""), SubjectClass::kSystem);
+  EXPECT_EQ(classifySubject("User", "system:serviceaccount:kube-system:kube-proxy", ""),
+            SubjectClass::kSystem);
 
   EXPECT_EQ(classifySubject("ServiceAccount", "prometheus-k8s", "monitoring"), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("User", "system:serviceaccount:web:deployer", ""), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("User", "jane@example.com", ""), SubjectClass::kOrdinary);
   EXPECT_EQ(classifySubject("Group", "kubeadm:cluster-admins", ""), SubjectClass::kSystem);
   EXPECT_EQ(classifySubject("User", "kubeadm:cluster-admins", ""), SubjectClass::kOrdinary);
-  EXPECT_EQ(classifySubject("ServiceAccount", "kube-proxy", ""), SubjectClass::kOrdinary);  // namespace unknown
+  EXPECT_EQ(classifySubject("ServiceAccount", "kube-proxy", ""),
+            SubjectClass::kOrdinary);  // namespace unknown
 
   EXPECT_TRUE(isUnauthenticatedSubject("Group", "system:unauthenticated"));
   EXPECT_TRUE(isUnauthenticatedSubject("User", "system:anonymous"));
@@ -286,7 +299,8 @@ TEST_F(RoleSubjectsTest, BindingsByRoleRef) {
   RoleSubjects reader = roleSubjects(object("ClusterRole", "reader"), eval_);
   EXPECT_TRUE(reader.bound);
   // The RoleBinding's service account without a namespace is in the binding's; duplicates merge.
-  EXPECT_EQ(labels(reader), (std::vector<std::string>{"ServiceAccount kube-system/agent", "ServiceAccount web/app"}));
+  EXPECT_EQ(labels(reader),
+            (std::vector<std::string>{"ServiceAccount kube-system/agent", "ServiceAccount web/app"}));
 
   // A Role is named only by RoleBindings of its own namespace, never by a ClusterRoleBinding.
   RoleSubjects local = roleSubjects(object("Role", "local"), eval_);
@@ -362,7 +376,9 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
   name: widgets-view
-  labels: {rbac.authorization.k8s.io/aggregate-to-view: "true", rbac.authorization.k8s.io/aggregate-to-edit: "true"}
+  labels:
+    rbac.authorization.k8s.io/aggregate-to-view: "true"
+    rbac.authorization.k8s.io/aggregate-to-edit: "true"
 rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
 )");
   RoleSubjects edit = roleSubjects(object("ClusterRole", "widgets-edit"), eval_);
@@ -397,10 +413,10 @@ TEST(RbacCheckSeverityTest, RoleGrantFindingsNameTheSubjects) {
   EXPECT_EQ(f[0].severity, Severity::kHigh);
   EXPECT_EQ(f[0].path, "rules[0].resources");
   EXPECT_EQ(f[1].message, "grants get on secrets; not bound in the input");  // Role local
-  EXPECT_EQ(f[2].severity, Severity::kLow);                                   // controller-only
-  EXPECT_EQ(f[3].severity, Severity::kLow);                                   // system:controller:thing
-  EXPECT_EQ(f[4].severity, Severity::kHigh);                                  // lonely
-  EXPECT_EQ(f[5].severity, Severity::kLow);                                   // edit
+  EXPECT_EQ(f[2].severity, Severity::kLow);                                  // controller-only
+  EXPECT_EQ(f[3].severity, Severity::kLow);                                  // system:controller:thing
+  EXPECT_EQ(f[4].severity, Severity::kHigh);                                 // lonely
+  EXPECT_EQ(f[5].severity, Severity::kLow);                                  // edit
 
   std::vector<Finding> wildcard = run("rbac-pod-exec", R"(
 apiVersion: rbac.authorization.k8s.io/v1
@@ -409,7 +425,8 @@ metadata: {name: all}
 rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
 )");
   ASSERT_EQ(wildcard.size(), 1u);
-  EXPECT_EQ(wildcard[0].message, "grants create on pods/exec, pods/attach (through *); not bound in the input");
+  EXPECT_EQ(wildcard[0].message,
+            "grants create on pods/exec, pods/attach (through *); not bound in the input");
 
   std::vector<Finding> named = run("rbac-secrets-access", R"(
 apiVersion: rbac.authorization.k8s.io/v1
@@ -444,13 +461,15 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: "system:serv
 )");
   ASSERT_EQ(f.size(), 3u);
   EXPECT_EQ(f[0].severity, Severity::kLow);
-  EXPECT_EQ(f[0].message, "binds cluster-admin to Group system:masters (reported apart: needed by Kubernetes)");
+  EXPECT_EQ(f[0].message,
+            "binds cluster-admin to Group system:masters (reported apart: needed by Kubernetes)");
   EXPECT_EQ(f[0].path, "roleRef.name");
   EXPECT_EQ(f[1].severity, Severity::kLow);
   EXPECT_EQ(f[2].severity, Severity::kCritical);
-  EXPECT_EQ(f[2].message,
-            "binds cluster-admin in namespace web to Group system:serviceaccounts:web (every service account of "
-            "namespace web)");
+  EXPECT_EQ(
+      f[2].message,
+      "binds cluster-admin in namespace web to Group system:serviceaccounts:web (every service account of "
+      "namespace web)");
 }
 
 TEST(RbacCheckSeverityTest, BroadGroupBindings) {
@@ -490,7 +509,8 @@ subjects:
   EXPECT_EQ(f[1].severity, Severity::kLow);  // kubeadm's cluster-info
   EXPECT_EQ(f[2].severity, Severity::kHigh);
   EXPECT_EQ(f[2].message,
-            "binds ClusterRole edit to Group system:serviceaccounts (every service account); the role is not in the "
+            "binds ClusterRole edit to Group system:serviceaccounts (every service account); the role is not "
+            "in the "
             "input");
   EXPECT_EQ(f[3].severity, Severity::kCritical);
 }
@@ -526,11 +546,13 @@ spec:
 )");
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].message,
-            "automountServiceAccountToken: true mounts the token of service account web although its ServiceAccount "
+            "automountServiceAccountToken: true mounts the token of service account web although its "
+            "ServiceAccount "
             "sets false (the pod's value takes precedence)");
   EXPECT_EQ(f[0].path, "spec.automountServiceAccountToken");
   EXPECT_EQ(f[1].message,
-            "the token of service account web is mounted unless its ServiceAccount, which is not in the input, sets "
+            "the token of service account web is mounted unless its ServiceAccount, which is not in the "
+            "input, sets "
             "automountServiceAccountToken: false (the pod's own value would take precedence)");
 }
 

@@ -43,7 +43,8 @@ bool matchGrants(const Node& rule, const std::vector<std::string_view>& verbs,
   // Verbs in the order given, not the order found.
   std::vector<std::string> ordered;
   for (std::string_view verb : verbs) {
-    if (std::find(granted_verbs.begin(), granted_verbs.end(), verb) != granted_verbs.end()) ordered.emplace_back(verb);
+    if (std::find(granted_verbs.begin(), granted_verbs.end(), verb) != granted_verbs.end())
+      ordered.emplace_back(verb);
   }
   out->what = "grants " + joinAll(ordered) + " on " + joinAll(granted_resources);
   if (all_named) {
@@ -65,7 +66,8 @@ CheckInfo roleCheckInfo(CheckInfo info) {
 
 RoleGrantCheck::RoleGrantCheck(CheckInfo info) : info_(roleCheckInfo(std::move(info))) {}
 
-void RoleGrantCheck::evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept {
+void RoleGrantCheck::evaluate(const Object& object, const EvalContext& context,
+                              FindingSink& sink) const noexcept {
   if (!isRole(object)) return;
   // No rules: nothing granted. This includes an aggregated ClusterRole as written in a manifest
   // (aggregationRule, rules filled in by the controller): its grants are reported on the roles it

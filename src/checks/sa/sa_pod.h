@@ -14,7 +14,7 @@ namespace kspm::checks::sa {
 struct PodServiceAccount {
   std::string_view name;            // effective: serviceAccountName, else serviceAccount, else "default"
   const Node* name_node = nullptr;  // the field that named it, or nullptr when defaulted
-  std::string_view name_field;      // "serviceAccountName" or "serviceAccount" (deprecated); "" when defaulted
+  std::string_view name_field;  // "serviceAccountName" or "serviceAccount" (deprecated); "" when defaulted
   const Node* pod_automount = nullptr;      // spec.automountServiceAccountToken, or nullptr when unset
   const Object* account = nullptr;          // the ServiceAccount in the input, or nullptr
   const Node* account_automount = nullptr;  // its automountServiceAccountToken, or nullptr when unset

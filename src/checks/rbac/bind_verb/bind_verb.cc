@@ -24,7 +24,9 @@ class BindVerbCheck final : public RoleGrantCheck {
 
  protected:
   bool match(const Object&, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
-    if (!matchGrants(rule, {"bind"}, {{kRbacGroup, "roles"}, {kRbacGroup, "clusterroles"}}, out)) return false;
+    if (!matchGrants(rule, {"bind"}, {{kRbacGroup, "roles"}, {kRbacGroup, "clusterroles"}}, out)) {
+      return false;
+    }
     out->anchor = "verbs";
     return true;
   }

@@ -31,15 +31,28 @@ constexpr BootstrapBinding kBootstrapBindings[] = {
 };
 
 // The bootstrap ClusterRoles that grant only discovery, health, version and self-review.
-constexpr std::string_view kTrivialBootstrapRoles[] = {
-    "system:discovery", "system:basic-user", "system:public-info-viewer", "system:service-account-issuer-discovery"};
+constexpr std::string_view kTrivialBootstrapRoles[] = {"system:discovery", "system:basic-user",
+                                                       "system:public-info-viewer",
+                                                       "system:service-account-issuer-discovery"};
 
 // URLs of the bootstrap discovery roles: API discovery, health, version, OpenAPI, OIDC discovery.
-constexpr std::string_view kDiscoveryUrls[] = {
-    "/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/",
-    "/openapi", "/openapi/*", "/.well-known/openid-configuration", "/.well-known/openid-configuration/",
-    "/openid/v1/jwks", "/openid/v1/jwks/"};
-constexpr std::string_view kSelfReviews[] = {"selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews"};
+constexpr std::string_view kDiscoveryUrls[] = {"/api",
+                                               "/api/*",
+                                               "/apis",
+                                               "/apis/*",
+                                               "/healthz",
+                                               "/livez",
+                                               "/readyz",
+                                               "/version",
+                                               "/version/",
+                                               "/openapi",
+                                               "/openapi/*",
+                                               "/.well-known/openid-configuration",
+                                               "/.well-known/openid-configuration/",
+                                               "/openid/v1/jwks",
+                                               "/openid/v1/jwks/"};
+constexpr std::string_view kSelfReviews[] = {"selfsubjectaccessreviews", "selfsubjectrulesreviews",
+                                             "selfsubjectreviews"};
 
 constexpr std::string_view kKubeadmClusterInfoRole = "kubeadm:bootstrap-signer-clusterinfo";
 
@@ -58,7 +71,9 @@ bool isTrivialRule(const Node& rule) {
   static constexpr std::string_view kReadVerbs[] = {"get", "head"};
   static constexpr std::string_view kCreate[] = {"create"};
   static constexpr std::string_view kReviewGroups[] = {"authorization.k8s.io", "authentication.k8s.io"};
-  if (!urls.empty() && (!resources.empty() || !allIn(verbs, kReadVerbs) || !allIn(urls, kDiscoveryUrls))) return false;
+  if (!urls.empty() && (!resources.empty() || !allIn(verbs, kReadVerbs) || !allIn(urls, kDiscoveryUrls))) {
+    return false;
+  }
   if (!resources.empty() && (!allIn(verbs, kCreate) || !allIn(resources, kSelfReviews) ||
                              !allIn(ruleList(rule, "apiGroups"), kReviewGroups))) {
     return false;
@@ -73,7 +88,8 @@ bool isTrivialRole(const Object& role) {
   if (field(role.root, "aggregationRule") != nullptr) return false;
   if (rules == nullptr) return true;
   if (!rules->isArray()) return false;
-  return std::all_of(rules->items().begin(), rules->items().end(), [](const Node& r) { return isTrivialRule(r); });
+  return std::all_of(rules->items().begin(), rules->items().end(),
+                     [](const Node& r) { return isTrivialRule(r); });
 }
 
 // kubeadm's Role in kube-public: get on the ConfigMap cluster-info only.
@@ -84,7 +100,8 @@ bool isClusterInfoRole(const Object& role) {
     std::vector<std::string_view> names = ruleList(rule, "resourceNames");
     if (ruleList(rule, "verbs") != std::vector<std::string_view>{"get"} ||
         ruleList(rule, "resources") != std::vector<std::string_view>{"configmaps"} ||
-        names != std::vector<std::string_view>{"cluster-info"} || !ruleList(rule, "nonResourceURLs").empty()) {
+        names != std::vector<std::string_view>{"cluster-info"} ||
+        !ruleList(rule, "nonResourceURLs").empty()) {
       return false;
     }
   }
@@ -101,8 +118,8 @@ class BroadGroupBindingCheck final : public Check {
             .description =
                 "system:unauthenticated and system:anonymous are anyone who can reach the API server; "
                 "system:authenticated is every identity with any credential, every service account of every "
-                "namespace included; system:serviceaccounts[:<ns>] is every service account (of the namespace). "
-                "A role bound to them is held by every compromised pod or leaked token.",
+                "namespace included; system:serviceaccounts[:<ns>] is every service account (of the "
+                "namespace). A role bound to them is held by every compromised pod or leaked token.",
             .remediation =
                 "Bind the role to the specific users, groups or service accounts that need it instead of a "
                 "system: group that includes everyone.",
@@ -127,15 +144,18 @@ class BroadGroupBindingCheck final : public Check {
     for (const SubjectRef& s : subjectsOf(object, ns)) {
       if (s.cls != SubjectClass::kBroad) continue;
       if (isBootstrapBinding(ref, s, role)) continue;
-      std::string message = "binds " + std::string(ref.kind) + " " + std::string(ref.name) + " to " + s.label();
+      std::string message =
+          "binds " + std::string(ref.kind) + " " + std::string(ref.name) + " to " + s.label();
       Severity severity = isUnauthenticatedSubject(s.kind, s.name) ? Severity::kCritical : Severity::kHigh;
       if (isKubeadmClusterInfo(object, ns, ref, s, role)) {
         severity = Severity::kLow;
-        message += ": kubeadm's cluster-info binding for node joins (kubeadm's documentation suggests "
-                   "deleting it once nodes have joined)";
+        message +=
+            ": kubeadm's cluster-info binding for node joins (kubeadm's documentation suggests "
+            "deleting it once nodes have joined)";
       } else if (role != nullptr ? isTrivialRole(*role) : isTrivialBootstrapRole(ref)) {
         severity = Severity::kLow;
-        message += ", a role granting only discovery and self-review, in a binding Kubernetes does not create";
+        message +=
+            ", a role granting only discovery and self-review, in a binding Kubernetes does not create";
       } else {
         message += " (" + broadSubjectMeaning(s.kind, s.name) + ")";
         if (role == nullptr) message += "; the role is not in the input";
@@ -148,21 +168,22 @@ class BroadGroupBindingCheck final : public Check {
 
  private:
   static bool isTrivialBootstrapRole(const RoleRef& ref) {
-    return ref.kind == "ClusterRole" && std::find(std::begin(kTrivialBootstrapRoles), std::end(kTrivialBootstrapRoles),
-                                                  ref.name) != std::end(kTrivialBootstrapRoles);
+    return ref.kind == "ClusterRole" &&
+           std::find(std::begin(kTrivialBootstrapRoles), std::end(kTrivialBootstrapRoles), ref.name) !=
+               std::end(kTrivialBootstrapRoles);
   }
 
   // An upstream bootstrap binding, unless the input redefines its role with more than it grants.
   static bool isBootstrapBinding(const RoleRef& ref, const SubjectRef& s, const Object* role) {
     if (ref.kind != "ClusterRole" || s.kind != "Group") return false;
-    bool listed = std::any_of(std::begin(kBootstrapBindings), std::end(kBootstrapBindings), [&](const BootstrapBinding& b) {
-      return b.cluster_role == ref.name && b.group == s.name;
-    });
+    bool listed = std::any_of(
+        std::begin(kBootstrapBindings), std::end(kBootstrapBindings),
+        [&](const BootstrapBinding& b) { return b.cluster_role == ref.name && b.group == s.name; });
     return listed && (role == nullptr || isTrivialRole(*role));
   }
 
-  static bool isKubeadmClusterInfo(const Object& binding, std::string_view ns, const RoleRef& ref, const SubjectRef& s,
-                                   const Object* role) {
+  static bool isKubeadmClusterInfo(const Object& binding, std::string_view ns, const RoleRef& ref,
+                                   const SubjectRef& s, const Object* role) {
     return binding.kind == "RoleBinding" && ns == "kube-public" && ref.kind == "Role" &&
            ref.name == kKubeadmClusterInfoRole && s.kind == "User" && s.name == "system:anonymous" &&
            (role == nullptr || isClusterInfoRole(*role));

@@ -18,7 +18,8 @@ class ClusterAdminBindingCheck final : public Check {
             .severity = Severity::kHigh,
             .description =
                 "cluster-admin allows every verb on every resource: a ClusterRoleBinding to it makes the "
-                "subjects superusers, a RoleBinding gives them full control of the namespace, its Secrets and "
+                "subjects superusers, a RoleBinding gives them full control of the namespace, its Secrets "
+                "and "
                 "RBAC included. A stolen token of such a subject is the whole cluster (or namespace).",
             .remediation =
                 "Bind a role with only the permissions the subject needs; keep cluster-admin for break-glass "
@@ -39,11 +40,15 @@ class ClusterAdminBindingCheck final : public Check {
     if (subjects.empty()) return;
     std::vector<std::string> broad, ordinary, system;
     for (const SubjectRef& s : subjects) {
-      if (s.cls == SubjectClass::kBroad) broad.push_back(s.label() + " (" + broadSubjectMeaning(s.kind, s.name) + ")");
-      else if (s.cls == SubjectClass::kSystem) system.push_back(s.label());
-      else ordinary.push_back(s.label());
+      if (s.cls == SubjectClass::kBroad)
+        broad.push_back(s.label() + " (" + broadSubjectMeaning(s.kind, s.name) + ")");
+      else if (s.cls == SubjectClass::kSystem)
+        system.push_back(s.label());
+      else
+        ordinary.push_back(s.label());
     }
-    std::string scope = object.kind == "RoleBinding" ? " in namespace " + std::string(ns.empty() ? "(unspecified)" : ns) : "";
+    std::string scope =
+        object.kind == "RoleBinding" ? " in namespace " + std::string(ns.empty() ? "(unspecified)" : ns) : "";
     std::string message = "binds cluster-admin" + scope + " to ";
     Severity severity = info_.severity;
     if (!broad.empty()) {

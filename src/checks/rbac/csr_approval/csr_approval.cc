@@ -22,17 +22,20 @@ class CsrApprovalCheck final : public RoleGrantCheck {
             .severity = Severity::kHigh,
             .description =
                 "update on certificatesigningrequests/approval, together with approve on a signer, approves "
-                "CSRs: with the kubernetes.io/kube-apiserver-client signer a subject can issue itself a client "
+                "CSRs: with the kubernetes.io/kube-apiserver-client signer a subject can issue itself a "
+                "client "
                 "certificate for any user or group, system:masters included.",
-            .remediation =
-                "Remove update and patch on certificatesigningrequests/approval, or limit the approve verb on "
-                "signers with resourceNames to the signers the approver handles.",
+            .remediation = "Remove update and patch on certificatesigningrequests/approval, or limit the "
+                           "approve verb on "
+                           "signers with resourceNames to the signers the approver handles.",
             .controls = {{"cis", "5.1.11"}},
         }) {}
 
  protected:
-  bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
-    if (!matchGrants(rule, {"update", "patch"}, {{kCertificatesGroup, "certificatesigningrequests/approval"}}, out)) {
+  bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&,
+             RuleMatch* out) const override {
+    if (!matchGrants(rule, {"update", "patch"}, {{kCertificatesGroup, "certificatesigningrequests/approval"}},
+                     out)) {
       return false;
     }
     out->what += approveOnSigners(role);

@@ -29,10 +29,11 @@ class DefaultSaBindingCheck final : public Check {
             .severity = Severity::kMedium,
             .description =
                 "Pods that set no serviceAccountName run as their namespace's default service account, so a "
-                "role bound to it is held by every such pod, including ones deployed later for other purposes.",
-            .remediation =
-                "Create a dedicated service account for the workload that needs the role, bind the role to it "
-                "and set serviceAccountName in that workload.",
+                "role bound to it is held by every such pod, including ones deployed later for other "
+                "purposes.",
+            .remediation = "Create a dedicated service account for the workload that needs the role, bind "
+                           "the role to it "
+                           "and set serviceAccountName in that workload.",
             .controls = {{"cis", "5.1.5"}},
             .scope = Scope::kKinds,
             .kinds = {"ClusterRoleBinding", "RoleBinding"},

@@ -19,7 +19,8 @@ std::unique_ptr<Check> makeEphemeralContainersCheck() {
               "Remove update and patch on pods/ephemeralcontainers except for break-glass debugging roles.",
           .controls = {{"nsa", "rbac"}},
       },
-      std::vector<std::string_view>{"update", "patch"}, std::vector<GrantTarget>{{"", "pods/ephemeralcontainers"}});
+      std::vector<std::string_view>{"update", "patch"},
+      std::vector<GrantTarget>{{"", "pods/ephemeralcontainers"}});
 }
 
 }  // namespace kspm::checks::rbac

@@ -12,9 +12,10 @@ class EscalateVerbCheck final : public RoleGrantCheck {
             .id = "rbac-escalate-verb",
             .title = "Role can escalate roles",
             .severity = Severity::kHigh,
-            .description =
-                "The escalate verb on roles or clusterroles lets a subject write rules it does not hold itself "
-                "into a role, which RBAC otherwise forbids: it can add any permission to a role bound to itself.",
+            .description = "The escalate verb on roles or clusterroles lets a subject write rules it does "
+                           "not hold itself "
+                           "into a role, which RBAC otherwise forbids: it can add any permission to a role "
+                           "bound to itself.",
             .remediation =
                 "Remove escalate on roles and clusterroles; only the aggregation controller and cluster "
                 "administrators need it.",
@@ -23,7 +24,9 @@ class EscalateVerbCheck final : public RoleGrantCheck {
 
  protected:
   bool match(const Object&, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
-    if (!matchGrants(rule, {"escalate"}, {{kRbacGroup, "roles"}, {kRbacGroup, "clusterroles"}}, out)) return false;
+    if (!matchGrants(rule, {"escalate"}, {{kRbacGroup, "roles"}, {kRbacGroup, "clusterroles"}}, out)) {
+      return false;
+    }
     out->anchor = "verbs";
     return true;
   }

@@ -19,8 +19,8 @@ class ImpersonateVerbCheck final : public RoleGrantCheck {
             .description =
                 "The impersonate verb lets a subject send requests as another user, group or service account "
                 "(kubectl --as): without resourceNames it can act as system:masters or any administrator.",
-            .remediation =
-                "Remove impersonate, or limit it with resourceNames to the identities the subject must act as.",
+            .remediation = "Remove impersonate, or limit it with resourceNames to the identities the subject "
+                           "must act as.",
             .controls = {{"cis", "5.1.8"}, {"nsa", "rbac"}},
         }) {}
 

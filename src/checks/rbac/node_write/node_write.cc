@@ -12,11 +12,12 @@ std::unique_ptr<Check> makeNodeWriteCheck() {
           .severity = Severity::kMedium,
           .description =
               "update or patch on nodes or nodes/status changes a node's labels, taints and conditions: an "
-              "attacker can remove taints from control-plane nodes or add the labels that sensitive workloads "
+              "attacker can remove taints from control-plane nodes or add the labels that sensitive "
+              "workloads "
               "select, to attract them to a node under their control.",
-          .remediation =
-              "Remove update and patch on nodes and nodes/status from roles that do not manage nodes; kubelets "
-              "get their own access through the Node authorizer.",
+          .remediation = "Remove update and patch on nodes and nodes/status from roles that do not manage "
+                         "nodes; kubelets "
+                         "get their own access through the Node authorizer.",
           .controls = {{"nsa", "rbac"}},
       },
       std::vector<std::string_view>{"update", "patch"},

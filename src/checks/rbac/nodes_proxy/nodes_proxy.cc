@@ -14,10 +14,11 @@ class NodesProxyCheck final : public RoleGrantCheck {
             .id = "rbac-nodes-proxy",
             .title = "Role can proxy to the kubelet API",
             .severity = Severity::kHigh,
-            .description =
-                "nodes/proxy reaches the kubelet API through the API server. The kubelet authorizes its exec, "
-                "run and attach endpoints by the HTTP method, so even get lets a subject run commands in every "
-                "pod of the node, and those requests bypass admission and audit of pods/exec.",
+            .description = "nodes/proxy reaches the kubelet API through the API server. The kubelet "
+                           "authorizes its exec, "
+                           "run and attach endpoints by the HTTP method, so even get lets a subject run "
+                           "commands in every "
+                           "pod of the node, and those requests bypass admission and audit of pods/exec.",
             .remediation =
                 "Remove nodes/proxy from the role; monitoring agents can read kubelet metrics through "
                 "nodes/metrics and nodes/stats instead.",

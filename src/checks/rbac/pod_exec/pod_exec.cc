@@ -24,14 +24,15 @@ class PodExecCheck final : public RoleGrantCheck {
                 "create on pods/exec or pods/attach runs commands inside running containers: the caller gets "
                 "the container's service account token, mounted Secrets and network position. Before "
                 "Kubernetes 1.35, get is enough for exec over WebSockets.",
-            .remediation =
-                "Remove pods/exec and pods/attach from roles that do not need an interactive shell; use logs, "
-                "metrics and ephemeral debug roles granted on demand instead.",
+            .remediation = "Remove pods/exec and pods/attach from roles that do not need an interactive "
+                           "shell; use logs, "
+                           "metrics and ephemeral debug roles granted on demand instead.",
             .controls = {{"nsa", "rbac"}},
         }) {}
 
  protected:
-  bool match(const Object&, const Node& rule, uint32_t, const EvalContext& context, RuleMatch* out) const override {
+  bool match(const Object&, const Node& rule, uint32_t, const EvalContext& context,
+             RuleMatch* out) const override {
     std::vector<std::string_view> verbs = {"create"};
     bool get_is_enough = context.k8s_minor < kWebsocketNeedsCreateMinor;
     if (get_is_enough) verbs.push_back("get");

@@ -11,11 +11,12 @@ std::unique_ptr<Check> makePvCreateCheck() {
           .title = "Role can create PersistentVolumes",
           .severity = Severity::kMedium,
           .description =
-              "A PersistentVolume can be a hostPath volume: whoever creates one and binds a claim to it mounts "
+              "A PersistentVolume can be a hostPath volume: whoever creates one and binds a claim to it "
+              "mounts "
               "any directory of the node into a pod, bypassing Pod Security's hostPath restrictions.",
-          .remediation =
-              "Let a storage provisioner create PersistentVolumes and give users PersistentVolumeClaims; remove "
-              "create on persistentvolumes from other roles.",
+          .remediation = "Let a storage provisioner create PersistentVolumes and give users "
+                         "PersistentVolumeClaims; remove "
+                         "create on persistentvolumes from other roles.",
           .controls = {{"cis", "5.1.9"}},
       },
       std::vector<std::string_view>{"create"}, std::vector<GrantTarget>{{"", "persistentvolumes"}});

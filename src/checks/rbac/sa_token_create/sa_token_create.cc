@@ -12,12 +12,13 @@ std::unique_ptr<Check> makeSaTokenCreateCheck() {
           .title = "Role can create service account tokens",
           .severity = Severity::kHigh,
           .description =
-              "create on serviceaccounts/token mints a token for a service account and so acts with all of its "
+              "create on serviceaccounts/token mints a token for a service account and so acts with all of "
+              "its "
               "permissions; on every service account of a namespace (no resourceNames) it is worth the most "
               "privileged of them.",
-          .remediation =
-              "Remove create on serviceaccounts/token, or limit it with resourceNames to the service accounts "
-              "the subject must act as.",
+          .remediation = "Remove create on serviceaccounts/token, or limit it with resourceNames to the "
+                         "service accounts "
+                         "the subject must act as.",
           .controls = {{"cis", "5.1.13"}},
       },
       std::vector<std::string_view>{"create"}, std::vector<GrantTarget>{{"", "serviceaccounts/token"}});

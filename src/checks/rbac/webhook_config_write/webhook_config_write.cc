@@ -12,7 +12,8 @@ std::unique_ptr<Check> makeWebhookConfigWriteCheck() {
           .title = "Role can modify admission webhook configurations",
           .severity = Severity::kHigh,
           .description =
-              "A mutating webhook sees and may rewrite every object sent to the API server, Secrets included; "
+              "A mutating webhook sees and may rewrite every object sent to the API server, Secrets "
+              "included; "
               "a validating webhook sees them all too. Whoever can write these configurations can register "
               "their own webhook, or delete the ones that enforce policy.",
           .remediation =

@@ -14,10 +14,11 @@ class WildcardCheck final : public RoleGrantCheck {
             .id = "rbac-wildcard",
             .title = "Role uses wildcards",
             .severity = Severity::kMedium,
-            .description =
-                "A * in verbs, resources or apiGroups grants everything that matches now and everything added "
-                "later (new resources, custom resources, subresources such as pods/exec), which is rarely what "
-                "the role needs.",
+            .description = "A * in verbs, resources or apiGroups grants everything that matches now and "
+                           "everything added "
+                           "later (new resources, custom resources, subresources such as pods/exec), which "
+                           "is rarely what "
+                           "the role needs.",
             .remediation = "List the verbs, resources and API groups the role needs instead of *.",
             .controls = {{"cis", "5.1.3"}, {"nsa", "rbac"}},
         }) {}

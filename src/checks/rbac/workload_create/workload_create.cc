@@ -17,7 +17,8 @@ class WorkloadCreateCheck final : public RoleGrantCheck {
             .title = "Role can create or change pod controllers",
             .severity = Severity::kMedium,
             .description =
-                "Deployments, DaemonSets, StatefulSets, ReplicaSets, Jobs, CronJobs and ReplicationControllers "
+                "Deployments, DaemonSets, StatefulSets, ReplicaSets, Jobs, CronJobs and "
+                "ReplicationControllers "
                 "create pods from their template: whoever can create or change them can run any pod the "
                 "controller may create, with any service account and Secret of the namespace.",
             .remediation =
@@ -27,10 +28,12 @@ class WorkloadCreateCheck final : public RoleGrantCheck {
         }) {}
 
  protected:
-  bool match(const Object&, const Node& rule, uint32_t, const EvalContext& context, RuleMatch* out) const override {
+  bool match(const Object&, const Node& rule, uint32_t, const EvalContext& context,
+             RuleMatch* out) const override {
     std::vector<GrantTarget> targets = {
-        {"apps", "deployments"}, {"apps", "daemonsets"}, {"apps", "statefulsets"}, {"apps", "replicasets"},
-        {"batch", "jobs"},       {"batch", "cronjobs"},  {"", "replicationcontrollers"}};
+        {"apps", "deployments"},       {"apps", "daemonsets"}, {"apps", "statefulsets"},
+        {"apps", "replicasets"},       {"batch", "jobs"},      {"batch", "cronjobs"},
+        {"", "replicationcontrollers"}};
     if (context.k8s_minor < kExtensionsWorkloadsRemovedMinor) {
       targets.push_back({"extensions", "deployments"});
       targets.push_back({"extensions", "daemonsets"});

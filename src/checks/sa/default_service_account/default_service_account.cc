@@ -15,12 +15,12 @@ class DefaultServiceAccountCheck final : public Check {
             .title = "Pod runs as the default service account",
             .severity = Severity::kLow,
             .description =
-                "A pod that sets no serviceAccountName runs as its namespace's default service account, which "
+                "A pod that sets no serviceAccountName runs as its namespace's default service account, "
+                "which "
                 "every other such pod shares: permissions granted to it for one workload reach them all, and "
                 "its mounted token is usable from any of them.",
-            .remediation =
-                "Create a service account for the workload and set serviceAccountName, or set "
-                "automountServiceAccountToken: false when the pod does not call the API server.",
+            .remediation = "Create a service account for the workload and set serviceAccountName, or set "
+                           "automountServiceAccountToken: false when the pod does not call the API server.",
             .controls = {{"cis", "5.1.5"}},
             .scope = Scope::kPodSpec,
         }) {}
@@ -35,8 +35,9 @@ class DefaultServiceAccountCheck final : public Check {
     if (account.name_node != nullptr) {
       std::string path = pod.spec_path + "." + std::string(account.name_field);
       sink.add(*account.name_node,
-               std::string(account.name_field) + " is \"default\": the pod runs as the namespace's shared default "
-                                                 "service account with its token mounted",
+               std::string(account.name_field) +
+                   " is \"default\": the pod runs as the namespace's shared default "
+                   "service account with its token mounted",
                path, std::string(account.name_field));
       return;
     }
@@ -52,6 +53,8 @@ class DefaultServiceAccountCheck final : public Check {
 
 }  // namespace
 
-std::unique_ptr<Check> makeDefaultServiceAccountCheck() { return std::make_unique<DefaultServiceAccountCheck>(); }
+std::unique_ptr<Check> makeDefaultServiceAccountCheck() {
+  return std::make_unique<DefaultServiceAccountCheck>();
+}
 
 }  // namespace kspm::checks::sa

@@ -16,10 +16,12 @@ class TokenAutomountCheck final : public Check {
             .title = "Service account token mounted",
             .severity = Severity::kLow,
             .description =
-                "A mounted service account token lets anyone who runs code in the container call the API server "
+                "A mounted service account token lets anyone who runs code in the container call the API "
+                "server "
                 "as that service account. Most application pods never call the API server and need no token.",
             .remediation =
-                "Set automountServiceAccountToken: false on the pod spec (or on its ServiceAccount) unless the "
+                "Set automountServiceAccountToken: false on the pod spec (or on its ServiceAccount) unless "
+                "the "
                 "pod calls the API server; a projected token volume can mount it for the containers that do.",
             .controls = {{"cis", "5.1.6"}, {"nsa", "sa-token"}},
             .scope = Scope::kPodSpec,
@@ -46,10 +48,12 @@ class TokenAutomountCheck final : public Check {
     }
     std::string message =
         account.account != nullptr
-            ? "the token of " + who + " is mounted: neither the pod nor the ServiceAccount sets "
-                                      "automountServiceAccountToken: false"
-            : "the token of " + who + " is mounted unless its ServiceAccount, which is not in the input, sets "
-                                      "automountServiceAccountToken: false (the pod's own value would take precedence)";
+            ? "the token of " + who +
+                  " is mounted: neither the pod nor the ServiceAccount sets "
+                  "automountServiceAccountToken: false"
+            : "the token of " + who +
+                  " is mounted unless its ServiceAccount, which is not in the input, sets "
+                  "automountServiceAccountToken: false (the pod's own value would take precedence)";
     sink.add(*pod.spec, message, path, "automountServiceAccountToken");
   }
 
