@@ -2,8 +2,9 @@
 // empty, or when a rule's host is covered by no spec.tls[].hosts entry (an exact name, or a
 // "*.example.com" entry covering one more label). A tls entry without hosts covers every host (it
 // applies to the controller's wildcard host), and host-less rules are not judged once spec.tls is
-// set. Controllers that terminate TLS from annotations instead of spec.tls (AWS ALB, GKE, Traefik,
-// Azure Application Gateway) and GKE's allow-http: "false" are not reported.
+// set. Controllers that terminate TLS from annotations instead of spec.tls (AWS ALB certificate-arn
+// or an HTTPS listen-port, GKE, Traefik, Azure Application Gateway) and GKE's allow-http: "false"
+// are not reported.
 #include "checks/net/cross_object.h"
 #include "checks/net/net_checks.h"
 
@@ -20,6 +21,10 @@ bool tlsFromAnnotations(const Object& object) {
   };
   for (std::string_view key : kAnyValue) {
     if (!annotation(object, key).empty()) return true;
+  }
+  // The AWS Load Balancer Controller discovers ACM certificates for an HTTPS listener by host.
+  if (annotation(object, "alb.ingress.kubernetes.io/listen-ports").find("HTTPS") != std::string_view::npos) {
+    return true;
   }
   return annotation(object, "traefik.ingress.kubernetes.io/router.tls") == "true" ||
          annotation(object, "kubernetes.io/ingress.allow-http") == "false";
