@@ -102,7 +102,6 @@ TEST(FrameworksTest, ControlsWhoseObjectsAreAbsentAreNotAssessable) {
   for (std::string_view id : {"non-root", "privileged", "host-path", "rbac", "sa-token"}) {
     ASSERT_NE(control(nsa, id), nullptr) << id;
     EXPECT_EQ(control(nsa, id)->status, ControlStatus::kNotAssessable) << id;
-    EXPECT_EQ(control(nsa, id)->reason, "the input has no object of a kind these checks look at") << id;
   }
 }
 

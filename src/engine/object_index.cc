@@ -1,6 +1,8 @@
 #include "kspm/object_index.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <optional>
 #include <set>
 
 #include "kspm/engine.h"
@@ -8,28 +10,22 @@
 namespace kspm {
 namespace {
 
-constexpr char kSep = '\x1f';
-
-std::string key2(std::string_view a, std::string_view b) {
-  std::string k;
-  k.reserve(a.size() + b.size() + 1);
-  k.append(a).push_back(kSep);
-  k.append(b);
-  return k;
+// FNV-1a over the parts with a separator between them.
+uint64_t hashParts(std::initializer_list<std::string_view> parts) {
+  uint64_t h = 1469598103934665603ull;
+  for (std::string_view part : parts) {
+    for (unsigned char c : part) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0x1f;
+    h *= 1099511628211ull;
+  }
+  return h;
 }
 
-std::string key3(std::string_view a, std::string_view b, std::string_view c) {
-  std::string k = key2(a, b);
-  k.push_back(kSep);
-  k.append(c);
-  return k;
-}
-
-template <typename T>
-const std::vector<T>& lookup(const std::unordered_map<std::string, std::vector<T>>& map, const std::string& key) {
-  static const std::vector<T> kEmpty;
-  auto it = map.find(key);
-  return it == map.end() ? kEmpty : it->second;
+bool byHash(const std::pair<uint64_t, const Object*>& a, const std::pair<uint64_t, const Object*>& b) {
+  return a.first < b.first || (a.first == b.first && a.second < b.second);  // objects live in one vector
 }
 
 bool isAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
@@ -77,15 +73,36 @@ bool isLabelValue(std::string_view value) { return value.empty() || isLabelName(
 
 }  // namespace
 
-ObjectIndex::ObjectIndex(const ObjectSet& objects, const std::vector<checks::WorkloadKind>& workload_kinds) {
-  std::set<std::string, std::less<>> namespaces;
+size_t ObjectIndex::PairHash::operator()(const std::pair<std::string_view, std::string_view>& k) const noexcept {
+  return static_cast<size_t>(hashParts({k.first, k.second}));
+}
+
+std::string_view ObjectIndex::namespaceOf(const Object& object) const {
+  return isClusterScopedKind(object.kind) ? std::string_view() : objects_->namespaceOf(object);
+}
+
+ObjectIndex::ObjectIndex(const ObjectSet& objects, const std::vector<checks::WorkloadKind>& workload_kinds)
+    : objects_(&objects) {
+  std::set<std::string_view, std::less<>> namespaces;
+  by_name_.reserve(objects.objects().size());
   for (const Object& object : objects.objects()) {
-    std::string_view ns = isClusterScopedKind(object.kind) ? std::string_view() : objects.namespaceOf(object);
-    by_kind_[std::string(object.kind)].push_back(&object);
-    by_kind_ns_[key2(object.kind, ns)].push_back(&object);
-    by_name_.try_emplace(key3(object.kind, ns, object.name), &object);
-    if (!ns.empty()) namespaces.emplace(ns);
-    if (object.kind == "Namespace" && !object.name.empty()) namespaces.emplace(object.name);
+    std::string_view ns = namespaceOf(object);
+    by_kind_[object.kind].push_back(&object);
+    by_kind_ns_[{object.kind, ns}].push_back(&object);
+    by_name_.emplace_back(hashParts({object.kind, ns, object.name}), &object);
+    if (!ns.empty()) namespaces.insert(ns);
+    if (object.kind == "Namespace" && !object.name.empty()) namespaces.insert(object.name);
+    if ((object.kind == "RoleBinding" || object.kind == "ClusterRoleBinding") &&
+        object.group() == "rbac.authorization.k8s.io") {
+      const Node* ref = object.root->get("roleRef");
+      const Node* kind = ref != nullptr && ref->isObject() ? ref->get("kind") : nullptr;
+      const Node* name = ref != nullptr && ref->isObject() ? ref->get("name") : nullptr;
+      if (kind != nullptr && kind->isString() && name != nullptr && name->isString()) {
+        std::string_view scope = kind->str() == "Role" ? ns : std::string_view();
+        by_role_ref_.emplace_back(hashParts({kind->str(), scope, name->str()}), &object);
+      }
+    }
+    if (object.kind == "ClusterRole" && object.root->get("aggregationRule") != nullptr) aggregating_.push_back(&object);
     std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, workload_kinds);
     if (!pod) continue;
     Workload workload{&object, nullptr};
@@ -93,50 +110,93 @@ ObjectIndex::ObjectIndex(const ObjectSet& objects, const std::vector<checks::Wor
       const Node* labels = pod->metadata->get("labels");
       if (labels != nullptr && labels->isObject()) workload.pod_labels = labels;
     }
-    workloads_by_ns_[std::string(ns)].push_back(workload);
+    workloads_by_ns_[ns].push_back(workload);
     if (workload.pod_labels != nullptr) {
       for (const Member& m : workload.pod_labels->members()) {
-        if (!m.value.isString()) continue;
-        workloads_by_label_[key3(ns, m.key.str(), m.value.str())].push_back(workload);
+        if (m.value.isString()) by_label_.emplace_back(hashParts({ns, m.key.str(), m.value.str()}), workload);
       }
     }
   }
+  std::sort(by_name_.begin(), by_name_.end(), byHash);
+  std::sort(by_role_ref_.begin(), by_role_ref_.end(), byHash);
+  std::sort(by_label_.begin(), by_label_.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first || (a.first == b.first && a.second.object < b.second.object);
+  });
   namespaces_.assign(namespaces.begin(), namespaces.end());
 }
 
 const std::vector<const Object*>& ObjectIndex::ofKind(std::string_view kind) const {
-  return lookup(by_kind_, std::string(kind));
+  static const std::vector<const Object*> kEmpty;
+  auto it = by_kind_.find(kind);
+  return it == by_kind_.end() ? kEmpty : it->second;
 }
 
 const std::vector<const Object*>& ObjectIndex::ofKindIn(std::string_view kind, std::string_view ns) const {
-  return lookup(by_kind_ns_, key2(kind, ns));
+  static const std::vector<const Object*> kEmpty;
+  auto it = by_kind_ns_.find({kind, ns});
+  return it == by_kind_ns_.end() ? kEmpty : it->second;
 }
 
 const Object* ObjectIndex::find(std::string_view kind, std::string_view ns, std::string_view name) const {
-  auto it = by_name_.find(key3(kind, ns, name));
-  return it == by_name_.end() ? nullptr : it->second;
+  uint64_t h = hashParts({kind, ns, name});
+  auto it = std::lower_bound(by_name_.begin(), by_name_.end(), Hashed{h, nullptr}, byHash);
+  for (; it != by_name_.end() && it->first == h; ++it) {
+    const Object& o = *it->second;
+    if (o.kind == kind && o.name == name && namespaceOf(o) == ns) return &o;
+  }
+  return nullptr;
+}
+
+std::vector<const Object*> ObjectIndex::bindingsTo(std::string_view role_kind, std::string_view ns,
+                                                   std::string_view name) const {
+  std::string_view scope = role_kind == "Role" ? ns : std::string_view();
+  uint64_t h = hashParts({role_kind, scope, name});
+  std::vector<const Object*> out;
+  auto it = std::lower_bound(by_role_ref_.begin(), by_role_ref_.end(), Hashed{h, nullptr}, byHash);
+  for (; it != by_role_ref_.end() && it->first == h; ++it) {
+    const Object& b = *it->second;
+    const Node* ref = b.root->get("roleRef");
+    if (!ref->get("kind")->is(role_kind) || !ref->get("name")->is(name)) continue;
+    if (role_kind == "Role" && (b.kind != "RoleBinding" || namespaceOf(b) != ns)) continue;
+    out.push_back(&b);
+  }
+  return out;
 }
 
 const std::vector<Workload>& ObjectIndex::workloadsIn(std::string_view ns) const {
-  return lookup(workloads_by_ns_, std::string(ns));
+  static const std::vector<Workload> kEmpty;
+  auto it = workloads_by_ns_.find(ns);
+  return it == workloads_by_ns_.end() ? kEmpty : it->second;
 }
 
-const std::vector<Workload>& ObjectIndex::workloadsWithLabel(std::string_view ns, std::string_view key,
-                                                             std::string_view value) const {
-  return lookup(workloads_by_label_, key3(ns, key, value));
+std::vector<Workload> ObjectIndex::workloadsWithLabel(std::string_view ns, std::string_view key,
+                                                      std::string_view value) const {
+  uint64_t h = hashParts({ns, key, value});
+  std::vector<Workload> out;
+  auto it = std::lower_bound(by_label_.begin(), by_label_.end(), h,
+                             [](const std::pair<uint64_t, Workload>& e, uint64_t v) { return e.first < v; });
+  for (; it != by_label_.end() && it->first == h; ++it) {
+    const Workload& w = it->second;
+    const Node* have = w.pod_labels->get(key);
+    if (have != nullptr && have->is(value) && namespaceOf(*w.object) == ns) out.push_back(w);
+  }
+  return out;
 }
 
 std::vector<Workload> ObjectIndex::workloadsMatchingMap(std::string_view ns, const Node* selector) const {
   std::vector<Workload> out;
   if (selector == nullptr || !selector->isObject() || selector->size() == 0) return out;
   // Start from the rarest key=value so the candidate list is as short as possible.
-  const std::vector<Workload>* candidates = nullptr;
+  std::vector<Workload> candidates;
+  bool first = true;
   for (const Member& m : selector->members()) {
     if (!m.value.isString()) return out;
-    const std::vector<Workload>& list = workloadsWithLabel(ns, m.key.str(), m.value.str());
-    if (candidates == nullptr || list.size() < candidates->size()) candidates = &list;
+    std::vector<Workload> list = workloadsWithLabel(ns, m.key.str(), m.value.str());
+    if (first || list.size() < candidates.size()) candidates = std::move(list);
+    first = false;
+    if (candidates.empty()) return out;
   }
-  for (const Workload& w : *candidates) {
+  for (const Workload& w : candidates) {
     if (labelsMatchMap(selector, w.pod_labels)) out.push_back(w);
   }
   return out;
