@@ -114,6 +114,11 @@ ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
   ScanContext context;
   context.catalog = &catalog;
   context.index = ObjectIndex(objects, workload_kinds);
+  for (PssLevel level : {PssLevel::kBaseline, PssLevel::kRestricted}) {
+    for (uint32_t minor = 0; minor <= kPssLatestMinor; ++minor) {
+      context.pss_checks.push_back(checks::pss::pssChecksFor(catalog, level, minor));
+    }
+  }
   for (const Object& object : objects.objects()) {
     if (object.kind != "Namespace" || !object.group().empty() || object.name.empty()) continue;
     NamespacePss ns;
@@ -137,6 +142,13 @@ ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
     context.namespaces[object.name] = ns;
   }
   return context;
+}
+
+const std::vector<const Check*>& ScanContext::pssChecks(PssLevel level, uint32_t minor) const {
+  static const std::vector<const Check*> kNone;
+  if (level == PssLevel::kNone || pss_checks.empty()) return kNone;
+  minor = std::min(minor, kPssLatestMinor);
+  return pss_checks[(static_cast<uint32_t>(level) - 1) * (kPssLatestMinor + 1) + minor];
 }
 
 void ScanSummary::add(const ObjectFindings& result) {

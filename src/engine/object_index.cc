@@ -103,13 +103,8 @@ ObjectIndex::ObjectIndex(const ObjectSet& objects, const std::vector<checks::Wor
       }
     }
     if (object.kind == "ClusterRole" && object.root->get("aggregationRule") != nullptr) aggregating_.push_back(&object);
-    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, workload_kinds);
-    if (!pod) continue;
     Workload workload{&object, nullptr};
-    if (pod->metadata != nullptr) {
-      const Node* labels = pod->metadata->get("labels");
-      if (labels != nullptr && labels->isObject()) workload.pod_labels = labels;
-    }
+    if (!checks::podLabelsOf(object, workload_kinds, &workload.pod_labels)) continue;
     workloads_by_ns_[ns].push_back(workload);
     if (workload.pod_labels != nullptr) {
       for (const Member& m : workload.pod_labels->members()) {

@@ -18,8 +18,32 @@ Shape shapeOf(std::string_view kind) {
   return Shape::kNone;
 }
 
+// Lists spec.containers, initContainers and ephemeralContainers (mappings only) into ref->containers.
+void collectContainers(PodSpecRef* ref) {
+  static constexpr std::string_view kLists[] = {"containers", "initContainers", "ephemeralContainers"};
+  for (std::string_view list : kLists) {
+    const Node* items = ref->spec->get(list);
+    if (items == nullptr || !items->isArray()) continue;
+    uint32_t index = 0;
+    for (const Node& c : items->items()) {
+      if (c.isObject()) {
+        ContainerRef container;
+        container.node = &c;
+        container.list = list;
+        container.index = index;
+        const Node* name = c.get("name");
+        container.name = name != nullptr ? name->str() : std::string_view();
+        container.path = ref->spec_path + "." + std::string(list) + "[" + std::to_string(index) + "]";
+        container.field = std::string(list) + "[" + std::string(container.name) + "]";
+        ref->containers.push_back(std::move(container));
+      }
+      ++index;
+    }
+  }
+}
+
 // Builds the ref from the mapping that holds `metadata` and `spec` (a Pod or a pod template).
-std::optional<PodSpecRef> fromHolder(const Node* holder, std::string prefix) {
+std::optional<PodSpecRef> fromHolder(const Node* holder, std::string prefix, bool with_containers) {
   if (holder == nullptr || !holder->isObject()) return std::nullopt;
   const Node* spec = holder->get("spec");
   if (spec == nullptr || !spec->isObject()) return std::nullopt;
@@ -30,6 +54,7 @@ std::optional<PodSpecRef> fromHolder(const Node* holder, std::string prefix) {
   ref.parent = holder;
   ref.spec_path = prefix.empty() ? "spec" : prefix + ".spec";
   ref.metadata_path = prefix.empty() ? "metadata" : prefix + ".metadata";
+  if (with_containers) collectContainers(&ref);
   return ref;
 }
 
@@ -71,7 +96,7 @@ void walk(const Node* node, std::string_view rest, std::string path, std::string
   }
 }
 
-std::optional<PodSpecRef> fromCustom(const Object& object, const WorkloadKind& custom) {
+std::optional<PodSpecRef> fromCustom(const Object& object, const WorkloadKind& custom, bool with_containers) {
   std::vector<Located> specs;
   walk(object.root, custom.pod_spec, "", "", &specs);
   if (specs.size() != 1 || !specs[0].node->isObject()) return std::nullopt;
@@ -94,6 +119,8 @@ std::optional<PodSpecRef> fromCustom(const Object& object, const WorkloadKind& c
   walk(object.root, metadata_path, "", "", &metadata);
   ref.metadata = (metadata.size() == 1 && metadata[0].node->isObject()) ? metadata[0].node : nullptr;
   ref.metadata_path = metadata_path;
+  if (!with_containers) return ref;
+  collectContainers(&ref);
   for (const std::string& containers : custom.containers) {
     std::vector<Located> found;
     walk(object.root, containers, "", "", &found);
@@ -109,7 +136,8 @@ std::optional<PodSpecRef> fromCustom(const Object& object, const WorkloadKind& c
       container.name = name != nullptr && name->isString() ? name->str() : std::string_view();
       container.path = std::move(c.path);
       container.field = std::move(c.field);
-      ref.extra_containers.push_back(std::move(container));
+      ref.extra_containers.push_back(container);
+      ref.containers.push_back(std::move(container));
     }
   }
   return ref;
@@ -140,28 +168,55 @@ const std::vector<WorkloadKind>& defaultWorkloadKinds() {
   return kDefaults;
 }
 
+bool podLabelsOf(const Object& object, const std::vector<WorkloadKind>& custom, const Node** labels) {
+  *labels = nullptr;
+  if (object.root == nullptr || !object.root->isObject()) return false;
+  const Node* holder = nullptr;
+  switch (shapeOf(object.kind)) {
+    case Shape::kPod: holder = object.root; break;
+    case Shape::kTemplate: holder = object.root->find({"spec", "template"}); break;
+    case Shape::kCronJob: holder = object.root->find({"spec", "jobTemplate", "spec", "template"}); break;
+    case Shape::kPodTemplate: holder = object.root->get("template"); break;
+    case Shape::kNone: {
+      std::optional<PodSpecRef> pod = podSpecOf(object, custom, false);
+      if (!pod) return false;
+      const Node* l = pod->metadata != nullptr ? pod->metadata->get("labels") : nullptr;
+      if (l != nullptr && l->isObject()) *labels = l;
+      return true;
+    }
+  }
+  if (holder == nullptr || !holder->isObject()) return false;
+  const Node* spec = holder->get("spec");
+  if (spec == nullptr || !spec->isObject()) return false;
+  const Node* metadata = holder->get("metadata");
+  const Node* l = metadata != nullptr && metadata->isObject() ? metadata->get("labels") : nullptr;
+  if (l != nullptr && l->isObject()) *labels = l;
+  return true;
+}
+
 bool isPodBearingKind(std::string_view kind) { return shapeOf(kind) != Shape::kNone; }
 
-std::optional<PodSpecRef> podSpecOf(const Object& object, const std::vector<WorkloadKind>& custom) {
+std::optional<PodSpecRef> podSpecOf(const Object& object, const std::vector<WorkloadKind>& custom,
+                                    bool with_containers) {
   if (object.root == nullptr || !object.root->isObject()) return std::nullopt;
   if (!custom.empty() && shapeOf(object.kind) == Shape::kNone) {
     std::string_view group = object.group();
     for (const WorkloadKind& k : custom) {
-      if (k.kind == object.kind && k.group == group) return fromCustom(object, k);
+      if (k.kind == object.kind && k.group == group) return fromCustom(object, k, with_containers);
     }
     return std::nullopt;
   }
   const Node* root = object.root;
   switch (shapeOf(object.kind)) {
     case Shape::kPod:
-      return fromHolder(root, "");
+      return fromHolder(root, "", with_containers);
     case Shape::kTemplate:
-      return fromHolder(root->find({"spec", "template"}), "spec.template");
+      return fromHolder(root->find({"spec", "template"}), "spec.template", with_containers);
     case Shape::kCronJob:
       return fromHolder(root->find({"spec", "jobTemplate", "spec", "template"}),
-                        "spec.jobTemplate.spec.template");
+                        "spec.jobTemplate.spec.template", with_containers);
     case Shape::kPodTemplate:
-      return fromHolder(root->get("template"), "template");
+      return fromHolder(root->get("template"), "template", with_containers);
     case Shape::kNone:
       break;
   }

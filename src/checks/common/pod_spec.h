@@ -32,7 +32,12 @@ struct PodSpecRef {
   const Node* parent = nullptr;    // the mapping holding `spec` (for line of a missing spec field)
   std::string spec_path;           // "spec", "spec.template.spec", "spec.jobTemplate.spec.template.spec", "template.spec"
   std::string metadata_path;       // path of the pod (template) metadata
-  /** Containers outside spec's own lists (custom resources such as Argo Workflows). */
+  /**
+   * Every container, resolved once by podSpecOf: spec.containers, initContainers and
+   * ephemeralContainers in that order (PSA's order), then containers outside spec's own lists
+   * (custom resources such as Argo Workflows), which are also listed in extra_containers.
+   */
+  std::vector<ContainerRef> containers;
   std::vector<ContainerRef> extra_containers;
 };
 
@@ -54,10 +59,18 @@ const std::vector<WorkloadKind>& defaultWorkloadKinds();
 /**
  * The pod spec of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job,
  * CronJob and PodTemplate (any API group version) or of a kind listed in `custom` (matched by
- * group and kind); nullopt for other kinds or a missing spec.
+ * group and kind); nullopt for other kinds or a missing spec. With `with_containers` false the
+ * containers lists stay empty (for callers that need only the spec and metadata).
  */
 std::optional<PodSpecRef> podSpecOf(const Object& object,
-                                    const std::vector<WorkloadKind>& custom = defaultWorkloadKinds());
+                                    const std::vector<WorkloadKind>& custom = defaultWorkloadKinds(),
+                                    bool with_containers = true);
+
+/**
+ * Whether the object has a pod spec (as podSpecOf decides) and, if so, its pod (template)
+ * metadata.labels mapping or nullptr; cheaper than podSpecOf (no paths are built).
+ */
+bool podLabelsOf(const Object& object, const std::vector<WorkloadKind>& custom, const Node** labels);
 
 /** True for the built-in kinds podSpecOf understands. */
 bool isPodBearingKind(std::string_view kind);
@@ -65,27 +78,7 @@ bool isPodBearingKind(std::string_view kind);
 /** Calls fn(const ContainerRef&) for every container, in PSA order: containers, init, ephemeral. */
 template <typename Fn>
 void forEachContainer(const PodSpecRef& pod, Fn&& fn) {
-  static constexpr std::string_view kLists[] = {"containers", "initContainers", "ephemeralContainers"};
-  for (std::string_view list : kLists) {
-    const Node* items = pod.spec->get(list);
-    if (items == nullptr || !items->isArray()) continue;
-    uint32_t index = 0;
-    for (const Node& c : items->items()) {
-      if (c.isObject()) {
-        ContainerRef ref;
-        ref.node = &c;
-        ref.list = list;
-        ref.index = index;
-        const Node* name = c.get("name");
-        ref.name = name != nullptr ? name->str() : std::string_view();
-        ref.path = pod.spec_path + "." + std::string(list) + "[" + std::to_string(index) + "]";
-        ref.field = std::string(list) + "[" + std::string(ref.name) + "]";
-        fn(static_cast<const ContainerRef&>(ref));
-      }
-      ++index;
-    }
-  }
-  for (const ContainerRef& extra : pod.extra_containers) fn(extra);
+  for (const ContainerRef& c : pod.containers) fn(c);
 }
 
 /** Calls fn(const Node& volume, uint32_t index) for every item of spec.volumes, in order. */

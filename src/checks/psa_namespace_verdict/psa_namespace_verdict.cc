@@ -169,7 +169,7 @@ class PsaNamespaceVerdictCheck final : public Check {
  private:
   /** Upstream check IDs that the pod violates at the mode's level and version, in catalog order. */
   static std::vector<std::string> violations(const Object& object, const EvalContext& context, const ModePolicy& p) {
-    std::vector<const Check*> checks = pss::pssChecksFor(*context.scan->catalog, p.level, p.minor);
+    const std::vector<const Check*>& checks = context.scan->pssChecks(p.level, p.minor);
     EvalContext inner = context;
     inner.pss_minor = p.minor;
     inner.pss_latest = p.latest;
