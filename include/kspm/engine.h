@@ -186,6 +186,8 @@ inline constexpr std::string_view kSuppressAnnotationPrefix = "ignore-check.kspm
 
 /** Stable fingerprint (16 hex digits) of a finding on an object. */
 std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns);
+/** The same, written into `out` (16 digits and a NUL) without allocating. */
+void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17]);
 
 /** True for kinds that are cluster-scoped in Kubernetes (Namespace, ClusterRole, ...). */
 bool isClusterScopedKind(std::string_view kind);

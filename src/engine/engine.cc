@@ -96,6 +96,12 @@ uint64_t fnv1a(uint64_t h, std::string_view s) {
 }  // namespace
 
 std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns) {
+  char buf[17];
+  fingerprintInto(finding, object, ns, buf);
+  return buf;
+}
+
+void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17]) {
   uint64_t h = 1469598103934665603ull;
   h = fnv1a(h, finding.check != nullptr ? finding.check->id : std::string_view());
   h = fnv1a(h, object.group());
@@ -104,9 +110,12 @@ std::string fingerprint(const Finding& finding, const Object& object, std::strin
   h = fnv1a(h, object.name);
   h = fnv1a(h, finding.container);
   h = fnv1a(h, finding.field);
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) {
+    out[i] = kHex[h & 0xf];
+    h >>= 4;
+  }
+  out[16] = '\0';
 }
 
 ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,

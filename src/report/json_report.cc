@@ -1,3 +1,5 @@
+#include <unordered_map>
+
 #include "kspm/report.h"
 
 #include <cstdio>
@@ -63,7 +65,8 @@ void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& 
   w.EndArray();
 }
 
-void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& f) {
+void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& f,
+                      const std::string* controls_json) {
   w.StartObject();
   writeKey(w, "check");
   writeString(w, f.check->id);
@@ -104,13 +107,20 @@ void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& obj
     writeKey(w, "container");
     writeString(w, f.container);
   }
-  writeControls(w, f.check->controls);
+  if (controls_json != nullptr) {
+    writeKey(w, "controls");
+    w.RawValue(controls_json->data(), controls_json->size(), rapidjson::kArrayType);
+  } else {
+    writeControls(w, f.check->controls);
+  }
   if (!f.check->pss_id.empty()) {
     writeKey(w, "pssCheck");
     writeString(w, f.check->pss_id);
   }
   writeKey(w, "fingerprint");
-  writeString(w, fingerprint(f, object, objects.namespaceOf(object)));
+  char fp[17];
+  fingerprintInto(f, object, objects.namespaceOf(object), fp);
+  w.String(fp, 16);
   writeKey(w, "suppressed");
   w.Bool(f.suppressed);
   if (f.suppressed) {
@@ -127,7 +137,9 @@ namespace {
 class JsonReporter final : public Reporter {
  public:
   JsonReporter(const Engine& engine, const ObjectSet& objects, const ReportOptions& options)
-      : engine_(engine), objects_(objects), options_(options) {}
+      : engine_(engine), objects_(objects), options_(options) {
+    for (const Check* check : engine.checks()) controls_json_[&check->info()] = controlsJson(check->info().controls);
+  }
 
   std::string begin() override {
     rapidjson::StringBuffer buf;
@@ -174,7 +186,8 @@ class JsonReporter final : public Reporter {
       for (const Finding& f : r.findings) {
         buf.Clear();
         JsonWriter w(buf);
-        writeFindingJson(w, objects_, *r.object, f);
+        auto controls = controls_json_.find(f.check);
+        writeFindingJson(w, objects_, *r.object, f, controls == controls_json_.end() ? nullptr : &controls->second);
         if (!out.empty()) out += ",\n";
         out.append(buf.GetString(), buf.GetSize());
       }
@@ -266,6 +279,7 @@ class JsonReporter final : public Reporter {
   const Engine& engine_;
   const ObjectSet& objects_;
   ReportOptions options_;
+  std::unordered_map<const CheckInfo*, std::string> controls_json_;  // read-only after construction
   bool any_ = false;
 };
 

@@ -49,6 +49,20 @@ inline void writeControls(JsonWriter& w, const std::vector<ControlRef>& controls
 void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance);
 
 /** Writes the JSON object for one finding (schema in docs/json-output.md). */
-void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& finding);
+/** `controls_json`: the check's controls array already rendered (see controlsJson), or null. */
+void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& finding,
+                      const std::string* controls_json = nullptr);
+
+/** The JSON array of a check's controls, rendered once per check rather than once per finding. */
+inline std::string controlsJson(const std::vector<ControlRef>& controls) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  writeControls(w, controls);
+  w.EndObject();
+  std::string text(buf.GetString(), buf.GetSize());
+  // {"controls":[...]} -> [...]
+  return text.substr(12, text.size() - 13);
+}
 
 }  // namespace kspm::report
