@@ -73,40 +73,6 @@ void addSubject(RoleSubjects* out, const SubjectRef& subject) {
   out->subjects.push_back(subject);
 }
 
-// Calls fn(const Object*) for the bindings that may name kind/name (a Role only in `ns`): those
-// ObjectIndex::bindingsTo lists when the index has it, else every binding that could (a scan per
-// role, quadratic on inputs with thousands of ClusterRoles and bindings). The caller still checks
-// the roleRef.
-template <typename Index, typename Fn>
-void forEachCandidateBinding(const Index& index, std::string_view kind, std::string_view ns,
-                             std::string_view name, Fn&& fn) {
-  if constexpr (requires { index.bindingsTo(kind, ns, name); }) {
-    for (const Object* binding : index.bindingsTo(kind, ns, name)) fn(binding);
-  } else if (kind == "Role") {
-    for (const Object* binding : index.ofKindIn("RoleBinding", ns)) fn(binding);
-  } else {
-    // Both lists in input order (objects live in one vector, so addresses follow input order).
-    const std::vector<const Object*>& cluster = index.ofKind("ClusterRoleBinding");
-    const std::vector<const Object*>& namespaced = index.ofKind("RoleBinding");
-    auto c = cluster.begin(), n = namespaced.begin();
-    while (c != cluster.end() || n != namespaced.end()) {
-      bool take_cluster = n == namespaced.end() || (c != cluster.end() && std::less<>()(*c, *n));
-      fn(take_cluster ? *c++ : *n++);
-    }
-  }
-}
-
-// The ClusterRoles that may aggregate others: ObjectIndex::aggregatingClusterRoles when the index
-// has it, else every ClusterRole.
-template <typename Index>
-const std::vector<const Object*>& candidateAggregators(const Index& index) {
-  if constexpr (requires { index.aggregatingClusterRoles(); }) {
-    return index.aggregatingClusterRoles();
-  } else {
-    return index.ofKind("ClusterRole");
-  }
-}
-
 // Adds the subjects of every binding in the input whose roleRef names kind/name (a Role only in
 // `role_namespace`).
 void collectBindings(const EvalContext& context, std::string_view kind, std::string_view role_namespace,
@@ -120,8 +86,10 @@ void collectBindings(const EvalContext& context, std::string_view kind, std::str
     out->bound = true;
     for (const SubjectRef& subject : subjectsOf(*binding, binding_namespace)) addSubject(out, subject);
   };
-  forEachCandidateBinding(context.scan->index, kind, kind == "Role" ? role_namespace : std::string_view(),
-                          name, consider);
+  for (const Object* binding :
+       context.scan->index.bindingsTo(kind, kind == "Role" ? role_namespace : std::string_view(), name)) {
+    consider(binding);
+  }
 }
 
 // True when `aggregator` (a ClusterRole) has an aggregationRule whose selectors pick `labels`.
@@ -350,7 +318,7 @@ RoleSubjects roleSubjects(const Object& role, const EvalContext& context) {
     for (const Object* member : level) {
       const Node* labels = labelsOf(*member);
       if (labels == nullptr) continue;
-      for (const Object* candidate : candidateAggregators(index)) {
+      for (const Object* candidate : index.aggregatingClusterRoles()) {
         if (candidate == &role || !isRole(*candidate) || !aggregates(*candidate, labels)) continue;
         if (std::find(out.aggregators.begin(), out.aggregators.end(), candidate->name) !=
             out.aggregators.end())
