@@ -153,6 +153,15 @@ TEST(CliPolicyTest, ChecksFrameworkListsTheMapping) {
   EXPECT_EQ(run(kspm() + " checks --framework bogus").exit_code, 2);
 }
 
+TEST(DocsTest, ExampleConfigAndExceptionsFilesAreValid) {
+  for (const char* file : {"docs/examples/kspm.yaml", "docs/examples/exceptions.yaml"}) {
+    std::string path = sourceDir() + "/" + file;
+    std::string flag = std::string(file).ends_with("kspm.yaml") ? " --config '" : " --exceptions '";
+    auto r = runCapture(kspm() + " scan --fail-on none" + flag + path + "' '" + sourceDir() + "/examples'");
+    EXPECT_EQ(r.exit_code, 0) << file << "\n" << r.err;
+  }
+}
+
 TEST(DocsTest, GeneratedFrameworkMappingIsCurrent) {
   std::string on_disk = testing::readFile(sourceDir() + "/docs/frameworks.md");
   EXPECT_EQ(on_disk, frameworkMappingMarkdown(Catalog::builtin()))
