@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs kspm's build and test dependencies from Debian 12 packages (nothing else is downloaded).
 set -euo pipefail
-packages=(build-essential cmake ninja-build pkg-config libyaml-dev rapidjson-dev
+packages=(build-essential cmake ninja-build pkg-config libyaml-dev rapidjson-dev libjemalloc-dev
           libgtest-dev libgmock-dev libbenchmark-dev python3 time)
 missing=()
 for p in "${packages[@]}"; do

@@ -38,6 +38,14 @@ int runVersion(int argc, char** argv) {
 
 }  // namespace
 
+#ifdef KSPM_WITH_JEMALLOC
+// jemalloc reads this before the first allocation; the MALLOC_CONF environment variable still
+// overrides it. One arena (threads keep their own caches) holds peak memory lowest for a scan's
+// allocate-on-workers, free-on-writer pattern (docs/PERFORMANCE.md).
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "narenas:1";
+#endif
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fputs(kUsage, stderr);
