@@ -128,6 +128,27 @@ k8sVersion: "1.25"
   }
 }
 
+TEST(ConfigTest, EnableListRunsOnlyThoseChecksMinusDisabled) {
+  std::vector<ConfigError> errors;
+  Config config = parse("checks:\n  enable: [\"pss-*\", rbac-wildcard]\n  disable: [pss-privileged]\n", &errors);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  ScanPolicy policy;
+  applyConfig(config, &policy);
+  Engine engine(Catalog::builtin(), policy);
+  ASSERT_FALSE(engine.checks().empty());
+  bool saw_wildcard = false;
+  for (const Check* c : engine.checks()) {
+    EXPECT_TRUE(c->info().id.starts_with("pss-") || c->info().id == "rbac-wildcard") << c->info().id;
+    EXPECT_NE(c->info().id, "pss-privileged");
+    saw_wildcard |= c->info().id == "rbac-wildcard";
+  }
+  EXPECT_TRUE(saw_wildcard);
+  errors.clear();
+  parse("checks:\n  enable: []\n", &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("checks.enable: an empty list would run no check"), std::string::npos);
+}
+
 TEST(ConfigTest, NamespaceIncludeKeepsClusterScopedObjects) {
   ScanPolicy policy;
   policy.namespace_include = {"shop"};

@@ -28,6 +28,7 @@ std::string describeConfigError(const ConfigError& error);  // "file:line: messa
 /** Settings from a config file; unset optionals mean "not given" (flags and defaults apply). */
 struct Config {
   std::string path;
+  std::vector<std::string> enabled_checks;  // expanded IDs; empty = not given
   std::vector<std::string> disabled_checks;
   std::vector<std::pair<std::string, Severity>> severity_overrides;
   std::vector<std::pair<std::string, std::vector<std::string>>> parameters;

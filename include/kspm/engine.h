@@ -72,6 +72,7 @@ struct ScanPolicy {
   bool pss_latest = true;  // the version was given as "latest" (reported as such)
   uint32_t k8s_minor = kDefaultK8sMinor;  // target Kubernetes version for deprecated-API checks
   bool k8s_default = true;                 // k8s_minor was not given (reported as assumed)
+  std::vector<std::string> enabled_checks;   // when not empty: only these check IDs may run
   std::vector<std::string> disabled_checks;  // check IDs never run
   std::unordered_map<std::string, Severity> severity_overrides;  // by check ID
   CheckParameters parameters;

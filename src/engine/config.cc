@@ -278,7 +278,21 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
   r.expectKeys(*root, "",
                {"checks", "namespaces", "workloads", "exceptions", "framework", "k8sVersion", "pssVersion", "failOn"});
 
-  if (const Node* checks = root->get("checks"); checks != nullptr && r.expectKeys(*checks, "checks", {"disable", "severity", "parameters"})) {
+  if (const Node* checks = root->get("checks"); checks != nullptr && r.expectKeys(*checks, "checks", {"enable", "disable", "severity", "parameters"})) {
+    if (const Node* enable = checks->get("enable")) {
+      uint32_t i = 0;
+      std::vector<std::string> ids = r.strings(*enable, "checks.enable");
+      if (ids.empty() && enable->isArray()) r.error(*enable, "checks.enable", "an empty list would run no check");
+      for (std::string& id : ids) {
+        const Node& at = enable->isArray() ? enable->items()[i] : *enable;
+        ++i;
+        if (r.checkPattern(at, "checks.enable", id)) {
+          for (const Check* check : catalog.all()) {
+            if (globMatch(id, check->info().id)) config.enabled_checks.emplace_back(check->info().id);
+          }
+        }
+      }
+    }
     if (const Node* disable = checks->get("disable")) {
       uint32_t i = 0;
       for (std::string& id : r.strings(*disable, "checks.disable")) {
@@ -436,6 +450,7 @@ std::vector<PolicyException> parseExceptions(std::string_view path, std::string_
 
 void applyConfig(const Config& config, ScanPolicy* policy) {
   for (const std::string& id : config.disabled_checks) policy->disabled_checks.push_back(id);
+  for (const std::string& id : config.enabled_checks) policy->enabled_checks.push_back(id);
   for (const auto& [id, severity] : config.severity_overrides) policy->severity_overrides[id] = severity;
   for (const auto& [name, values] : config.parameters) policy->parameters.set(name, values);
   policy->namespace_include.insert(policy->namespace_include.end(), config.namespace_include.begin(),

@@ -223,9 +223,13 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
     exception_expired_[i] = !expires.empty() && !policy_.today.empty() && expires < policy_.today;
     exception_matches_[i] = 0;
   }
+  auto listed = [](const std::vector<std::string>& ids, std::string_view id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
   std::erase_if(checks_, [&](const Check* check) {
-    return std::find(policy_.disabled_checks.begin(), policy_.disabled_checks.end(), check->info().id) !=
-           policy_.disabled_checks.end();
+    std::string_view id = check->info().id;
+    return listed(policy_.disabled_checks, id) ||
+           (!policy_.enabled_checks.empty() && !listed(policy_.enabled_checks, id));
   });
   // checks_ is in ID order, so filtering it keeps that order whatever the scopes.
   auto applicable = [&](bool pod_bearing, std::string_view kind) {
