@@ -30,21 +30,10 @@ struct ModePolicy {
   std::string note;           // how an invalid label was read
 };
 
+/** A version label, with versions beyond this build's newest read as the newest. */
 bool parseVersionLabel(std::string_view text, uint32_t* minor, bool* latest) {
-  if (text == "latest") {
-    *latest = true;
-    *minor = kPssLatestMinor;
-    return true;
-  }
-  if (!text.starts_with("v1.") || text.size() < 4) return false;
-  std::string_view digits = text.substr(3);
-  if (digits.size() > 1 && digits[0] == '0') return false;
   uint64_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9' || v > 1000000) return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *latest = false;
+  if (!pss::parsePssVersionLabel(text, &v, latest)) return false;
   *minor = v > kPssLatestMinor ? kPssLatestMinor : static_cast<uint32_t>(v);
   return true;
 }

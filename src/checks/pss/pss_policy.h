@@ -20,6 +20,13 @@ namespace kspm::checks::pss {
  */
 std::vector<const Check*> pssChecksFor(const Catalog& catalog, PssLevel level, uint32_t minor);
 
+/**
+ * Parses a pod-security.kubernetes.io/<mode>-version label value as upstream api.ParseVersion does:
+ * "latest" or ^v1\.(0|[1-9][0-9]*)$. `minor` is the number as written (it may be above
+ * kPssLatestMinor, which then means the newest policy this build knows); false if invalid.
+ */
+bool parsePssVersionLabel(std::string_view text, uint64_t* minor, bool* latest);
+
 /** Parses "latest" (kPssLatestMinor), "v1.N" or "1.N" with N in 0..kPssLatestMinor. */
 bool parsePssVersion(std::string_view text, uint32_t* minor);
 
