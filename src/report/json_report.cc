@@ -20,6 +20,24 @@ std::string pssVersionName(uint32_t minor) { return "v1." + std::to_string(minor
 
 namespace report {
 
+void writeErrorsJson(JsonWriter& w, const std::vector<InputError>& errors) {
+  writeKey(w, "errors");
+  w.StartArray();
+  for (const InputError& e : errors) {
+    w.StartObject();
+    writeKey(w, "code");
+    writeString(w, errorCodeName(e.code));
+    writeKey(w, "file");
+    writeString(w, e.file);
+    writeKey(w, "line");
+    w.Uint(e.line);
+    writeKey(w, "message");
+    writeString(w, e.message);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance) {
   writeKey(w, "compliance");
   w.StartArray();
@@ -206,21 +224,7 @@ class JsonReporter final : public Reporter {
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
     w.StartObject();
-    writeKey(w, "errors");
-    w.StartArray();
-    for (const InputError& e : errors) {
-      w.StartObject();
-      writeKey(w, "code");
-      writeString(w, errorCodeName(e.code));
-      writeKey(w, "file");
-      writeString(w, e.file);
-      writeKey(w, "line");
-      w.Uint(e.line);
-      writeKey(w, "message");
-      writeString(w, e.message);
-      w.EndObject();
-    }
-    w.EndArray();
+    writeErrorsJson(w, errors);
     writeComplianceJson(w, computeCompliance(engine_, s));
     writeKey(w, "exceptions");
     w.StartArray();

@@ -201,21 +201,7 @@ std::string pssPlanJson(const PssPlan& plan, const ObjectSet& objects, std::stri
     w.EndObject();
   }
   w.EndArray();
-  writeKey(w, "errors");
-  w.StartArray();
-  for (const InputError& e : objects.errors()) {
-    w.StartObject();
-    writeKey(w, "code");
-    writeString(w, errorCodeName(e.code));
-    writeKey(w, "file");
-    writeString(w, e.file);
-    writeKey(w, "line");
-    w.Uint(e.line);
-    writeKey(w, "message");
-    writeString(w, e.message);
-    w.EndObject();
-  }
-  w.EndArray();
+  report::writeErrorsJson(w, objects.errors());
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out += "\n";

@@ -45,6 +45,9 @@ inline void writeControls(JsonWriter& w, const std::vector<ControlRef>& controls
   w.EndArray();
 }
 
+/** Writes `"errors": [{code, file, line, message}, ...]` (docs/json-output.md). */
+void writeErrorsJson(JsonWriter& w, const std::vector<InputError>& errors);
+
 /** Writes `"compliance": [...]`, one object per framework (docs/json-output.md). */
 void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance);
 
