@@ -12,7 +12,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,6 +108,29 @@ struct ScanContext {
   /** checks::pss::pssChecksFor(catalog, level, minor) for every level and version, computed once. */
   const std::vector<const Check*>& pssChecks(PssLevel level, uint32_t minor) const;
   std::vector<std::vector<const Check*>> pss_checks;  // [(level - 1) * (kPssLatestMinor + 1) + minor]
+
+  /**
+   * A fact about the whole input that a check derives once per scan instead of once per object
+   * (e.g. which workloads some NetworkPolicy selects), computed by the first caller and shared.
+   * `key` names the fact and is owned by one check family; `compute` must be a pure function of
+   * this context, so the result does not depend on which thread computes it. Thread-safe.
+   */
+  template <typename T, typename Fn>
+  const T& derived(std::string_view key, Fn&& compute) const {
+    std::lock_guard lock(memo_->mutex);
+    auto it = memo_->facts.find(key);
+    if (it == memo_->facts.end()) {
+      it = memo_->facts.emplace(std::string(key), std::make_shared<T>(compute())).first;
+    }
+    return *static_cast<const T*>(it->second.get());
+  }
+
+ private:
+  struct Memo {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<void>, std::less<>> facts;
+  };
+  std::unique_ptr<Memo> memo_ = std::make_unique<Memo>();
 };
 
 /** Builds the ScanContext for an ObjectSet (workload_kinds: which custom resources carry pods). */

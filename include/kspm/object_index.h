@@ -41,6 +41,13 @@ class ObjectIndex {
   /** Workloads in `ns` whose pod labels include key=value, in input order. */
   std::vector<Workload> workloadsWithLabel(std::string_view ns, std::string_view key, std::string_view value) const;
   /**
+   * A superset of the workloads in `ns` that a metav1.LabelSelector can select: those carrying its
+   * rarest matchLabels pair, or every workload of `ns` when it has none. Callers still test each
+   * candidate with labelsMatchSelector (or their own rule); this only keeps the test off workloads
+   * that cannot match, so "which workloads does this policy select" stays proportional to the answer.
+   */
+  std::vector<Workload> selectorCandidates(std::string_view ns, const Node* selector) const;
+  /**
    * Workloads in `ns` whose pod labels include every key=value of `selector` (a map, as in a
    * Service's spec.selector). An empty or missing selector selects nothing.
    */
@@ -74,6 +81,11 @@ class ObjectIndex {
   std::vector<std::string> namespaces_;
 
   std::string_view namespaceOf(const Object& object) const;
+  /** The by_label_ entries whose hash is that of ns/key/value (may include hash collisions). */
+  std::pair<size_t, size_t> labelRange(std::string_view ns, std::string_view key, std::string_view value) const;
+  /** workloadsWithLabel restricted to the label-range [range.first, range.second). */
+  std::vector<Workload> labelMatches(std::pair<size_t, size_t> range, std::string_view ns, std::string_view key,
+                                     std::string_view value) const;
 };
 
 /** True if `labels` (a mapping, may be null) has every key=value of the map `selector`. */

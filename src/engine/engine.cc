@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
@@ -76,7 +77,8 @@ bool isClusterScopedKind(std::string_view kind) {
       "MutatingAdmissionPolicyBinding", "ClusterTrustBundle", "VolumeSnapshotClass",
       "GlobalNetworkPolicy", "GlobalNetworkSet", "ClusterNetworkPolicy", "AdminNetworkPolicy",
       "BaselineAdminNetworkPolicy", "CiliumClusterwideNetworkPolicy", "ClusterPolicy"};
-  return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
+  static const std::unordered_set<std::string_view> kSet(std::begin(kKinds), std::end(kKinds));
+  return kSet.count(kind) != 0;
 }
 
 namespace {

@@ -164,34 +164,66 @@ const std::vector<Workload>& ObjectIndex::workloadsIn(std::string_view ns) const
   return it == workloads_by_ns_.end() ? kEmpty : it->second;
 }
 
-std::vector<Workload> ObjectIndex::workloadsWithLabel(std::string_view ns, std::string_view key,
-                                                      std::string_view value) const {
+std::pair<size_t, size_t> ObjectIndex::labelRange(std::string_view ns, std::string_view key,
+                                                  std::string_view value) const {
   uint64_t h = hashParts({ns, key, value});
+  auto by_hash = [](const std::pair<uint64_t, Workload>& e, uint64_t v) { return e.first < v; };
+  auto first = std::lower_bound(by_label_.begin(), by_label_.end(), h, by_hash);
+  auto last = first;
+  while (last != by_label_.end() && last->first == h) ++last;
+  return {static_cast<size_t>(first - by_label_.begin()), static_cast<size_t>(last - by_label_.begin())};
+}
+
+std::vector<Workload> ObjectIndex::labelMatches(std::pair<size_t, size_t> range, std::string_view ns,
+                                                std::string_view key, std::string_view value) const {
   std::vector<Workload> out;
-  auto it = std::lower_bound(by_label_.begin(), by_label_.end(), h,
-                             [](const std::pair<uint64_t, Workload>& e, uint64_t v) { return e.first < v; });
-  for (; it != by_label_.end() && it->first == h; ++it) {
-    const Workload& w = it->second;
+  out.reserve(range.second - range.first);
+  for (size_t i = range.first; i < range.second; ++i) {
+    const Workload& w = by_label_[i].second;
     const Node* have = w.pod_labels->get(key);
     if (have != nullptr && have->is(value) && namespaceOf(*w.object) == ns) out.push_back(w);
   }
   return out;
 }
 
+std::vector<Workload> ObjectIndex::workloadsWithLabel(std::string_view ns, std::string_view key,
+                                                      std::string_view value) const {
+  return labelMatches(labelRange(ns, key, value), ns, key, value);
+}
+
+std::vector<Workload> ObjectIndex::selectorCandidates(std::string_view ns, const Node* selector) const {
+  const Node* match_labels = selector != nullptr && selector->isObject() ? selector->get("matchLabels") : nullptr;
+  const Member* rarest = nullptr;
+  std::pair<size_t, size_t> best;
+  if (match_labels != nullptr && match_labels->isObject()) {
+    for (const Member& m : match_labels->members()) {
+      if (!m.value.isString()) continue;
+      std::pair<size_t, size_t> range = labelRange(ns, m.key.str(), m.value.str());
+      if (rarest == nullptr || range.second - range.first < best.second - best.first) {
+        rarest = &m;
+        best = range;
+      }
+    }
+  }
+  if (rarest == nullptr) return workloadsIn(ns);
+  return labelMatches(best, ns, rarest->key.str(), rarest->value.str());
+}
+
 std::vector<Workload> ObjectIndex::workloadsMatchingMap(std::string_view ns, const Node* selector) const {
   std::vector<Workload> out;
   if (selector == nullptr || !selector->isObject() || selector->size() == 0) return out;
-  // Start from the rarest key=value so the candidate list is as short as possible.
-  std::vector<Workload> candidates;
-  bool first = true;
+  // Start from the rarest key=value (counted, not materialised) so the candidates are few.
+  const Member* rarest = nullptr;
+  std::pair<size_t, size_t> best;
   for (const Member& m : selector->members()) {
     if (!m.value.isString()) return out;
-    std::vector<Workload> list = workloadsWithLabel(ns, m.key.str(), m.value.str());
-    if (first || list.size() < candidates.size()) candidates = std::move(list);
-    first = false;
-    if (candidates.empty()) return out;
+    std::pair<size_t, size_t> range = labelRange(ns, m.key.str(), m.value.str());
+    if (rarest == nullptr || range.second - range.first < best.second - best.first) {
+      rarest = &m;
+      best = range;
+    }
   }
-  for (const Workload& w : candidates) {
+  for (const Workload& w : labelMatches(best, ns, rarest->key.str(), rarest->value.str())) {
     if (labelsMatchMap(selector, w.pod_labels)) out.push_back(w);
   }
   return out;

@@ -1,5 +1,9 @@
 #include "checks/net/cross_object.h"
 
+#include <unordered_set>
+
+#include "kspm/engine.h"
+
 namespace kspm::checks::net {
 namespace {
 
@@ -197,19 +201,27 @@ bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::str
   return false;
 }
 
-bool rolesMayCreate(const ObjectIndex& index, std::string_view ns, std::string_view resource) {
-  for (const Object* role : index.ofKindIn("Role", ns)) {
-    if (rulesCreate(*role, resource)) return true;
-  }
-  for (const Object* binding : index.ofKindIn("RoleBinding", ns)) {
-    const Node* ref = field(binding->root, "roleRef");
-    const Node* kind = field(ref, "kind");
-    const Node* name = field(ref, "name");
-    if (kind == nullptr || !kind->is("ClusterRole") || name == nullptr || !name->isString()) continue;
-    const Object* role = index.find("ClusterRole", "", name->str());
-    if (role != nullptr && rulesCreate(*role, resource)) return true;
-  }
-  return false;
+bool rolesMayCreate(const EvalContext& context, std::string_view ns, std::string_view resource) {
+  const ObjectIndex& index = context.scan->index;
+  const ObjectSet& objects = *context.objects;
+  auto compute = [&] {
+    std::unordered_set<std::string_view> out;
+    for (const Object* role : index.ofKind("Role")) {
+      if (rulesCreate(*role, resource)) out.insert(objects.namespaceOf(*role));
+    }
+    for (const Object* binding : index.ofKind("RoleBinding")) {
+      const Node* ref = field(binding->root, "roleRef");
+      const Node* kind = field(ref, "kind");
+      const Node* name = field(ref, "name");
+      if (kind == nullptr || !kind->is("ClusterRole") || name == nullptr || !name->isString()) continue;
+      const Object* role = index.find("ClusterRole", "", name->str());
+      if (role != nullptr && rulesCreate(*role, resource)) out.insert(objects.namespaceOf(*binding));
+    }
+    return out;
+  };
+  const auto& namespaces = context.scan->derived<std::unordered_set<std::string_view>>(
+      std::string("net/roles-may-create/") + std::string(resource), compute);
+  return namespaces.count(ns) != 0;
 }
 
 bool mayGenerateConfig(const ObjectIndex& index) { return !index.ofKind("Kustomization").empty(); }

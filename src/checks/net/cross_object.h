@@ -69,9 +69,10 @@ bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::str
 /**
  * True when a Role of `ns`, or a ClusterRole bound by a RoleBinding of `ns`, lets someone create
  * core `resource` objects ("secrets", "configmaps") there: a component of the input may then create
- * them at run time (Argo CD's redis password, MetalLB's memberlist key).
+ * them at run time (Argo CD's redis password, MetalLB's memberlist key). The namespaces where this
+ * holds are derived once per scan (ScanContext::derived), so the call is a lookup.
  */
-bool rolesMayCreate(const ObjectIndex& index, std::string_view ns, std::string_view resource);
+bool rolesMayCreate(const EvalContext& context, std::string_view ns, std::string_view resource);
 
 /** True when the input holds a kustomization, whose generators create ConfigMaps and Secrets. */
 bool mayGenerateConfig(const ObjectIndex& index);

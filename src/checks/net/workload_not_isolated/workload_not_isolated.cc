@@ -7,6 +7,9 @@
 // does not model may apply (cluster-wide Calico/Cilium/AdminNetworkPolicy, namespaced Calico or
 // Cilium policies), for hostNetwork pods (NetworkPolicy does not apply to them) and for PodTemplates
 // (nothing runs them).
+#include <unordered_set>
+#include <vector>
+
 #include "checks/common/pod_spec.h"
 #include "checks/net/cross_object.h"
 #include "checks/net/net_checks.h"
@@ -14,6 +17,48 @@
 
 namespace kspm::checks::net {
 namespace {
+
+// Which workloads the input's NetworkPolicies isolate for ingress, derived once per scan so that
+// the check costs a lookup per workload (not a pass over every policy of its namespace).
+struct Isolation {
+  bool cluster_wide = false;                              // cluster-wide policies kspm does not model
+  std::unordered_set<std::string_view> unmodelled;        // namespaces with Calico/Cilium policies
+  std::unordered_set<std::string_view> all_selected;      // an ingress policy selects every pod
+  std::unordered_set<const Object*> selected;             // workloads some ingress policy selects
+};
+
+// A LabelSelector with no requirement at all ({} or only empty/null members): selects every pod.
+bool selectsEverything(const Node& selector) {
+  if (!selector.isObject()) return false;
+  for (const Member& m : selector.members()) {
+    if (!m.value.isNull() && !((m.value.isObject() || m.value.isArray()) && m.value.size() == 0)) return false;
+  }
+  return true;
+}
+
+Isolation computeIsolation(const ObjectIndex& index, const ObjectSet& objects) {
+  Isolation out;
+  out.cluster_wide = hasClusterWidePolicies(index);
+  for (const Object* policy : index.ofKind("CiliumNetworkPolicy")) out.unmodelled.insert(objects.namespaceOf(*policy));
+  for (const Object* policy : index.ofKind("NetworkPolicy")) {
+    std::string_view ns = objects.namespaceOf(*policy);
+    if (!isKubernetesNetworkPolicy(*policy)) {
+      out.unmodelled.insert(ns);
+      continue;
+    }
+    const Node* spec = field(policy->root, "spec");
+    if (!effectivePolicyTypes(spec).ingress) continue;
+    const Node* selector = field(spec, "podSelector");
+    if (selector == nullptr || selectsEverything(*selector)) {
+      if (policySelects(spec, nullptr)) out.all_selected.insert(ns);
+      continue;
+    }
+    for (const Workload& w : index.selectorCandidates(ns, selector)) {
+      if (policySelects(spec, w.pod_labels)) out.selected.insert(w.object);
+    }
+  }
+  return out;
+}
 
 class WorkloadNotIsolatedCheck final : public BasicCheck {
  public:
@@ -39,15 +84,13 @@ class WorkloadNotIsolatedCheck final : public BasicCheck {
     if (isTrue(field(pod->spec, "hostNetwork"))) return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    const std::vector<const Object*>& policies = index.ofKindIn("NetworkPolicy", ns);
     bool namespace_defined = !ns.empty() && index.find("Namespace", "", ns) != nullptr;
-    if (!namespace_defined && policies.empty()) return;
-    if (hasUnmodelledPolicies(index, ns)) return;
+    if (!namespace_defined && index.ofKindIn("NetworkPolicy", ns).empty()) return;
+    const Isolation& isolation = context.scan->derived<Isolation>(
+        "net-workload-not-isolated", [&] { return computeIsolation(index, *context.objects); });
+    if (isolation.cluster_wide || isolation.unmodelled.count(ns) != 0) return;
+    if (isolation.all_selected.count(ns) != 0 || isolation.selected.count(&object) != 0) return;
     const Node* labels = field(pod->metadata, "labels");
-    for (const Object* policy : policies) {
-      const Node* spec = field(policy->root, "spec");
-      if (effectivePolicyTypes(spec).ingress && policySelects(spec, labels)) return;
-    }
     const Node& at = labels != nullptr ? *labels : (pod->metadata != nullptr ? *pod->metadata : *object.root);
     std::string message = "no NetworkPolicy in namespace " + quoted(ns.empty() ? "(unspecified)" : ns) +
                           " selects these pods for ingress: every pod in the cluster can connect to them";

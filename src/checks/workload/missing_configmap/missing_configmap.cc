@@ -52,7 +52,7 @@ class MissingConfigMapCheck final : public net::BasicCheck {
         net::mayGenerateConfig(index)) {
       return;
     }
-    if (net::rolesMayCreate(index, ns, "configmaps")) return;
+    if (net::rolesMayCreate(context, ns, "configmaps")) return;
     forEachConfigRef(*context.pod, ConfigKind::kConfigMap, [&](const ConfigRef& ref) {
       std::string_view name = ref.name->str();
       if (isProvidedEverywhere(name)) return;

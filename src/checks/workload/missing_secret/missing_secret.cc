@@ -80,7 +80,7 @@ class MissingSecretCheck final : public net::BasicCheck {
     std::string_view ns = context.objects->namespaceOf(object);
     if (!net::definesKindNear(index, *context.objects, "Secret", ns, object) || net::mayGenerateConfig(index))
       return;
-    if (net::rolesMayCreate(index, ns, "secrets")) return;
+    if (net::rolesMayCreate(context, ns, "secrets")) return;
     if (!index.ofKind("ClusterExternalSecret").empty()) return;
     forEachConfigRef(*context.pod, ConfigKind::kSecret, [&](const ConfigRef& ref) {
       std::string_view name = ref.name->str();

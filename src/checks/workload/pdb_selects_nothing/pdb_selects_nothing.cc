@@ -49,7 +49,7 @@ class PdbSelectsNothingCheck final : public net::BasicCheck {
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
     if (!net::podsAssessable(index, *context.objects, ns, object)) return;
-    for (const Workload& w : index.workloadsIn(ns)) {
+    for (const Workload& w : index.selectorCandidates(ns, field(field(object.root, "spec"), "selector"))) {
       if (pdbSelects(object, w.pod_labels)) return;
     }
     sink.add(*selector,

@@ -90,7 +90,7 @@ class SingleReplicaPdbCheck final : public net::BasicCheck {
     std::string names;
     size_t selected = 0;
     bool autoscaled = false;
-    for (const Workload& w : index.workloadsIn(ns)) {
+    for (const Workload& w : index.selectorCandidates(ns, field(field(object.root, "spec"), "selector"))) {
       if (!pdbSelects(object, w.pod_labels)) continue;
       std::optional<int64_t> count = expectedPods(index, ns, *w.object, &autoscaled);
       if (!count) return;
