@@ -25,6 +25,19 @@ struct ConfigRef {
   std::string what;            // "env LOG_LEVEL of container \"web\"", "volume \"config\"", ...
 };
 
+/**
+ * Reports that `ref` needs key `ref.key` (not null), which the `kind` object (ConfigMap, Secret)
+ * called `name` does not define.
+ */
+inline void reportMissingKey(const ConfigRef& ref, std::string_view kind, std::string_view name, FindingSink& sink) {
+  // A key-only reference points at the key itself; otherwise `path` ends in "name": swap it for "key".
+  sink.add(*ref.key,
+           ref.what + " needs key " + quoted(ref.key->str()) + ", which " + std::string(kind) + " " + quoted(name) +
+               " does not define",
+           ref.key_only ? ref.path : ref.path.substr(0, ref.path.size() - 4) + "key",
+           ref.key_only ? ref.field : ref.field.substr(0, ref.field.size() - 4) + "key", ref.container);
+}
+
 namespace detail {
 
 inline bool usableName(const Node* name) {

@@ -68,11 +68,7 @@ class MissingConfigMapCheck final : public net::BasicCheck {
       if (ref.key == nullptr) return;
       bool judgeable = false;
       if (hasKey(*config_map, ref.key->str(), &judgeable) || !judgeable) return;
-      sink.add(*ref.key,
-               ref.what + " needs key " + quoted(ref.key->str()) + ", which ConfigMap " + quoted(name) +
-                   " does not define",
-               ref.key_only ? ref.path : ref.path.substr(0, ref.path.size() - 4) + "key",
-               ref.key_only ? ref.field : ref.field.substr(0, ref.field.size() - 4) + "key", ref.container);
+      reportMissingKey(ref, "ConfigMap", name, sink);
     });
   }
 };

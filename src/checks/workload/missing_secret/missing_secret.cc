@@ -96,11 +96,7 @@ class MissingSecretCheck final : public net::BasicCheck {
       if (ref.key == nullptr) return;
       bool judgeable = false;
       if (hasKey(*secret, ref.key->str(), &judgeable) || !judgeable) return;
-      sink.add(*ref.key,
-               ref.what + " needs key " + quoted(ref.key->str()) + ", which Secret " + quoted(name) +
-                   " does not define",
-               ref.key_only ? ref.path : ref.path.substr(0, ref.path.size() - 4) + "key",
-               ref.key_only ? ref.field : ref.field.substr(0, ref.field.size() - 4) + "key", ref.container);
+      reportMissingKey(ref, "Secret", name, sink);
     });
   }
 };
