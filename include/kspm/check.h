@@ -34,7 +34,7 @@ inline constexpr uint32_t kDefaultK8sMinor = 37;
 
 /** Which objects a check looks at. */
 enum class Scope : uint8_t {
-  kPodSpec,    // objects that carry a pod spec (Pod, Deployment, ..., CronJob, PodTemplate)
+  kPodSpec,    // objects that carry a pod spec (Pod, Deployment, ..., CronJob, PodTemplate, workload CRs)
   kAnyObject,  // every object
   kKinds,      // objects whose kind is listed in CheckInfo::kinds
 };

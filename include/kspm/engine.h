@@ -3,8 +3,11 @@
 //
 // Selection: Framework::kAll runs every catalog check, with the Pod Security checks of the
 // restricted level at the chosen version (overridden baseline checks replaced, as upstream);
-// kPssBaseline / kPssRestricted run exactly that level's checks at that version and nothing else.
-// Suppression annotations (see suppression.h) mark findings suppressed; they are never dropped.
+// kPssBaseline / kPssRestricted run exactly that level's checks at that version and nothing else;
+// kCis / kNsa run the checks mapped to that framework. Several frameworks run the union. Then the
+// policy's enabled/disabled check lists apply. After evaluation: severity overrides, suppression
+// annotations (ignore-check.kspm.dev/<id>) and policy exceptions mark findings suppressed; they are
+// never dropped.
 // Thread safety: an Engine is immutable after construction (but for counters of exception use);
 // run() may be called concurrently.
 #pragma once
