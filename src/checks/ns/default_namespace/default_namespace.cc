@@ -52,7 +52,7 @@ class DefaultNamespaceCheck final : public net::BasicCheck {
                 "scoped to one application there, and a grant meant for one of them reaches all.",
             .remediation =
                 "Deploy the object to a dedicated namespace of its application (metadata.namespace).",
-            .controls = {{"cis", "5.6.4"}, {"cis", "5.6.1"}},
+            .controls = {{"cis", "5.6.4"}, {"cis", "5.6.1"}, {"nsa", "namespaces"}},
             .scope = Scope::kAnyObject,
         }) {}
 
