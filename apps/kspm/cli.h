@@ -72,5 +72,6 @@ int runScan(int argc, char** argv);
 int runChecks(int argc, char** argv);
 int runExplain(int argc, char** argv);
 int runPssPlan(int argc, char** argv);  // kspm pss plan (and kspm pss --help)
+int runRbac(int argc, char** argv);     // kspm rbac who-can / can (and kspm rbac --help)
 
 }  // namespace kspm::cli

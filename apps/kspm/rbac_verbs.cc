@@ -1,0 +1,525 @@
+// kspm rbac who-can / can: questions to the RBAC model of a set of manifests (include/kspm/rbac.h).
+// The JSON output is documented in docs/rbac.md.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checks/rbac/rbac_rules.h"
+#include "kspm/cli.h"
+#include "kspm/ingest.h"
+#include "kspm/rbac.h"
+#include "kspm/report.h"
+
+namespace kspm::cli {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+constexpr const char* kRbacHelp =
+    "Usage: kspm rbac <command> [flags]\n"
+    "\n"
+    "Questions to the RBAC objects (Roles, ClusterRoles, RoleBindings, ClusterRoleBindings) of manifests.\n"
+    "\n"
+    "Commands:\n"
+    "  who-can   Every subject that can do a request, and through which binding, role and rule\n"
+    "  can       The effective permissions of one subject (like kubectl auth can-i --list)\n"
+    "\n"
+    "Run 'kspm rbac <command> --help' for the flags of a command.\n";
+
+constexpr const char* kWhoCanHelp =
+    "Usage: kspm rbac who-can VERB RESOURCE[/SUBRESOURCE][.GROUP] [flags] PATH... | -\n"
+    "       kspm rbac who-can VERB /NON-RESOURCE-URL [flags] PATH... | -\n"
+    "\n"
+    "Lists every subject the RBAC objects in the manifests allow the request for, each with its evidence:\n"
+    "the binding, the role, the rule (and the role it is written in, for aggregated ClusterRoles) and the\n"
+    "scope it holds in. Examples: 'get secrets', 'create pods/exec', 'update deployments/scale.apps',\n"
+    "'get nodes/proxy', 'get /metrics'. Aggregated ClusterRoles get the rules of the ClusterRoles they\n"
+    "select, as the controller would. The group system:masters is always listed: it bypasses RBAC.\n"
+    "Only what the input shows: bootstrap roles not in it, the Node authorizer and webhooks are not seen.\n"
+    "\n"
+    "Flags:\n"
+    "  -n, --namespace NS     the request is in namespace NS (default: any scope; each answer says its scope)\n"
+    "      --name NAME        the request names this object (resourceNames rules then hold only for it)\n"
+    "  -o, --output FORMAT    table (default) or json\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit codes: 0 the answer was written; 2 usage error; 3 some input could not be read or parsed\n"
+    "(the rest was used).\n";
+
+constexpr const char* kCanHelp =
+    "Usage: kspm rbac can SUBJECT [flags] PATH... | -\n"
+    "\n"
+    "Lists the effective permissions of SUBJECT from the RBAC objects in the manifests: every rule of\n"
+    "every role bound to it or to a group it is in, with its scope and binding. SUBJECT is\n"
+    "serviceaccount:NAMESPACE:NAME, user:NAME or group:NAME. A service account is in\n"
+    "system:serviceaccounts, system:serviceaccounts:NAMESPACE and system:authenticated; every\n"
+    "authenticated identity is in system:authenticated. Other groups come from the authenticator and are\n"
+    "not in manifests: give them with --group (more may apply in a real cluster).\n"
+    "\n"
+    "Flags:\n"
+    "      --group GROUP      the subject is also in GROUP (repeatable; system:masters can do everything)\n"
+    "  -o, --output FORMAT    table (default) or json\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit codes: 0 the answer was written; 2 usage error; 3 some input could not be read or parsed\n"
+    "(the rest was used).\n";
+
+// RESOURCE[/SUBRESOURCE][.GROUP]; kubectl's RESOURCE.GROUP/SUBRESOURCE is accepted too.
+bool parseResource(const std::string& text, rbac::Request* request, std::string* error) {
+  if (text.empty()) {
+    *error = "empty resource";
+    return false;
+  }
+  if (text[0] == '/') {
+    request->resource = text;
+    return true;
+  }
+  std::string left = text, group;
+  if (size_t dot = text.find('.'); dot != std::string::npos) {
+    left = text.substr(0, dot);
+    group = text.substr(dot + 1);
+    if (size_t slash = group.find('/'); slash != std::string::npos) {  // deployments.apps/scale
+      if (left.find('/') != std::string::npos) {
+        *error = "two subresources in \"" + text + "\"";
+        return false;
+      }
+      left += group.substr(slash);
+      group.resize(slash);
+    }
+  }
+  if (size_t slash = left.find('/'); slash != std::string::npos) {
+    request->resource = left.substr(0, slash);
+    request->subresource = left.substr(slash + 1);
+  } else {
+    request->resource = left;
+  }
+  request->group = group;
+  if (request->resource.empty() || (left.find('/') != std::string::npos && request->subresource.empty()) ||
+      request->subresource.find('/') != std::string::npos) {
+    *error = "malformed resource \"" + text + "\" (RESOURCE[/SUBRESOURCE][.GROUP])";
+    return false;
+  }
+  return true;
+}
+
+void stringArray(JsonWriter& w, const std::vector<std::string_view>& values) {
+  w.StartArray();
+  for (std::string_view v : values) w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  w.EndArray();
+}
+
+void str(JsonWriter& w, std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); }
+
+void subjectJson(JsonWriter& w, const rbac::Subject& s) {
+  w.StartObject();
+  w.Key("kind");
+  str(w, s.kind);
+  w.Key("name");
+  str(w, s.name);
+  if (s.kind == "ServiceAccount") {
+    w.Key("namespace");
+    str(w, s.ns);
+  }
+  w.EndObject();
+}
+
+void objectRef(JsonWriter& w, std::string_view kind, std::string_view ns, std::string_view name) {
+  w.StartObject();
+  w.Key("kind");
+  str(w, kind);
+  if (!ns.empty()) {
+    w.Key("namespace");
+    str(w, ns);
+  }
+  w.Key("name");
+  str(w, name);
+  w.EndObject();
+}
+
+// The evidence of one access (see docs/rbac.md).
+void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& objects, const rbac::Access& a) {
+  w.StartObject();
+  w.Key("via");
+  str(w, a.masters ? "system:masters" : "rbac");
+  w.Key("scope");
+  str(w, a.scope.empty() ? "cluster" : "namespace");
+  if (!a.scope.empty()) {
+    w.Key("namespace");
+    str(w, a.scope);
+  }
+  if (a.masters) {
+    w.Key("note");
+    str(w, "members of group system:masters bypass authorization: they can do everything, no binding needed");
+    w.EndObject();
+    return;
+  }
+  const rbac::Binding& b = model.bindings()[a.binding];
+  const rbac::Role& role = model.roles()[a.role];
+  const rbac::EffectiveRule& rule = role.rules[a.rule];
+  w.Key("binding");
+  objectRef(w, b.kind, b.ns, b.name);
+  w.Key("binding_file");
+  str(w, objects.pathOf(*b.object));
+  w.Key("binding_line");
+  w.Uint(b.object->line);
+  w.Key("role");
+  objectRef(w, role.kind, role.ns, role.name);
+  w.Key("rule");
+  w.StartObject();
+  w.Key("index");
+  w.Uint(a.rule);
+  w.Key("defined_in");
+  objectRef(w, rule.source_kind, rule.source_kind == "Role" ? role.ns : std::string_view(), rule.source_name);
+  w.Key("defined_index");
+  w.Uint(rule.source_index);
+  for (const char* key : {"verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"}) {
+    std::vector<std::string_view> values = checks::rbac::ruleList(*rule.rule, key);
+    if (values.empty() && std::string_view(key) != "verbs") continue;
+    w.Key(key);
+    stringArray(w, values);
+  }
+  w.EndObject();
+  w.Key("named_only");
+  w.Bool(a.named_only);
+  w.EndObject();
+}
+
+void danglingJson(JsonWriter& w, const rbac::Model& model) {
+  w.Key("dangling_bindings");
+  w.StartArray();
+  for (uint32_t i : model.dangling()) {
+    const rbac::Binding& b = model.bindings()[i];
+    w.StartObject();
+    w.Key("binding");
+    objectRef(w, b.kind, b.ns, b.name);
+    w.Key("reason");
+    str(w, b.malformed_ref ? "malformed roleRef" : "role not in the input");
+    if (!b.malformed_ref) {
+      w.Key("role");
+      objectRef(w, b.role_kind, b.role_kind == "Role" ? b.ns : std::string_view(), b.role_name);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void inputErrorsJson(JsonWriter& w, const ObjectSet& objects) {
+  w.Key("input_errors");
+  w.StartArray();
+  for (const InputError& e : objects.errors()) str(w, describeInputError(e));
+  w.EndArray();
+}
+
+std::string via(const rbac::Model& model, const rbac::Access& a) {
+  if (a.masters) return "group system:masters bypasses authorization";
+  const rbac::Binding& b = model.bindings()[a.binding];
+  const rbac::Role& role = model.roles()[a.role];
+  const rbac::EffectiveRule& rule = role.rules[a.rule];
+  std::string out = std::string(b.kind) + " " + (b.ns.empty() ? "" : std::string(b.ns) + "/") + std::string(b.name) +
+                    " -> " + std::string(role.kind) + " " + std::string(role.name) + " rules[" +
+                    std::to_string(rule.source_index) + "]";
+  if (rule.source_name != role.name) out += " (aggregated from " + std::string(rule.source_name) + ")";
+  return out;
+}
+
+std::string scopeText(const rbac::Access& a) { return a.scope.empty() ? "cluster" : "ns/" + std::string(a.scope); }
+
+std::string joined(const std::vector<std::string_view>& values) {
+  std::string out;
+  for (std::string_view v : values) {
+    if (!out.empty()) out += ",";
+    out += v;
+  }
+  return out;
+}
+
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string danglingTable(const rbac::Model& model) {
+  std::string out;
+  for (uint32_t i : model.dangling()) {
+    const rbac::Binding& b = model.bindings()[i];
+    out += "dangling: " + std::string(b.kind) + " " + (b.ns.empty() ? "" : std::string(b.ns) + "/") +
+           std::string(b.name) +
+           (b.malformed_ref ? " has a malformed roleRef\n"
+                            : " names " + std::string(b.role_kind) + " " + std::string(b.role_name) +
+                                  ", not in the input: it grants nothing\n");
+  }
+  return out;
+}
+
+// Flags common to both commands; returns false when the argument is none of them.
+struct CommonFlags {
+  bool json = false;
+  std::vector<std::string> paths;
+};
+
+int finish(const std::string& verb, const std::string& text, const ObjectSet& objects, bool json) {
+  bool failed = std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0;
+  for (const InputError& e : objects.errors()) {
+    std::fprintf(stderr, "kspm rbac %s: %s\n", verb.c_str(), describeInputError(e).c_str());
+  }
+  (void)json;
+  if (failed) {
+    std::fprintf(stderr, "kspm rbac %s: writing the answer failed\n", verb.c_str());
+    return kExitOutput;
+  }
+  return objects.errors().empty() ? kExitOk : kExitInputErrors;
+}
+
+int runWhoCan(int argc, char** argv) {
+  Args args(argc, argv, 3);
+  std::vector<std::string> positional;
+  std::string value, error, ns, name;
+  bool json = false;
+  while (!args.done()) {
+    if (args.boolFlag({"-h", "--help"})) {
+      std::fputs(kWhoCanHelp, stdout);
+      return kExitOk;
+    }
+    if (args.flag({"-o", "--output"}, &value, &error)) {
+      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
+      json = value == "json";
+    } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
+      ns = value;
+      if (error.empty() && ns.empty()) error = "empty namespace";
+    } else if (args.flag({"--name"}, &value, &error)) {
+      name = value;
+      if (error.empty() && name.empty()) error = "empty name";
+    } else if (args.peek() != "-" && args.peek().starts_with("-")) {
+      return usageError("rbac who-can", "unknown flag " + args.peek());
+    } else {
+      positional.push_back(args.next());
+    }
+    if (!error.empty()) return usageError("rbac who-can", error);
+  }
+  if (positional.size() < 2) return usageError("rbac who-can", "give VERB and RESOURCE, then the manifests");
+  if (positional.size() < 3) return usageError("rbac who-can", "no input: give files, directories, or - for standard input");
+  rbac::Request request;
+  request.verb = positional[0];
+  if (request.verb.empty()) return usageError("rbac who-can", "empty verb");
+  if (!parseResource(positional[1], &request, &error)) return usageError("rbac who-can", error);
+  request.ns = ns;
+  request.name = name;
+  if (request.resource.starts_with('/') && (!ns.empty() || !name.empty())) {
+    return usageError("rbac who-can", "a non-resource URL has no namespace or name");
+  }
+  std::vector<std::string> paths(positional.begin() + 2, positional.end());
+
+  ObjectSet objects = ingestPaths(paths, IngestOptions{});
+  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
+  std::vector<rbac::Access> answer = model->whoCan(request);
+
+  // Grouped by subject, in order of first appearance.
+  std::vector<rbac::Subject> subjects;
+  std::vector<std::vector<const rbac::Access*>> evidence;
+  for (const rbac::Access& a : answer) {
+    auto it = std::find(subjects.begin(), subjects.end(), a.subject);
+    if (it == subjects.end()) {
+      subjects.push_back(a.subject);
+      evidence.emplace_back();
+      it = subjects.end() - 1;
+    }
+    evidence[it - subjects.begin()].push_back(&a);
+  }
+
+  std::string text;
+  if (json) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    w.Key("kspm_version");
+    str(w, KSPM_VERSION);
+    w.Key("request");
+    w.StartObject();
+    w.Key("verb");
+    str(w, request.verb);
+    if (request.resource.starts_with('/')) {
+      w.Key("non_resource_url");
+      str(w, request.resource);
+    } else {
+      w.Key("group");
+      str(w, request.group);
+      w.Key("resource");
+      str(w, request.resource);
+      w.Key("subresource");
+      str(w, request.subresource);
+      w.Key("namespace");
+      if (request.ns.empty()) {
+        w.Null();
+      } else {
+        w.String(request.ns);
+      }
+      w.Key("name");
+      if (request.name.empty()) {
+        w.Null();
+      } else {
+        w.String(request.name);
+      }
+    }
+    w.EndObject();
+    w.Key("subjects");
+    w.StartArray();
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      w.StartObject();
+      w.Key("subject");
+      subjectJson(w, subjects[i]);
+      w.Key("evidence");
+      w.StartArray();
+      for (const rbac::Access* a : evidence[i]) evidenceJson(w, *model, objects, *a);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    danglingJson(w, *model);
+    inputErrorsJson(w, objects);
+    w.EndObject();
+    text = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  } else {
+    std::vector<std::vector<std::string>> rows = {{"SUBJECT", "SCOPE", "VIA", "NOTE"}};
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      for (const rbac::Access* a : evidence[i]) {
+        std::string note;
+        if (a->named_only) {
+          note = "only resourceNames " +
+                 joined(checks::rbac::ruleList(*model->roles()[a->role].rules[a->rule].rule, "resourceNames"));
+        }
+        rows.push_back({subjects[i].label(), scopeText(*a), via(*model, *a), note});
+      }
+    }
+    text = table(rows) + danglingTable(*model);
+  }
+  return finish("who-can", text, objects, json);
+}
+
+int runCan(int argc, char** argv) {
+  Args args(argc, argv, 3);
+  std::vector<std::string> positional, groups;
+  std::string value, error;
+  bool json = false;
+  while (!args.done()) {
+    if (args.boolFlag({"-h", "--help"})) {
+      std::fputs(kCanHelp, stdout);
+      return kExitOk;
+    }
+    if (args.flag({"-o", "--output"}, &value, &error)) {
+      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
+      json = value == "json";
+    } else if (args.flag({"--group"}, &value, &error)) {
+      if (error.empty() && value.empty()) error = "empty group";
+      groups.push_back(value);
+    } else if (args.peek() != "-" && args.peek().starts_with("-")) {
+      return usageError("rbac can", "unknown flag " + args.peek());
+    } else {
+      positional.push_back(args.next());
+    }
+    if (!error.empty()) return usageError("rbac can", error);
+  }
+  if (positional.empty()) return usageError("rbac can", "give SUBJECT, then the manifests");
+  rbac::Subject subject;
+  if (!rbac::parseSubject(positional[0], &subject, &error)) return usageError("rbac can", error);
+  if (positional.size() < 2) return usageError("rbac can", "no input: give files, directories, or - for standard input");
+  std::vector<std::string> paths(positional.begin() + 1, positional.end());
+
+  ObjectSet objects = ingestPaths(paths, IngestOptions{});
+  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
+  rbac::Permissions perms = model->permissionsOf(subject, groups);
+
+  std::string text;
+  if (json) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    w.Key("kspm_version");
+    str(w, KSPM_VERSION);
+    w.Key("subject");
+    subjectJson(w, subject);
+    w.Key("groups");
+    w.StartArray();
+    for (const std::string& g : perms.groups) w.String(g);
+    w.EndArray();
+    w.Key("more_groups_possible");
+    w.Bool(subject.kind != "Group");
+    w.Key("masters");
+    w.Bool(perms.masters);
+    w.Key("grants");
+    w.StartArray();
+    if (perms.masters) {
+      rbac::Access masters;
+      masters.subject = subject;
+      masters.masters = true;
+      evidenceJson(w, *model, objects, masters);
+    }
+    for (const rbac::Access& a : perms.grants) evidenceJson(w, *model, objects, a);
+    w.EndArray();
+    danglingJson(w, *model);
+    inputErrorsJson(w, objects);
+    w.EndObject();
+    text = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  } else {
+    text = "Subject: " + subject.label() + "\nGroups: ";
+    for (size_t i = 0; i < perms.groups.size(); ++i) text += (i ? ", " : "") + perms.groups[i];
+    if (subject.kind != "Group") text += " (the authenticator may add more: --group)";
+    text += "\n";
+    if (perms.masters) text += "In group system:masters: can do everything (authorization is bypassed).\n";
+    text += "\n";
+    std::vector<std::vector<std::string>> rows = {{"RESOURCES", "NON-RESOURCE URLS", "RESOURCE NAMES", "VERBS", "SCOPE", "VIA"}};
+    for (const rbac::Access& a : perms.grants) {
+      const Node& rule = *model->roles()[a.role].rules[a.rule].rule;
+      std::vector<std::string_view> groups_of_rule = checks::rbac::ruleList(rule, "apiGroups");
+      std::string resources;
+      for (std::string_view r : checks::rbac::ruleList(rule, "resources")) {
+        for (std::string_view g : groups_of_rule) {
+          if (!resources.empty()) resources += ",";
+          resources += std::string(r) + (g.empty() ? "" : "." + std::string(g));
+        }
+      }
+      rows.push_back({resources, joined(checks::rbac::ruleList(rule, "nonResourceURLs")),
+                      joined(checks::rbac::ruleList(rule, "resourceNames")), joined(checks::rbac::ruleList(rule, "verbs")),
+                      scopeText(a), via(*model, a)});
+    }
+    text += table(rows) + danglingTable(*model);
+  }
+  return finish("can", text, objects, json);
+}
+
+}  // namespace
+
+int runRbac(int argc, char** argv) {
+  if (argc < 3) {
+    std::fputs(kRbacHelp, stderr);
+    return kExitUsage;
+  }
+  const std::string command = argv[2];
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kRbacHelp, stdout);
+    return kExitOk;
+  }
+  if (command == "who-can") return runWhoCan(argc, argv);
+  if (command == "can") return runCan(argc, argv);
+  return usageError("rbac", "unknown command \"" + command + "\" (who-can or can)");
+}
+
+}  // namespace kspm::cli

@@ -1,0 +1,155 @@
+// The RBAC model of a set of manifests: effective roles, bindings, who-can and per-subject permissions.
+//
+// Semantics are those of the Kubernetes RBAC authorizer (plugin/pkg/auth/authorizer/rbac) with the
+// rule matcher of src/checks/rbac/rbac_rules.h:
+// - ClusterRoles with an aggregationRule get the union of the rules of every other ClusterRole whose
+//   labels match one of its clusterRoleSelectors, to a fixpoint (as the aggregation controller would);
+//   rules written on an aggregating role are replaced. Equal rules are kept once.
+// - ClusterRoleBinding -> ClusterRole grants cluster-wide; RoleBinding -> ClusterRole grants only in the
+//   binding's namespace; RoleBinding -> Role grants in the namespace of both. nonResourceURLs rules grant
+//   only through a ClusterRoleBinding. A binding whose role is not in the input grants nothing and is
+//   listed as dangling.
+// - A ServiceAccount subject without namespace takes the RoleBinding's. A service account is in the groups
+//   system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated; any other authenticated
+//   identity is in system:authenticated; system:anonymous is in system:unauthenticated. Other groups come
+//   from the authenticator and must be given by the caller.
+// - Group system:masters bypasses authorization: its members can do everything, whatever RBAC says.
+//
+// Thread safety: a Model is immutable once built and reads from any number of threads. It points into the
+// ObjectSet it was built from, which must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kspm/node.h"
+#include "kspm/object.h"
+
+namespace kspm::rbac {
+
+inline constexpr std::string_view kMastersGroup = "system:masters";
+
+/** An identity: kind User, Group or ServiceAccount; `ns` only for a ServiceAccount. */
+struct Subject {
+  std::string kind;
+  std::string name;
+  std::string ns;
+  /** "ServiceAccount web/api", "User alice", "Group dev". */
+  std::string label() const;
+  bool operator==(const Subject&) const = default;
+};
+
+/**
+ * Parses "serviceaccount:NS:NAME" (or "sa:NS:NAME"), "user:NAME", "group:NAME"; a User named
+ * system:serviceaccount:NS:NAME is that service account. False with *error set when malformed.
+ */
+bool parseSubject(std::string_view text, Subject* out, std::string* error);
+
+/** One rule of a role's effective rules, and where it is written. */
+struct EffectiveRule {
+  const Node* rule = nullptr;
+  std::string_view source_kind;   // the role that holds the rule in the input ("Role" / "ClusterRole")
+  std::string_view source_name;   // differs from the role's own name for aggregated rules
+  uint32_t source_index = 0;      // index in the source role's rules
+};
+
+struct Role {
+  const Object* object = nullptr;
+  std::string_view kind;  // "Role" or "ClusterRole"
+  std::string_view ns;    // "" for a ClusterRole
+  std::string_view name;
+  bool aggregating = false;                   // has aggregationRule.clusterRoleSelectors
+  std::vector<EffectiveRule> rules;           // after aggregation
+  std::vector<std::string_view> aggregated;   // names of the ClusterRoles it aggregates
+};
+
+struct Binding {
+  const Object* object = nullptr;
+  std::string_view kind;  // "RoleBinding" or "ClusterRoleBinding"
+  std::string_view ns;    // "" for a ClusterRoleBinding
+  std::string_view name;
+  std::string_view role_kind;
+  std::string_view role_name;
+  int32_t role = -1;               // index in Model::roles(); -1 when dangling or malformed
+  bool malformed_ref = false;      // roleRef missing or invalid
+  std::vector<Subject> subjects;   // the subjects that can match someone
+};
+
+/** A resource or non-resource request. `resource` starting with '/' is a non-resource URL path. */
+struct Request {
+  std::string verb;
+  std::string group;        // "" core
+  std::string resource;     // "pods", or a URL path such as "/metrics"
+  std::string subresource;  // "exec", "" for none
+  std::string ns;           // "" = any scope (each answer says its scope)
+  std::string name;         // "" = no object name given
+};
+
+/** Why a subject holds a permission. */
+struct Access {
+  Subject subject;
+  bool masters = false;        // via group system:masters (no binding, rule or role)
+  int32_t binding = -1;        // index in Model::bindings()
+  int32_t role = -1;           // index in Model::roles()
+  uint32_t rule = 0;           // index in the role's effective rules
+  std::string_view scope;      // "" cluster-wide, else the namespace it holds in
+  bool named_only = false;     // only for the objects in the rule's resourceNames
+};
+
+/** What one subject can do. */
+struct Permissions {
+  Subject subject;
+  std::vector<std::string> groups;  // groups it is in (known from its kind, plus the given ones)
+  bool masters = false;             // in system:masters: can do everything
+  std::vector<Access> grants;       // one per (binding, effective rule), ordered by scope, then input
+};
+
+class Model {
+ public:
+  /** Builds the model from every RBAC object of rbac.authorization.k8s.io in `objects`. */
+  static std::unique_ptr<Model> build(const ObjectSet& objects);
+
+  const std::vector<Role>& roles() const { return roles_; }
+  const std::vector<Binding>& bindings() const { return bindings_; }
+  /** Bindings whose role is not in the input (or whose roleRef is malformed), in input order. */
+  std::vector<uint32_t> dangling() const;
+
+  /**
+   * Every subject that the request is allowed for, with evidence; the group system:masters first.
+   * With request.ns set: grants that hold in that namespace (cluster-wide ones included); without it,
+   * every grant with its scope. Without request.name, grants limited by resourceNames are included and
+   * marked named_only (create on a resource and deletecollection never are); with a name, they hold only
+   * for that name (list/watch: a metadata.name field selector). Ordered by binding, subject, rule.
+   */
+  std::vector<Access> whoCan(const Request& request) const;
+
+  /** The effective permissions of `subject`, a member of `extra_groups` besides those its kind implies. */
+  Permissions permissionsOf(const Subject& subject, const std::vector<std::string>& extra_groups) const;
+
+ private:
+  struct RuleRef {
+    uint32_t role;
+    uint32_t rule;
+    bool operator==(const RuleRef&) const = default;
+  };
+  struct RoleBindingRef {
+    std::string_view ns;  // "" for a ClusterRoleBinding
+    uint32_t binding;
+  };
+  void index();
+  void addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const;
+
+  std::vector<Role> roles_;
+  std::vector<Binding> bindings_;
+  // "verb\n<resource as written>" -> rules naming both (wildcards are their own keys).
+  std::unordered_map<std::string, std::vector<RuleRef>> by_verb_resource_;
+  std::vector<RuleRef> non_resource_rules_;
+  // Per role: its bindings sorted by namespace (ClusterRoleBindings first, namespace "").
+  std::vector<std::vector<RoleBindingRef>> bindings_of_role_;
+};
+
+}  // namespace kspm::rbac

@@ -1,0 +1,392 @@
+#include <algorithm>
+#include <map>
+#include <unordered_set>
+
+#include "checks/common/fields.h"
+#include "checks/rbac/rbac_rules.h"
+#include "kspm/engine.h"
+#include "kspm/object_index.h"
+#include "kspm/rbac.h"
+
+namespace kspm::rbac {
+namespace {
+
+using checks::field;
+namespace rules = checks::rbac;
+
+constexpr std::string_view kAll = "*";
+constexpr std::string_view kServiceAccountUserPrefix = "system:serviceaccount:";
+
+std::string roleKey(std::string_view kind, std::string_view ns, std::string_view name) {
+  std::string key(kind);
+  key.push_back('\n');
+  key.append(ns);
+  key.push_back('\n');
+  key.append(name);
+  return key;
+}
+
+std::string bucketKey(std::string_view verb, std::string_view resource) {
+  std::string key(verb);
+  key.push_back('\n');
+  key.append(resource);
+  return key;
+}
+
+const Node* labelsOf(const Object& object) {
+  const Node* labels = field(object.root, {"metadata", "labels"});
+  return labels != nullptr && labels->isObject() ? labels : nullptr;
+}
+
+const Node* selectorsOf(const Object& object) {
+  const Node* selectors = field(object.root, {"aggregationRule", "clusterRoleSelectors"});
+  return selectors != nullptr && selectors->isArray() ? selectors : nullptr;
+}
+
+// A rule's content as one string, to keep equal rules once in an aggregated role (the controller
+// adds a rule only when no equal one is there yet).
+std::string ruleContent(const Node& rule) {
+  std::string out;
+  for (std::string_view key : {"verbs", "apiGroups", "resources", "resourceNames", "nonResourceURLs"}) {
+    for (std::string_view v : rules::ruleList(rule, key)) {
+      out.append(v);
+      out.push_back('\x1f');
+    }
+    out.push_back('\x1e');
+  }
+  return out;
+}
+
+// A service account named as a User: system:serviceaccount:NS:NAME -> true with ns and name.
+bool serviceAccountUser(std::string_view user, std::string_view* ns, std::string_view* name) {
+  if (!user.starts_with(kServiceAccountUserPrefix)) return false;
+  std::string_view rest = user.substr(kServiceAccountUserPrefix.size());
+  size_t colon = rest.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= rest.size()) return false;
+  *ns = rest.substr(0, colon);
+  *name = rest.substr(colon + 1);
+  return true;
+}
+
+bool isNonResourceRule(const Node& rule) { return !rules::ruleList(rule, "nonResourceURLs").empty(); }
+
+}  // namespace
+
+std::string Subject::label() const {
+  std::string out = kind + " ";
+  if (kind == "ServiceAccount") out += ns + "/";
+  return out + name;
+}
+
+bool parseSubject(std::string_view text, Subject* out, std::string* error) {
+  size_t colon = text.find(':');
+  std::string_view prefix = colon == std::string_view::npos ? text : text.substr(0, colon);
+  std::string_view rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+  Subject s;
+  if (prefix == "serviceaccount" || prefix == "sa") {
+    size_t sep = rest.find(':');
+    if (sep == std::string_view::npos || sep == 0 || sep + 1 >= rest.size() ||
+        rest.find(':', sep + 1) != std::string_view::npos) {
+      *error = "a service account is serviceaccount:NAMESPACE:NAME, not \"" + std::string(text) + "\"";
+      return false;
+    }
+    s = {"ServiceAccount", std::string(rest.substr(sep + 1)), std::string(rest.substr(0, sep))};
+  } else if (prefix == "user" || prefix == "group") {
+    if (rest.empty()) {
+      *error = "no name in \"" + std::string(text) + "\"";
+      return false;
+    }
+    s = {prefix == "user" ? "User" : "Group", std::string(rest), ""};
+    std::string_view ns, name;
+    if (prefix == "user" && serviceAccountUser(rest, &ns, &name)) {
+      s = {"ServiceAccount", std::string(name), std::string(ns)};
+    }
+  } else {
+    *error = "a subject is serviceaccount:NAMESPACE:NAME, user:NAME or group:NAME, not \"" + std::string(text) + "\"";
+    return false;
+  }
+  *out = std::move(s);
+  return true;
+}
+
+std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
+  auto model = std::make_unique<Model>();
+  std::unordered_map<std::string, uint32_t> role_by_key;
+  auto namespaceOf = [&](const Object& o) {
+    return isClusterScopedKind(o.kind) ? std::string_view() : objects.namespaceOf(o);
+  };
+
+  // Roles with their written rules; the first of duplicates wins.
+  std::vector<std::vector<EffectiveRule>> written;
+  for (const Object& object : objects.objects()) {
+    if (!rules::isRole(object) || object.name.empty()) continue;
+    Role role;
+    role.object = &object;
+    role.kind = object.kind;
+    role.ns = namespaceOf(object);
+    role.name = object.name;
+    role.aggregating = role.kind == "ClusterRole" && selectorsOf(object) != nullptr;
+    if (!role_by_key.emplace(roleKey(role.kind, role.ns, role.name), model->roles_.size()).second) continue;
+    const Node* list = field(object.root, "rules");
+    if (list != nullptr && list->isArray()) {
+      uint32_t i = 0;
+      for (const Node& rule : list->items()) role.rules.push_back({&rule, role.kind, role.name, i++});
+    }
+    if (role.aggregating) role.rules.clear();  // replaced by the aggregation
+    model->roles_.push_back(std::move(role));
+  }
+
+  // Aggregation: candidates of each aggregating role, found through one matchLabels pair when it has one.
+  std::unordered_map<std::string, std::vector<uint32_t>> cluster_roles_by_label;
+  std::vector<uint32_t> labeled_cluster_roles;
+  for (uint32_t i = 0; i < model->roles_.size(); ++i) {
+    const Role& role = model->roles_[i];
+    const Node* labels = role.kind == "ClusterRole" ? labelsOf(*role.object) : nullptr;
+    if (labels == nullptr) continue;
+    labeled_cluster_roles.push_back(i);
+    for (const Member& m : labels->members()) {
+      cluster_roles_by_label[std::string(m.key.str()) + "=" + m.value.scalarText()].push_back(i);
+    }
+  }
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> aggregations;  // role -> the roles it aggregates
+  for (uint32_t a = 0; a < model->roles_.size(); ++a) {
+    Role& role = model->roles_[a];
+    if (!role.aggregating) continue;
+    std::vector<uint32_t> members;
+    for (const Node& selector : selectorsOf(*role.object)->items()) {
+      if (!selector.isObject()) continue;
+      const std::vector<uint32_t>* candidates = &labeled_cluster_roles;
+      const Node* match_labels = field(&selector, "matchLabels");
+      if (match_labels != nullptr && match_labels->isObject() && match_labels->size() > 0) {
+        const Member& first = match_labels->members()[0];
+        auto it = cluster_roles_by_label.find(std::string(first.key.str()) + "=" + first.value.scalarText());
+        static const std::vector<uint32_t> kNone;
+        candidates = it == cluster_roles_by_label.end() ? &kNone : &it->second;
+      }
+      for (uint32_t c : *candidates) {
+        if (c == a || !labelsMatchSelector(&selector, labelsOf(*model->roles_[c].object))) continue;
+        members.push_back(c);
+      }
+    }
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    for (uint32_t c : members) role.aggregated.push_back(model->roles_[c].name);
+    aggregations.emplace_back(a, std::move(members));
+  }
+  // To a fixpoint: each round recomputes every aggregating role from the current rules of its members.
+  for (size_t round = 0; round <= aggregations.size(); ++round) {
+    bool changed = false;
+    for (const auto& [a, members] : aggregations) {
+      std::vector<EffectiveRule> merged;
+      std::unordered_set<std::string> seen;
+      for (uint32_t c : members) {
+        for (const EffectiveRule& r : model->roles_[c].rules) {
+          if (seen.insert(ruleContent(*r.rule)).second) merged.push_back(r);
+        }
+      }
+      std::vector<EffectiveRule>& current = model->roles_[a].rules;
+      bool same = merged.size() == current.size() &&
+                  std::equal(merged.begin(), merged.end(), current.begin(),
+                             [](const EffectiveRule& x, const EffectiveRule& y) { return x.rule == y.rule; });
+      if (!same) {
+        current = std::move(merged);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+
+  // Bindings.
+  for (const Object& object : objects.objects()) {
+    if (!rules::isBinding(object)) continue;
+    Binding binding;
+    binding.object = &object;
+    binding.kind = object.kind;
+    binding.ns = namespaceOf(object);
+    binding.name = object.name;
+    rules::RoleRef ref;
+    if (rules::roleRefOf(object, &ref)) {
+      binding.role_kind = ref.kind;
+      binding.role_name = ref.name;
+      auto it = role_by_key.find(roleKey(ref.kind, ref.kind == "Role" ? binding.ns : std::string_view(), ref.name));
+      if (it != role_by_key.end()) binding.role = static_cast<int32_t>(it->second);
+    } else {
+      binding.malformed_ref = true;
+    }
+    for (const rules::SubjectRef& s : rules::subjectsOf(object, binding.ns)) {
+      Subject subject{std::string(s.kind), std::string(s.name), std::string(s.sa_namespace)};
+      std::string_view sa_ns, sa_name;
+      if (subject.kind == "User" && serviceAccountUser(s.name, &sa_ns, &sa_name)) {
+        subject = {"ServiceAccount", std::string(sa_name), std::string(sa_ns)};
+      }
+      binding.subjects.push_back(std::move(subject));
+    }
+    model->bindings_.push_back(std::move(binding));
+  }
+  model->index();
+  return model;
+}
+
+void Model::index() {
+  bindings_of_role_.assign(roles_.size(), {});
+  for (uint32_t b = 0; b < bindings_.size(); ++b) {
+    const Binding& binding = bindings_[b];
+    if (binding.role >= 0) bindings_of_role_[binding.role].push_back({binding.ns, b});
+  }
+  for (auto& list : bindings_of_role_) {
+    std::stable_sort(list.begin(), list.end(),
+                     [](const RoleBindingRef& x, const RoleBindingRef& y) { return x.ns < y.ns; });
+  }
+  for (uint32_t r = 0; r < roles_.size(); ++r) {
+    if (bindings_of_role_[r].empty()) continue;  // an unbound role grants nobody anything
+    const Role& role = roles_[r];
+    for (uint32_t i = 0; i < role.rules.size(); ++i) {
+      const Node& rule = *role.rules[i].rule;
+      if (isNonResourceRule(rule)) {
+        non_resource_rules_.push_back({r, i});
+        continue;
+      }
+      std::vector<std::string_view> verbs = rules::ruleList(rule, "verbs");
+      std::vector<std::string_view> resources = rules::ruleList(rule, "resources");
+      std::sort(verbs.begin(), verbs.end());
+      verbs.erase(std::unique(verbs.begin(), verbs.end()), verbs.end());
+      std::sort(resources.begin(), resources.end());
+      resources.erase(std::unique(resources.begin(), resources.end()), resources.end());
+      for (std::string_view verb : verbs) {
+        for (std::string_view resource : resources) by_verb_resource_[bucketKey(verb, resource)].push_back({r, i});
+      }
+    }
+  }
+}
+
+std::vector<uint32_t> Model::dangling() const {
+  std::vector<uint32_t> out;
+  for (uint32_t b = 0; b < bindings_.size(); ++b) {
+    if (bindings_[b].role < 0) out.push_back(b);
+  }
+  return out;
+}
+
+void Model::addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const {
+  const Role& role = roles_[ref.role];
+  bool non_resource = request.resource.starts_with('/');
+  for (const RoleBindingRef& bref : bindings_of_role_[ref.role]) {
+    const Binding& binding = bindings_[bref.binding];
+    // nonResourceURLs hold only through a ClusterRoleBinding (RoleBinding scope is one namespace).
+    if (non_resource && binding.kind != "ClusterRoleBinding") continue;
+    if (!request.ns.empty() && !bref.ns.empty() && bref.ns != request.ns) continue;
+    for (const Subject& subject : binding.subjects) {
+      Access access;
+      access.subject = subject;
+      access.binding = static_cast<int32_t>(bref.binding);
+      access.role = static_cast<int32_t>(ref.role);
+      access.rule = ref.rule;
+      access.scope = binding.kind == "ClusterRoleBinding" ? std::string_view() : binding.ns;
+      access.named_only = named_only;
+      out->push_back(std::move(access));
+    }
+  }
+  (void)role;
+}
+
+std::vector<Access> Model::whoCan(const Request& request) const {
+  std::vector<Access> out;
+  Access masters;
+  masters.subject = {"Group", std::string(kMastersGroup), ""};
+  masters.masters = true;
+  out.push_back(masters);
+
+  std::vector<RuleRef> candidates;
+  if (request.resource.starts_with('/')) {
+    for (const RuleRef& ref : non_resource_rules_) {
+      if (rules::ruleAllowsNonResource(*roles_[ref.role].rules[ref.rule].rule, request.verb, request.resource)) {
+        candidates.push_back(ref);
+      }
+    }
+  } else {
+    std::string combined = request.resource;
+    if (!request.subresource.empty()) combined += "/" + request.subresource;
+    std::vector<std::string> resource_keys = {combined, std::string(kAll)};
+    if (!request.subresource.empty()) resource_keys.push_back("*/" + request.subresource);
+    for (std::string_view verb : {std::string_view(request.verb), kAll}) {
+      if (verb == kAll && request.verb == kAll) continue;
+      for (const std::string& resource : resource_keys) {
+        auto it = by_verb_resource_.find(bucketKey(verb, resource));
+        if (it != by_verb_resource_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const RuleRef& x, const RuleRef& y) { return x.role != y.role ? x.role < y.role : x.rule < y.rule; });
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
+
+  // Top-level create and deletecollection never carry a name, whatever the caller gives.
+  bool carries_name = !request.subresource.empty() || (request.verb != "create" && request.verb != "deletecollection");
+  for (const RuleRef& ref : candidates) {
+    const Node& rule = *roles_[ref.role].rules[ref.rule].rule;
+    bool named_only = false;
+    if (request.resource.starts_with('/')) {
+      // Already matched above.
+    } else if (request.name.empty()) {
+      rules::Grant grant = rules::ruleGrants(rule, request.verb, request.group,
+                                             request.subresource.empty() ? request.resource
+                                                                         : request.resource + "/" + request.subresource);
+      if (grant == rules::Grant::kNone) continue;
+      named_only = grant == rules::Grant::kNamed;
+    } else {
+      rules::ResourceRequest r{request.verb, request.group, request.resource, request.subresource,
+                               carries_name ? std::string_view(request.name) : std::string_view()};
+      if (!rules::ruleAllows(rule, r)) continue;
+    }
+    addAccess(request, ref, named_only, &out);
+  }
+  std::stable_sort(out.begin() + 1, out.end(), [](const Access& x, const Access& y) {
+    return x.binding != y.binding ? x.binding < y.binding : x.rule < y.rule;
+  });
+  return out;
+}
+
+Permissions Model::permissionsOf(const Subject& subject, const std::vector<std::string>& extra_groups) const {
+  Permissions out;
+  out.subject = subject;
+  bool anonymous = subject.kind == "User" && subject.name == "system:anonymous";
+  if (subject.kind == "Group") out.groups.push_back(subject.name);
+  if (subject.kind == "ServiceAccount") {
+    out.groups.push_back("system:serviceaccounts");
+    out.groups.push_back("system:serviceaccounts:" + subject.ns);
+  }
+  bool unauthenticated_group = subject.kind == "Group" && subject.name == "system:unauthenticated";
+  out.groups.push_back(anonymous || unauthenticated_group ? "system:unauthenticated" : "system:authenticated");
+  for (const std::string& g : extra_groups) out.groups.push_back(g);
+  std::sort(out.groups.begin(), out.groups.end());
+  out.groups.erase(std::unique(out.groups.begin(), out.groups.end()), out.groups.end());
+  out.masters = std::find(out.groups.begin(), out.groups.end(), kMastersGroup) != out.groups.end();
+
+  auto applies = [&](const Subject& s) {
+    if (s.kind == "Group") return std::binary_search(out.groups.begin(), out.groups.end(), s.name);
+    if (subject.kind == "Group") return false;
+    return s.kind == subject.kind && s.name == subject.name && (s.kind != "ServiceAccount" || s.ns == subject.ns);
+  };
+  for (uint32_t b = 0; b < bindings_.size(); ++b) {
+    const Binding& binding = bindings_[b];
+    if (binding.role < 0) continue;
+    if (std::none_of(binding.subjects.begin(), binding.subjects.end(), applies)) continue;
+    const Role& role = roles_[binding.role];
+    bool cluster = binding.kind == "ClusterRoleBinding";
+    for (uint32_t i = 0; i < role.rules.size(); ++i) {
+      if (!cluster && isNonResourceRule(*role.rules[i].rule)) continue;
+      Access access;
+      access.subject = subject;
+      access.binding = static_cast<int32_t>(b);
+      access.role = binding.role;
+      access.rule = i;
+      access.scope = cluster ? std::string_view() : binding.ns;
+      out.grants.push_back(std::move(access));
+    }
+  }
+  std::stable_sort(out.grants.begin(), out.grants.end(),
+                   [](const Access& x, const Access& y) { return x.scope < y.scope; });
+  return out;
+}
+
+}  // namespace kspm::rbac
