@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "checks/rbac/rbac_rules.h"
@@ -142,15 +143,20 @@ void objectRef(JsonWriter& w, std::string_view kind, std::string_view ns, std::s
 }
 
 // The evidence of one access (see docs/rbac.md).
-void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& objects, const rbac::Access& a) {
+void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& objects, const rbac::Access& a,
+                  bool with_subject = false) {
   w.StartObject();
+  if (with_subject && !a.masters) {
+    w.Key("bound_subject");
+    subjectJson(w, *a.subject);
+  }
   w.Key("via");
   str(w, a.masters ? "system:masters" : "rbac");
   w.Key("scope");
-  str(w, a.scope.empty() ? "cluster" : "namespace");
-  if (!a.scope.empty()) {
+  str(w, a.cluster_wide ? "cluster" : "namespace");
+  if (!a.cluster_wide) {
     w.Key("namespace");
-    str(w, a.scope);
+    str(w, a.ns);
   }
   if (a.masters) {
     w.Key("note");
@@ -227,7 +233,10 @@ std::string via(const rbac::Model& model, const rbac::Access& a) {
   return out;
 }
 
-std::string scopeText(const rbac::Access& a) { return a.scope.empty() ? "cluster" : "ns/" + std::string(a.scope); }
+std::string scopeText(const rbac::Access& a) {
+  if (a.cluster_wide) return "cluster";
+  return a.ns.empty() ? "ns/(unspecified)" : "ns/" + std::string(a.ns);
+}
 
 std::string joined(const std::vector<std::string_view>& values) {
   std::string out;
@@ -335,14 +344,14 @@ int runWhoCan(int argc, char** argv) {
   // Grouped by subject, in order of first appearance.
   std::vector<rbac::Subject> subjects;
   std::vector<std::vector<const rbac::Access*>> evidence;
+  std::unordered_map<std::string, size_t> subject_index;
   for (const rbac::Access& a : answer) {
-    auto it = std::find(subjects.begin(), subjects.end(), a.subject);
-    if (it == subjects.end()) {
-      subjects.push_back(a.subject);
+    auto [it, added] = subject_index.emplace(a.subject->label(), subjects.size());
+    if (added) {
+      subjects.push_back(*a.subject);
       evidence.emplace_back();
-      it = subjects.end() - 1;
     }
-    evidence[it - subjects.begin()].push_back(&a);
+    evidence[it->second].push_back(&a);
   }
 
   std::string text;
@@ -468,11 +477,11 @@ int runCan(int argc, char** argv) {
     w.StartArray();
     if (perms.masters) {
       rbac::Access masters;
-      masters.subject = subject;
+      masters.subject = &rbac::Model::mastersGroup();
       masters.masters = true;
       evidenceJson(w, *model, objects, masters);
     }
-    for (const rbac::Access& a : perms.grants) evidenceJson(w, *model, objects, a);
+    for (const rbac::Access& a : perms.grants) evidenceJson(w, *model, objects, a, true);
     w.EndArray();
     danglingJson(w, *model);
     inputErrorsJson(w, objects);
@@ -498,7 +507,8 @@ int runCan(int argc, char** argv) {
       }
       rows.push_back({resources, joined(checks::rbac::ruleList(rule, "nonResourceURLs")),
                       joined(checks::rbac::ruleList(rule, "resourceNames")), joined(checks::rbac::ruleList(rule, "verbs")),
-                      scopeText(a), via(*model, a)});
+                      scopeText(a),
+                      via(*model, a) + (*a.subject == subject ? "" : " as " + a.subject->label())});
     }
     text += table(rows) + danglingTable(*model);
   }

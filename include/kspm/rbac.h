@@ -89,14 +89,16 @@ struct Request {
   std::string name;         // "" = no object name given
 };
 
-/** Why a subject holds a permission. */
+/** Why a subject holds a permission. Points into the Model. */
 struct Access {
-  Subject subject;
+  /** The subject as the binding names it (Model::mastersGroup() for the bypass). */
+  const Subject* subject = nullptr;
   bool masters = false;        // via group system:masters (no binding, rule or role)
   int32_t binding = -1;        // index in Model::bindings()
   int32_t role = -1;           // index in Model::roles()
   uint32_t rule = 0;           // index in the role's effective rules
-  std::string_view scope;      // "" cluster-wide, else the namespace it holds in
+  bool cluster_wide = true;    // through a ClusterRoleBinding (or system:masters)
+  std::string_view ns;         // else the namespace it holds in ("" if the input leaves it unspecified)
   bool named_only = false;     // only for the objects in the rule's resourceNames
 };
 
@@ -105,13 +107,19 @@ struct Permissions {
   Subject subject;
   std::vector<std::string> groups;  // groups it is in (known from its kind, plus the given ones)
   bool masters = false;             // in system:masters: can do everything
-  std::vector<Access> grants;       // one per (binding, effective rule), ordered by scope, then input
+  /**
+   * One per (binding, effective rule): cluster-wide first, then by namespace, then input order. Each
+   * access's subject is the binding subject that matched (the subject itself or one of its groups).
+   */
+  std::vector<Access> grants;
 };
 
 class Model {
  public:
   /** Builds the model from every RBAC object of rbac.authorization.k8s.io in `objects`. */
   static std::unique_ptr<Model> build(const ObjectSet& objects);
+  /** The subject Group system:masters. */
+  static const Subject& mastersGroup();
 
   const std::vector<Role>& roles() const { return roles_; }
   const std::vector<Binding>& bindings() const { return bindings_; }

@@ -78,6 +78,11 @@ std::string Subject::label() const {
   return out + name;
 }
 
+const Subject& Model::mastersGroup() {
+  static const Subject masters{"Group", std::string(kMastersGroup), ""};
+  return masters;
+}
+
 bool parseSubject(std::string_view text, Subject* out, std::string* error) {
   size_t colon = text.find(':');
   std::string_view prefix = colon == std::string_view::npos ? text : text.substr(0, colon);
@@ -274,14 +279,17 @@ void Model::addAccess(const Request& request, const RuleRef& ref, bool named_onl
     const Binding& binding = bindings_[bref.binding];
     // nonResourceURLs hold only through a ClusterRoleBinding (RoleBinding scope is one namespace).
     if (non_resource && binding.kind != "ClusterRoleBinding") continue;
-    if (!request.ns.empty() && !bref.ns.empty() && bref.ns != request.ns) continue;
+    bool cluster_wide = binding.kind == "ClusterRoleBinding";
+    // A RoleBinding without namespace in the input holds in whichever namespace it is applied to.
+    if (!request.ns.empty() && !cluster_wide && !bref.ns.empty() && bref.ns != request.ns) continue;
     for (const Subject& subject : binding.subjects) {
       Access access;
-      access.subject = subject;
+      access.subject = &subject;
       access.binding = static_cast<int32_t>(bref.binding);
       access.role = static_cast<int32_t>(ref.role);
       access.rule = ref.rule;
-      access.scope = binding.kind == "ClusterRoleBinding" ? std::string_view() : binding.ns;
+      access.cluster_wide = cluster_wide;
+      access.ns = cluster_wide ? std::string_view() : binding.ns;
       access.named_only = named_only;
       out->push_back(std::move(access));
     }
@@ -292,7 +300,7 @@ void Model::addAccess(const Request& request, const RuleRef& ref, bool named_onl
 std::vector<Access> Model::whoCan(const Request& request) const {
   std::vector<Access> out;
   Access masters;
-  masters.subject = {"Group", std::string(kMastersGroup), ""};
+  masters.subject = &mastersGroup();
   masters.masters = true;
   out.push_back(masters);
 
@@ -370,22 +378,26 @@ Permissions Model::permissionsOf(const Subject& subject, const std::vector<std::
   for (uint32_t b = 0; b < bindings_.size(); ++b) {
     const Binding& binding = bindings_[b];
     if (binding.role < 0) continue;
-    if (std::none_of(binding.subjects.begin(), binding.subjects.end(), applies)) continue;
+    auto matched = std::find_if(binding.subjects.begin(), binding.subjects.end(), applies);
+    if (matched == binding.subjects.end()) continue;
     const Role& role = roles_[binding.role];
     bool cluster = binding.kind == "ClusterRoleBinding";
     for (uint32_t i = 0; i < role.rules.size(); ++i) {
       if (!cluster && isNonResourceRule(*role.rules[i].rule)) continue;
       Access access;
-      access.subject = subject;
+      access.subject = &*matched;
       access.binding = static_cast<int32_t>(b);
       access.role = binding.role;
       access.rule = i;
-      access.scope = cluster ? std::string_view() : binding.ns;
+      access.cluster_wide = cluster;
+      access.ns = cluster ? std::string_view() : binding.ns;
       out.grants.push_back(std::move(access));
     }
   }
   std::stable_sort(out.grants.begin(), out.grants.end(),
-                   [](const Access& x, const Access& y) { return x.scope < y.scope; });
+                   [](const Access& x, const Access& y) {
+                     return x.cluster_wide != y.cluster_wide ? x.cluster_wide : x.ns < y.ns;
+                   });
   return out;
 }
 

@@ -33,7 +33,7 @@ class RbacModelTest : public ::testing::Test {
   static std::vector<std::string> describe(const Model& model, const std::vector<Access>& accesses) {
     std::vector<std::string> out;
     for (const Access& a : accesses) {
-      std::string s = a.subject.label() + "@" + (a.scope.empty() ? "cluster" : std::string(a.scope));
+      std::string s = a.subject->label() + "@" + (a.cluster_wide ? "cluster" : std::string(a.ns));
       if (a.masters) {
         s += " masters";
       } else {
@@ -170,7 +170,7 @@ TEST_F(RbacModelTest, RoleBindingToClusterRoleHoldsOnlyInItsNamespace) {
   const std::vector<std::string> elsewhere = {kMasters, "Group ops@cluster ops-team->ops[1]", kMastersBound, kRoot};
   EXPECT_EQ(who("create", "", "pods", "exec", "db"), elsewhere);
   EXPECT_EQ(can({"User", "alice", ""}),
-            (std::vector<std::string>{"User alice@cluster metrics-for-all->metrics-reader[0]",
+            (std::vector<std::string>{"Group system:authenticated@cluster metrics-for-all->metrics-reader[0]",
                                       "User alice@web exec-in-web->exec-anything[0]"}));
   // exec-anything's nonResourceURLs rule does not hold through the RoleBinding (alice), only through
   // ops-team's ClusterRoleBinding; resources: ["*"] (everything) grants no non-resource URL.
@@ -187,13 +187,13 @@ TEST_F(RbacModelTest, ServiceAccountDefaultsToTheBindingNamespaceAndIsInItsGroup
   EXPECT_FALSE(p.masters);
   EXPECT_EQ(describe(*model_, p.grants),
             (std::vector<std::string>{
-                "ServiceAccount web/ci@cluster metrics-for-all->metrics-reader[0]",
+                "Group system:authenticated@cluster metrics-for-all->metrics-reader[0]",
                 "ServiceAccount web/ci@web deployer->deployer[0]", "ServiceAccount web/ci@web deployer->deployer[1]",
                 "ServiceAccount web/ci@web deployer->deployer[2]", "ServiceAccount web/ci@web deployer->deployer[3]",
-                "ServiceAccount web/ci@web every-sa-in-web->view-services[0]"}));
+                "Group system:serviceaccounts:web@web every-sa-in-web->view-services[0]"}));
   // The same name in another namespace is someone else.
   EXPECT_EQ(can({"ServiceAccount", "ci", "tools"}),
-            (std::vector<std::string>{"ServiceAccount tools/ci@cluster metrics-for-all->metrics-reader[0]"}));
+            (std::vector<std::string>{"Group system:authenticated@cluster metrics-for-all->metrics-reader[0]"}));
   // A User system:serviceaccount:NS:NAME subject is that service account.
   EXPECT_EQ(can({"ServiceAccount", "builder", "tools"}).size(), 5u);
   // who-can sees the group binding.
