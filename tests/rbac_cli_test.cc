@@ -75,7 +75,7 @@ TEST(RbacCliTest, WhoCanJson) {
   EXPECT_EQ(str(e["binding"], "kind"), "ClusterRoleBinding");
   EXPECT_EQ(str(e["binding"], "name"), "ops-team");
   EXPECT_EQ(str(e["role"], "name"), "ops");
-  EXPECT_EQ(e["rule"]["index"].GetUint(), 1u);
+  EXPECT_EQ(e["rule"]["index"].GetUint(), 0u);
   EXPECT_EQ(str(e["rule"]["defined_in"], "name"), "exec-anything");
   EXPECT_EQ(e["rule"]["defined_index"].GetUint(), 0u);
   EXPECT_FALSE(e["named_only"].GetBool());

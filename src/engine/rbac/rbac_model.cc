@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <span>
 #include <unordered_set>
 
 #include "checks/common/fields.h"
@@ -38,9 +39,15 @@ const Node* labelsOf(const Object& object) {
   return labels != nullptr && labels->isObject() ? labels : nullptr;
 }
 
-const Node* selectorsOf(const Object& object) {
+// The controller aggregates every ClusterRole whose aggregationRule is set, even without selectors.
+bool hasAggregationRule(const Object& object) {
+  const Node* rule = field(object.root, "aggregationRule");
+  return rule != nullptr && rule->isObject();
+}
+
+std::span<const Node> selectorsOf(const Object& object) {
   const Node* selectors = field(object.root, {"aggregationRule", "clusterRoleSelectors"});
-  return selectors != nullptr && selectors->isArray() ? selectors : nullptr;
+  return selectors != nullptr && selectors->isArray() ? selectors->items() : std::span<const Node>();
 }
 
 // A rule's content as one string, to keep equal rules once in an aggregated role (the controller
@@ -130,7 +137,7 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
     role.kind = object.kind;
     role.ns = namespaceOf(object);
     role.name = object.name;
-    role.aggregating = role.kind == "ClusterRole" && selectorsOf(object) != nullptr;
+    role.aggregating = role.kind == "ClusterRole" && hasAggregationRule(object);
     if (!role_by_key.emplace(roleKey(role.kind, role.ns, role.name), model->roles_.size()).second) continue;
     const Node* list = field(object.root, "rules");
     if (list != nullptr && list->isArray()) {
@@ -153,12 +160,15 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
       cluster_roles_by_label[std::string(m.key.str()) + "=" + m.value.scalarText()].push_back(i);
     }
   }
-  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> aggregations;  // role -> the roles it aggregates
+  // role -> the roles it aggregates, in the controller's order: selector by selector, each selector's
+  // matches sorted by name (a role matched twice adds nothing the second time: its rules are there).
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> aggregations;
+  auto byName = [&](uint32_t x, uint32_t y) { return model->roles_[x].name < model->roles_[y].name; };
   for (uint32_t a = 0; a < model->roles_.size(); ++a) {
     Role& role = model->roles_[a];
     if (!role.aggregating) continue;
     std::vector<uint32_t> members;
-    for (const Node& selector : selectorsOf(*role.object)->items()) {
+    for (const Node& selector : selectorsOf(*role.object)) {
       if (!selector.isObject()) continue;
       const std::vector<uint32_t>* candidates = &labeled_cluster_roles;
       const Node* match_labels = field(&selector, "matchLabels");
@@ -168,14 +178,19 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
         static const std::vector<uint32_t> kNone;
         candidates = it == cluster_roles_by_label.end() ? &kNone : &it->second;
       }
+      std::vector<uint32_t> matched;
       for (uint32_t c : *candidates) {
         if (c == a || !labelsMatchSelector(&selector, labelsOf(*model->roles_[c].object))) continue;
-        members.push_back(c);
+        matched.push_back(c);
+      }
+      std::sort(matched.begin(), matched.end(), byName);
+      members.insert(members.end(), matched.begin(), matched.end());
+    }
+    for (uint32_t c : members) {
+      if (std::find(role.aggregated.begin(), role.aggregated.end(), model->roles_[c].name) == role.aggregated.end()) {
+        role.aggregated.push_back(model->roles_[c].name);
       }
     }
-    std::sort(members.begin(), members.end());
-    members.erase(std::unique(members.begin(), members.end()), members.end());
-    for (uint32_t c : members) role.aggregated.push_back(model->roles_[c].name);
     aggregations.emplace_back(a, std::move(members));
   }
   // To a fixpoint: each round recomputes every aggregating role from the current rules of its members.

@@ -71,13 +71,14 @@ TEST_F(RbacModelTest, AggregationToAFixpointReplacesWrittenRules) {
   // monitoring: only secret-reader's rule (its own configmaps/delete rule is replaced).
   ASSERT_EQ(monitoring->rules.size(), 1u);
   EXPECT_EQ(monitoring->rules[0].source_name, "secret-reader");
-  // ops aggregates monitoring (itself aggregated) and exec-anything: 1 + 2 rules, in role order.
+  // ops aggregates exec-anything and monitoring (itself aggregated): 2 + 1 rules, roles sorted by name
+  // as the controller lists them.
   ASSERT_EQ(ops->rules.size(), 3u);
-  EXPECT_EQ(ops->rules[0].source_name, "secret-reader");
+  EXPECT_EQ(ops->rules[0].source_name, "exec-anything");
   EXPECT_EQ(ops->rules[1].source_name, "exec-anything");
-  EXPECT_EQ(ops->rules[2].source_name, "exec-anything");
-  EXPECT_EQ(ops->rules[2].source_index, 1u);
-  EXPECT_EQ(ops->aggregated, (std::vector<std::string_view>{"monitoring", "exec-anything"}));
+  EXPECT_EQ(ops->rules[1].source_index, 1u);
+  EXPECT_EQ(ops->rules[2].source_name, "secret-reader");
+  EXPECT_EQ(ops->aggregated, (std::vector<std::string_view>{"exec-anything", "monitoring"}));
   // The replaced rule grants nothing.
   EXPECT_EQ(who("delete", "", "configmaps"), (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
 }
@@ -106,9 +107,30 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
   EXPECT_EQ(model->roles()[0].aggregated, (std::vector<std::string_view>{"b", "c"}));
 }
 
+TEST_F(RbacModelTest, AnEmptyAggregationRuleStillReplacesTheRules) {
+  ObjectSet objects = testing::loadText(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: empty-aggregation}
+aggregationRule: {}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: plain}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+)");
+  auto model = Model::build(objects);
+  ASSERT_EQ(model->roles().size(), 2u);
+  EXPECT_TRUE(model->roles()[0].aggregating);
+  EXPECT_TRUE(model->roles()[0].rules.empty());
+  EXPECT_FALSE(model->roles()[1].aggregating);
+  EXPECT_EQ(model->roles()[1].rules.size(), 1u);
+}
+
 TEST_F(RbacModelTest, WildcardsEverywhere) {
   EXPECT_EQ(who("get", "", "secrets"),
-            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[0]", kMastersBound, kRoot}));
+            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[2]", kMastersBound, kRoot}));
   // `*` on verbs, groups and resources: any verb on any resource of any group.
   EXPECT_EQ(who("escalate", "rbac.authorization.k8s.io", "clusterroles"),
             (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
@@ -117,7 +139,7 @@ TEST_F(RbacModelTest, WildcardsEverywhere) {
 
 TEST_F(RbacModelTest, StarSlashSubresourceMatchesOnlyThatSubresource) {
   EXPECT_EQ(who("create", "", "pods", "exec"),
-            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[1]",
+            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[0]",
                                       "User alice@web exec-in-web->exec-anything[0]",
                                       "ServiceAccount web/ci@web deployer->deployer[3] (named)",
                                       "ServiceAccount tools/builder@web deployer->deployer[3] (named)", kMastersBound,
@@ -157,17 +179,17 @@ TEST_F(RbacModelTest, ResourceNamesNeverGrantCreateOrDeletecollection) {
   EXPECT_EQ(who("get", "", "configmaps", "", "web", "other"), (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
   // A create on a subresource carries the parent's name and is limited by it.
   EXPECT_EQ(who("create", "", "pods", "exec", "web", "api-0"),
-            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[1]",
+            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[0]",
                                       "User alice@web exec-in-web->exec-anything[0]",
                                       "ServiceAccount web/ci@web deployer->deployer[3]",
                                       "ServiceAccount tools/builder@web deployer->deployer[3]", kMastersBound, kRoot}));
   EXPECT_EQ(who("create", "", "pods", "exec", "web", "api-1"),
-            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[1]",
+            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[0]",
                                       "User alice@web exec-in-web->exec-anything[0]", kMastersBound, kRoot}));
 }
 
 TEST_F(RbacModelTest, RoleBindingToClusterRoleHoldsOnlyInItsNamespace) {
-  const std::vector<std::string> elsewhere = {kMasters, "Group ops@cluster ops-team->ops[1]", kMastersBound, kRoot};
+  const std::vector<std::string> elsewhere = {kMasters, "Group ops@cluster ops-team->ops[0]", kMastersBound, kRoot};
   EXPECT_EQ(who("create", "", "pods", "exec", "db"), elsewhere);
   EXPECT_EQ(can({"User", "alice", ""}),
             (std::vector<std::string>{"Group system:authenticated@cluster metrics-for-all->metrics-reader[0]",
@@ -175,9 +197,9 @@ TEST_F(RbacModelTest, RoleBindingToClusterRoleHoldsOnlyInItsNamespace) {
   // exec-anything's nonResourceURLs rule does not hold through the RoleBinding (alice), only through
   // ops-team's ClusterRoleBinding; resources: ["*"] (everything) grants no non-resource URL.
   EXPECT_EQ(who("get", "", "/metrics"),
-            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[2]",
+            (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[1]",
                                       "Group system:authenticated@cluster metrics-for-all->metrics-reader[0]"}));
-  EXPECT_EQ(who("get", "", "/debug/pprof"), (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[2]"}));
+  EXPECT_EQ(who("get", "", "/debug/pprof"), (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[1]"}));
 }
 
 TEST_F(RbacModelTest, ServiceAccountDefaultsToTheBindingNamespaceAndIsInItsGroups) {
