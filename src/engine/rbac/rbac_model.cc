@@ -128,8 +128,8 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
     return isClusterScopedKind(o.kind) ? std::string_view() : objects.namespaceOf(o);
   };
 
-  // Roles with their written rules; the first of duplicates wins.
-  std::vector<std::vector<EffectiveRule>> written;
+  // Roles with their written rules. Of two objects with the same kind, namespace and name the later one
+  // wins, as with kubectl apply of both in input order.
   for (const Object& object : objects.objects()) {
     if (!rules::isRole(object) || object.name.empty()) continue;
     Role role;
@@ -138,14 +138,18 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
     role.ns = namespaceOf(object);
     role.name = object.name;
     role.aggregating = role.kind == "ClusterRole" && hasAggregationRule(object);
-    if (!role_by_key.emplace(roleKey(role.kind, role.ns, role.name), model->roles_.size()).second) continue;
+    auto [slot, added] = role_by_key.emplace(roleKey(role.kind, role.ns, role.name), model->roles_.size());
     const Node* list = field(object.root, "rules");
     if (list != nullptr && list->isArray()) {
       uint32_t i = 0;
       for (const Node& rule : list->items()) role.rules.push_back({&rule, role.kind, role.name, i++});
     }
     if (role.aggregating) role.rules.clear();  // replaced by the aggregation
-    model->roles_.push_back(std::move(role));
+    if (added) {
+      model->roles_.push_back(std::move(role));
+    } else {
+      model->roles_[slot->second] = std::move(role);
+    }
   }
 
   // Aggregation: candidates of each aggregating role, found through one matchLabels pair when it has one.
@@ -216,7 +220,8 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
     if (!changed) break;
   }
 
-  // Bindings.
+  // Bindings (the later of duplicates wins).
+  std::unordered_map<std::string, uint32_t> binding_by_key;
   for (const Object& object : objects.objects()) {
     if (!rules::isBinding(object)) continue;
     Binding binding;
@@ -241,7 +246,12 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
       }
       binding.subjects.push_back(std::move(subject));
     }
-    model->bindings_.push_back(std::move(binding));
+    auto [slot, added] = binding_by_key.emplace(roleKey(binding.kind, binding.ns, binding.name), model->bindings_.size());
+    if (added) {
+      model->bindings_.push_back(std::move(binding));
+    } else {
+      model->bindings_[slot->second] = std::move(binding);
+    }
   }
   model->index();
   return model;

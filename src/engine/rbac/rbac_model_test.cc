@@ -128,6 +128,42 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
   EXPECT_EQ(model->roles()[1].rules.size(), 1u);
 }
 
+TEST_F(RbacModelTest, TheLaterOfDuplicateObjectsWinsAndAnonymousIsUnauthenticated) {
+  ObjectSet objects = testing::loadText(R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: User, name: alice}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: b}
+subjects: [{kind: Group, name: system:unauthenticated}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+)");
+  auto model = Model::build(objects);
+  ASSERT_EQ(model->roles().size(), 1u);
+  ASSERT_EQ(model->bindings().size(), 1u);
+  EXPECT_EQ(describe(*model, model->whoCan({"get", "", "pods", "", "", ""})), (std::vector<std::string>{kMasters}));
+  EXPECT_EQ(describe(*model, model->whoCan({"get", "", "secrets", "", "", ""})),
+            (std::vector<std::string>{kMasters, "Group system:unauthenticated@cluster b->r[0]"}));
+  Permissions anonymous = model->permissionsOf({"User", "system:anonymous", ""}, {});
+  EXPECT_EQ(anonymous.groups, (std::vector<std::string>{"system:unauthenticated"}));
+  EXPECT_EQ(anonymous.grants.size(), 1u);
+  EXPECT_EQ(model->permissionsOf({"User", "alice", ""}, {}).grants.size(), 0u);
+}
+
 TEST_F(RbacModelTest, WildcardsEverywhere) {
   EXPECT_EQ(who("get", "", "secrets"),
             (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[2]", kMastersBound, kRoot}));
