@@ -131,6 +131,39 @@ TEST(RbacCliTest, CanJsonAndTable) {
   EXPECT_NE(t.out.find("dangling: RoleBinding web/ghost"), std::string::npos);
 }
 
+TEST(RbacCliTest, NonResourceUrlAndDefaultNamespace) {
+  auto r = run(kspm() + " rbac who-can get /metrics -o json " + fixture());
+  ASSERT_EQ(r.exit_code, 0);
+  rapidjson::Document d = parseJson(r.out);
+  EXPECT_EQ(str(d["request"], "non_resource_url"), "/metrics");
+  ASSERT_EQ(d["subjects"].Size(), 3u);  // system:masters, ops (ClusterRoleBinding), system:authenticated
+  EXPECT_EQ(str(d["subjects"][2]["subject"], "name"), "system:authenticated");
+  EXPECT_EQ(run(kspm() + " rbac who-can get /metrics -n web " + fixture() + " 2>/dev/null").exit_code, 2);
+
+  testing::TempDir dir;
+  std::string path = dir.write("rb.yaml", R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b}
+subjects: [{kind: ServiceAccount, name: app}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+)");
+  auto plain = parseJson(run(kspm() + " rbac who-can get secrets -o json '" + path + "'").out);
+  ASSERT_EQ(plain["subjects"].Size(), 2u);
+  EXPECT_EQ(str(plain["subjects"][1]["subject"], "namespace"), "");
+  EXPECT_EQ(str(plain["subjects"][1]["evidence"][0], "namespace"), "");
+  auto placed = parseJson(run(kspm() + " rbac who-can get secrets --default-namespace shop -n shop -o json '" + path + "'").out);
+  ASSERT_EQ(placed["subjects"].Size(), 2u);
+  EXPECT_EQ(str(placed["subjects"][1]["subject"], "namespace"), "shop");
+  EXPECT_EQ(str(placed["subjects"][1]["evidence"][0], "namespace"), "shop");
+  auto can = parseJson(run(kspm() + " rbac can serviceaccount:shop:app --default-namespace shop -o json '" + path + "'").out);
+  EXPECT_EQ(can["grants"].Size(), 1u);
+}
+
 TEST(RbacCliTest, InputErrorsExitThree) {
   testing::TempDir dir;
   std::string bad = dir.path() + "/bad.yaml";

@@ -45,12 +45,14 @@ constexpr const char* kWhoCanHelp =
     "\n"
     "Flags:\n"
     "  -n, --namespace NS     the request is in namespace NS (default: any scope; each answer says its scope)\n"
-    "      --name NAME        the request names this object (resourceNames rules then hold only for it)\n"
+    "      --name NAME        the request names this object (resourceNames rules then hold only for it;\n"
+    "                         for list and watch: a metadata.name field selector)\n"
+    "      --default-namespace NS  namespace for objects without metadata.namespace (as kubectl apply -n)\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit codes: 0 the answer was written; 2 usage error; 3 some input could not be read or parsed\n"
-    "(the rest was used).\n";
+    "(the rest was used); 4 the answer could not be written. JSON output: docs/rbac.md.\n";
 
 constexpr const char* kCanHelp =
     "Usage: kspm rbac can SUBJECT [flags] PATH... | -\n"
@@ -64,11 +66,12 @@ constexpr const char* kCanHelp =
     "\n"
     "Flags:\n"
     "      --group GROUP      the subject is also in GROUP (repeatable; system:masters can do everything)\n"
+    "      --default-namespace NS  namespace for objects without metadata.namespace (as kubectl apply -n)\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit codes: 0 the answer was written; 2 usage error; 3 some input could not be read or parsed\n"
-    "(the rest was used).\n";
+    "(the rest was used); 4 the answer could not be written. JSON output: docs/rbac.md.\n";
 
 // RESOURCE[/SUBRESOURCE][.GROUP]; kubectl's RESOURCE.GROUP/SUBRESOURCE is accepted too.
 bool parseResource(const std::string& text, rbac::Request* request, std::string* error) {
@@ -303,6 +306,7 @@ int runWhoCan(int argc, char** argv) {
   std::vector<std::string> positional;
   std::string value, error, ns, name;
   bool json = false;
+  IngestOptions ingest;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kWhoCanHelp, stdout);
@@ -314,6 +318,8 @@ int runWhoCan(int argc, char** argv) {
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       ns = value;
       if (error.empty() && ns.empty()) error = "empty namespace";
+    } else if (args.flag({"--default-namespace"}, &value, &error)) {
+      ingest.default_namespace = value;
     } else if (args.flag({"--name"}, &value, &error)) {
       name = value;
       if (error.empty() && name.empty()) error = "empty name";
@@ -337,7 +343,7 @@ int runWhoCan(int argc, char** argv) {
   }
   std::vector<std::string> paths(positional.begin() + 2, positional.end());
 
-  ObjectSet objects = ingestPaths(paths, IngestOptions{});
+  ObjectSet objects = ingestPaths(paths, ingest);
   std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
   std::vector<rbac::Access> answer = model->whoCan(request);
 
@@ -428,6 +434,7 @@ int runCan(int argc, char** argv) {
   std::vector<std::string> positional, groups;
   std::string value, error;
   bool json = false;
+  IngestOptions ingest;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kCanHelp, stdout);
@@ -436,6 +443,8 @@ int runCan(int argc, char** argv) {
     if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
       json = value == "json";
+    } else if (args.flag({"--default-namespace"}, &value, &error)) {
+      ingest.default_namespace = value;
     } else if (args.flag({"--group"}, &value, &error)) {
       if (error.empty() && value.empty()) error = "empty group";
       groups.push_back(value);
@@ -452,7 +461,7 @@ int runCan(int argc, char** argv) {
   if (positional.size() < 2) return usageError("rbac can", "no input: give files, directories, or - for standard input");
   std::vector<std::string> paths(positional.begin() + 1, positional.end());
 
-  ObjectSet objects = ingestPaths(paths, IngestOptions{});
+  ObjectSet objects = ingestPaths(paths, ingest);
   std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
   rbac::Permissions perms = model->permissionsOf(subject, groups);
 

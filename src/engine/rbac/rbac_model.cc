@@ -81,7 +81,7 @@ bool isNonResourceRule(const Node& rule) { return !rules::ruleList(rule, "nonRes
 
 std::string Subject::label() const {
   std::string out = kind + " ";
-  if (kind == "ServiceAccount") out += ns + "/";
+  if (kind == "ServiceAccount" && !ns.empty()) out += ns + "/";  // empty: a RoleBinding of unspecified namespace
   return out + name;
 }
 
