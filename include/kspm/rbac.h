@@ -158,6 +158,8 @@ class Model {
   std::vector<RuleRef> non_resource_rules_;
   // Per role: its bindings sorted by namespace (ClusterRoleBindings first, namespace "").
   std::vector<std::vector<RoleBindingRef>> bindings_of_role_;
+  // "kind\nnamespace\nname" of a subject -> the bindings (with a role) naming it, in input order.
+  std::unordered_map<std::string, std::vector<uint32_t>> bindings_of_subject_;
 };
 
 }  // namespace kspm::rbac

@@ -261,7 +261,12 @@ void Model::index() {
   bindings_of_role_.assign(roles_.size(), {});
   for (uint32_t b = 0; b < bindings_.size(); ++b) {
     const Binding& binding = bindings_[b];
-    if (binding.role >= 0) bindings_of_role_[binding.role].push_back({binding.ns, b});
+    if (binding.role < 0) continue;
+    bindings_of_role_[binding.role].push_back({binding.ns, b});
+    for (const Subject& subject : binding.subjects) {
+      std::vector<uint32_t>& list = bindings_of_subject_[roleKey(subject.kind, subject.ns, subject.name)];
+      if (list.empty() || list.back() != b) list.push_back(b);
+    }
   }
   for (auto& list : bindings_of_role_) {
     std::stable_sort(list.begin(), list.end(),
@@ -298,15 +303,12 @@ std::vector<uint32_t> Model::dangling() const {
 }
 
 void Model::addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const {
-  const Role& role = roles_[ref.role];
   bool non_resource = request.resource.starts_with('/');
-  for (const RoleBindingRef& bref : bindings_of_role_[ref.role]) {
+  auto add = [&](const RoleBindingRef& bref) {
     const Binding& binding = bindings_[bref.binding];
-    // nonResourceURLs hold only through a ClusterRoleBinding (RoleBinding scope is one namespace).
-    if (non_resource && binding.kind != "ClusterRoleBinding") continue;
     bool cluster_wide = binding.kind == "ClusterRoleBinding";
-    // A RoleBinding without namespace in the input holds in whichever namespace it is applied to.
-    if (!request.ns.empty() && !cluster_wide && !bref.ns.empty() && bref.ns != request.ns) continue;
+    // nonResourceURLs hold only through a ClusterRoleBinding (RoleBinding scope is one namespace).
+    if (non_resource && !cluster_wide) return;
     for (const Subject& subject : binding.subjects) {
       Access access;
       access.subject = &subject;
@@ -318,8 +320,22 @@ void Model::addAccess(const Request& request, const RuleRef& ref, bool named_onl
       access.named_only = named_only;
       out->push_back(std::move(access));
     }
+  };
+  const std::vector<RoleBindingRef>& refs = bindings_of_role_[ref.role];
+  if (request.ns.empty()) {
+    for (const RoleBindingRef& bref : refs) add(bref);
+    return;
   }
-  (void)role;
+  // Sorted by namespace: the "" range (ClusterRoleBindings, and RoleBindings whose namespace the input
+  // leaves unspecified: they hold wherever they are applied), then the request's namespace.
+  auto byNamespace = [](const RoleBindingRef& x, std::string_view ns) { return x.ns < ns; };
+  auto first_named = std::partition_point(refs.begin(), refs.end(),
+                                          [](const RoleBindingRef& x) { return x.ns.empty(); });
+  for (auto it = refs.begin(); it != first_named; ++it) add(*it);
+  for (auto it = std::lower_bound(first_named, refs.end(), std::string_view(request.ns), byNamespace);
+       it != refs.end() && it->ns == request.ns; ++it) {
+    add(*it);
+  }
 }
 
 std::vector<Access> Model::whoCan(const Request& request) const {
@@ -400,9 +416,18 @@ Permissions Model::permissionsOf(const Subject& subject, const std::vector<std::
     if (subject.kind == "Group") return false;
     return s.kind == subject.kind && s.name == subject.name && (s.kind != "ServiceAccount" || s.ns == subject.ns);
   };
-  for (uint32_t b = 0; b < bindings_.size(); ++b) {
+  // The bindings naming the subject or one of its groups, in input order.
+  std::vector<uint32_t> candidates;
+  auto collect = [&](std::string_view kind, std::string_view ns, std::string_view name) {
+    auto it = bindings_of_subject_.find(roleKey(kind, ns, name));
+    if (it != bindings_of_subject_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+  };
+  if (subject.kind != "Group") collect(subject.kind, subject.kind == "ServiceAccount" ? subject.ns : "", subject.name);
+  for (const std::string& group : out.groups) collect("Group", "", group);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (uint32_t b : candidates) {
     const Binding& binding = bindings_[b];
-    if (binding.role < 0) continue;
     auto matched = std::find_if(binding.subjects.begin(), binding.subjects.end(), applies);
     if (matched == binding.subjects.end()) continue;
     const Role& role = roles_[binding.role];
