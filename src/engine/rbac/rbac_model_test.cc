@@ -1,11 +1,13 @@
 // The RBAC model: each semantic rule of include/kspm/rbac.h with exact expected answers.
 #include "kspm/rbac.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "checks/rbac/rbac_rules.h"
 #include "kspm/ingest.h"
 #include "test_util.h"
 
@@ -294,6 +296,110 @@ TEST(RbacSubjectTest, Parse) {
   EXPECT_FALSE(parseSubject("serviceaccount:ci", &s, &error));
   EXPECT_FALSE(parseSubject("robot:x", &s, &error));
   EXPECT_FALSE(parseSubject("user:", &s, &error));
+}
+
+}  // namespace
+}  // namespace kspm::rbac
+
+namespace kspm::rbac {
+namespace {
+
+// whoCan through the index equals a scan of every binding and rule with the rule matcher.
+TEST(RbacIndexTest, IndexedWhoCanEqualsAFullScan) {
+  const char* verbs[] = {"get", "list", "create", "delete", "*"};
+  const char* resources[] = {"pods", "pods/exec", "*/exec", "secrets", "*", "deployments", "deployments/scale"};
+  const char* groups[] = {"", "apps", "*"};
+  uint32_t seed = 7;
+  auto next = [&](uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % n;
+  };
+  std::string yaml;
+  for (int r = 0; r < 40; ++r) {
+    bool cluster = r % 2 == 0;
+    yaml += "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: " + std::string(cluster ? "ClusterRole" : "Role") +
+            "\nmetadata: {name: r" + std::to_string(r) + (cluster ? "" : ", namespace: ns" + std::to_string(r % 3)) +
+            "}\nrules:\n";
+    for (uint32_t i = 0, n = 1 + next(3); i < n; ++i) {
+      yaml += "- apiGroups: [\"" + std::string(groups[next(3)]) + "\"]\n  resources: [\"" + resources[next(7)] +
+              "\", \"" + resources[next(7)] + "\"]\n  verbs: [\"" + verbs[next(5)] + "\", \"" + verbs[next(5)] + "\"]\n";
+      if (next(4) == 0) yaml += "  resourceNames: [x]\n";
+      if (next(8) == 0) yaml += "- nonResourceURLs: [\"/metrics\"]\n  verbs: [get]\n";
+    }
+  }
+  for (int b = 0; b < 120; ++b) {
+    bool cluster_binding = next(3) == 0;
+    bool to_cluster_role = cluster_binding || next(2) == 0;
+    uint32_t role = next(20) * 2 + (to_cluster_role ? 0 : 1);
+    std::string ns = "ns" + std::to_string(cluster_binding ? 0 : (to_cluster_role ? next(3) : role % 3));
+    yaml += "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: " +
+            std::string(cluster_binding ? "ClusterRoleBinding" : "RoleBinding") + "\nmetadata: {name: b" +
+            std::to_string(b) + (cluster_binding ? "" : ", namespace: " + ns) + "}\nsubjects:\n" +
+            "- {kind: ServiceAccount, name: sa" + std::to_string(next(10)) + ", namespace: ns0}\n" +
+            "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: " + (to_cluster_role ? "ClusterRole" : "Role") +
+            ", name: r" + std::to_string(role) + "}\n";
+  }
+  ObjectSet objects = testing::loadText(yaml);
+  ASSERT_TRUE(objects.errors().empty());
+  auto model = Model::build(objects);
+
+  auto key = [](const Access& a) {
+    return std::to_string(a.binding) + "/" + a.subject->label() + "/" + std::to_string(a.rule) +
+           (a.named_only ? "n" : "");
+  };
+  int compared = 0, granted = 0;
+  for (const char* verb : {"get", "list", "create", "delete", "deletecollection", "patch"}) {
+    for (const char* group : {"", "apps"}) {
+      for (const char* resource : {"pods", "secrets", "deployments"}) {
+        for (const char* sub : {"", "exec", "scale"}) {
+          for (const char* ns : {"", "ns1"}) {
+            for (const char* name : {"", "x"}) {
+              Request request{verb, group, resource, sub, ns, name};
+              std::vector<std::string> indexed, scanned;
+              for (const Access& a : model->whoCan(request)) {
+                if (!a.masters) indexed.push_back(key(a));
+              }
+              std::string combined = std::string(resource) + (*sub ? "/" + std::string(sub) : "");
+              bool carries_name = *sub || (std::string_view(verb) != "create" && std::string_view(verb) != "deletecollection");
+              for (uint32_t b = 0; b < model->bindings().size(); ++b) {
+                const Binding& binding = model->bindings()[b];
+                if (binding.role < 0) continue;
+                if (*ns && binding.kind == "RoleBinding" && binding.ns != ns) continue;
+                const Role& role = model->roles()[binding.role];
+                for (uint32_t i = 0; i < role.rules.size(); ++i) {
+                  const Node& rule = *role.rules[i].rule;
+                  bool named_only = false;
+                  if (*name) {
+                    checks::rbac::ResourceRequest r{verb, group, resource, sub, carries_name ? name : ""};
+                    if (!checks::rbac::ruleAllows(rule, r)) continue;
+                  } else {
+                    auto grant = checks::rbac::ruleGrants(rule, verb, group, combined);
+                    if (grant == checks::rbac::Grant::kNone) continue;
+                    named_only = grant == checks::rbac::Grant::kNamed;
+                  }
+                  for (const Subject& s : binding.subjects) {
+                    Access a;
+                    a.subject = &s;
+                    a.binding = static_cast<int32_t>(b);
+                    a.rule = i;
+                    a.named_only = named_only;
+                    scanned.push_back(key(a));
+                  }
+                }
+              }
+              std::sort(indexed.begin(), indexed.end());
+              std::sort(scanned.begin(), scanned.end());
+              EXPECT_EQ(indexed, scanned) << verb << " " << combined << "." << group << " -n " << ns << " " << name;
+              ++compared;
+              granted += indexed.empty() ? 0 : 1;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 6 * 2 * 3 * 3 * 2 * 2);
+  EXPECT_GT(granted, compared / 4);  // the generated input grants a fair share of the requests
 }
 
 }  // namespace
