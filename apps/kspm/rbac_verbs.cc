@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -282,18 +281,12 @@ std::string danglingTable(const rbac::Model& model) {
   return out;
 }
 
-// Flags common to both commands; returns false when the argument is none of them.
-struct CommonFlags {
-  bool json = false;
-  std::vector<std::string> paths;
-};
-
-int finish(const std::string& verb, const std::string& text, const ObjectSet& objects, bool json) {
+// Writes the answer; input errors also go to standard error. Returns the exit code.
+int finish(const std::string& verb, const std::string& text, const ObjectSet& objects) {
   bool failed = std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0;
   for (const InputError& e : objects.errors()) {
     std::fprintf(stderr, "kspm rbac %s: %s\n", verb.c_str(), describeInputError(e).c_str());
   }
-  (void)json;
   if (failed) {
     std::fprintf(stderr, "kspm rbac %s: writing the answer failed\n", verb.c_str());
     return kExitOutput;
@@ -426,7 +419,7 @@ int runWhoCan(int argc, char** argv) {
     }
     text = table(rows) + danglingTable(*model);
   }
-  return finish("who-can", text, objects, json);
+  return finish("who-can", text, objects);
 }
 
 int runCan(int argc, char** argv) {
@@ -521,7 +514,7 @@ int runCan(int argc, char** argv) {
     }
     text += table(rows) + danglingTable(*model);
   }
-  return finish("can", text, objects, json);
+  return finish("can", text, objects);
 }
 
 }  // namespace

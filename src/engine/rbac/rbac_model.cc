@@ -1,5 +1,5 @@
+// The RBAC model (include/kspm/rbac.h): roles after aggregation, bindings, and the who-can index.
 #include <algorithm>
-#include <map>
 #include <span>
 #include <unordered_set>
 
