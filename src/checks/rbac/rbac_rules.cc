@@ -66,11 +66,7 @@ const Node* labelsOf(const Object& object) {
 }
 
 void addSubject(RoleSubjects* out, const SubjectRef& subject) {
-  std::string label = subject.label();
-  for (const SubjectRef& have : out->subjects) {
-    if (have.label() == label) return;
-  }
-  out->subjects.push_back(subject);
+  if (out->labels.insert(subject.label()).second) out->subjects.push_back(subject);
 }
 
 // Adds the subjects of every binding in the input whose roleRef names kind/name (a Role only in

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "kspm/check.h"
@@ -144,6 +145,7 @@ std::string_view namespaceFor(const Object& object, const EvalContext& context);
 /** Who the input binds to a role, directly or through aggregation. */
 struct RoleSubjects {
   std::vector<SubjectRef> subjects;  // deduplicated by label, in input order
+  std::unordered_set<std::string> labels;  // labels of `subjects`, for the deduplication
   bool bound = false;                // some binding in the input names the role (or a role aggregating it)
   /** Built-in ClusterRoles (admin, edit, view) not in the input that aggregate this one by label. */
   std::vector<std::string_view> builtin_aggregators;
