@@ -40,12 +40,15 @@ constexpr const char* kWhoCanHelp =
     "scope it holds in. Examples: 'get secrets', 'create pods/exec', 'update deployments/scale.apps',\n"
     "'get nodes/proxy', 'get /metrics'. Aggregated ClusterRoles get the rules of the ClusterRoles they\n"
     "select, as the controller would. The group system:masters is always listed: it bypasses RBAC.\n"
-    "Only what the input shows: bootstrap roles not in it, the Node authorizer and webhooks are not seen.\n"
+    "Only what the input shows (with --bootstrap-rbac, plus the bootstrap policy); the Node authorizer and\n"
+    "webhooks are not seen.\n"
     "\n"
     "Flags:\n"
     "  -n, --namespace NS     the request is in namespace NS (default: any scope; each answer says its scope)\n"
     "      --name NAME        the request names this object (resourceNames rules then hold only for it;\n"
     "                         for list and watch: a metadata.name field selector)\n"
+    "      --bootstrap-rbac   add the roles and bindings every cluster has (cluster-admin, system:discovery,\n"
+    "                         system:public-info-viewer, admin/edit/view, ...); the input's replace them\n"
     "      --default-namespace NS  namespace for objects without metadata.namespace (as kubectl apply -n)\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  -h, --help             this help\n"
@@ -65,6 +68,8 @@ constexpr const char* kCanHelp =
     "\n"
     "Flags:\n"
     "      --group GROUP      the subject is also in GROUP (repeatable; system:masters can do everything)\n"
+    "      --bootstrap-rbac   add the roles and bindings every cluster has (cluster-admin, system:discovery,\n"
+    "                         system:public-info-viewer, admin/edit/view, ...); the input's replace them\n"
     "      --default-namespace NS  namespace for objects without metadata.namespace (as kubectl apply -n)\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  -h, --help             this help\n"
@@ -145,7 +150,7 @@ void objectRef(JsonWriter& w, std::string_view kind, std::string_view ns, std::s
 }
 
 // The evidence of one access (see docs/rbac.md).
-void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& objects, const rbac::Access& a,
+void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& /*objects*/, const rbac::Access& a,
                   bool with_subject = false) {
   w.StartObject();
   if (with_subject && !a.masters) {
@@ -172,7 +177,7 @@ void evidenceJson(JsonWriter& w, const rbac::Model& model, const ObjectSet& obje
   w.Key("binding");
   objectRef(w, b.kind, b.ns, b.name);
   w.Key("binding_file");
-  str(w, objects.pathOf(*b.object));
+  str(w, model.pathOf(*b.object));
   w.Key("binding_line");
   w.Uint(b.object->line);
   w.Key("role");
@@ -300,6 +305,7 @@ int runWhoCan(int argc, char** argv) {
   std::string value, error, ns, name;
   bool json = false;
   IngestOptions ingest;
+  rbac::BuildOptions build_options;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kWhoCanHelp, stdout);
@@ -313,6 +319,8 @@ int runWhoCan(int argc, char** argv) {
       if (error.empty() && ns.empty()) error = "empty namespace";
     } else if (args.flag({"--default-namespace"}, &value, &error)) {
       ingest.default_namespace = value;
+    } else if (args.boolFlag({"--bootstrap-rbac"})) {
+      build_options.bootstrap = true;
     } else if (args.flag({"--name"}, &value, &error)) {
       name = value;
       if (error.empty() && name.empty()) error = "empty name";
@@ -337,7 +345,7 @@ int runWhoCan(int argc, char** argv) {
   std::vector<std::string> paths(positional.begin() + 2, positional.end());
 
   ObjectSet objects = ingestPaths(paths, ingest);
-  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
+  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects, build_options);
   std::vector<rbac::Access> answer = model->whoCan(request);
 
   // Grouped by subject, in order of first appearance.
@@ -428,6 +436,7 @@ int runCan(int argc, char** argv) {
   std::string value, error;
   bool json = false;
   IngestOptions ingest;
+  rbac::BuildOptions build_options;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kCanHelp, stdout);
@@ -438,6 +447,8 @@ int runCan(int argc, char** argv) {
       json = value == "json";
     } else if (args.flag({"--default-namespace"}, &value, &error)) {
       ingest.default_namespace = value;
+    } else if (args.boolFlag({"--bootstrap-rbac"})) {
+      build_options.bootstrap = true;
     } else if (args.flag({"--group"}, &value, &error)) {
       if (error.empty() && value.empty()) error = "empty group";
       groups.push_back(value);
@@ -455,7 +466,7 @@ int runCan(int argc, char** argv) {
   std::vector<std::string> paths(positional.begin() + 1, positional.end());
 
   ObjectSet objects = ingestPaths(paths, ingest);
-  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects);
+  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects, build_options);
   rbac::Permissions perms = model->permissionsOf(subject, groups);
 
   std::string text;

@@ -15,6 +15,10 @@
 //   from the authenticator and must be given by the caller.
 // - Group system:masters bypasses authorization: its members can do everything, whatever RBAC says.
 //
+// - A RoleBinding grants no cluster-scoped resource (nodes, persistentvolumes, clusterroles, ...): the API
+//   server never asks for them in a namespace. A RoleBinding granting "namespaces" lets get, update, patch
+//   and delete the binding's own Namespace object (its request carries that namespace).
+//
 // Thread safety: a Model is immutable once built and reads from any number of threads. It points into the
 // ObjectSet it was built from, which must outlive it.
 #pragma once
@@ -114,10 +118,35 @@ struct Permissions {
   std::vector<Access> grants;
 };
 
+/** What Model::build adds to the input. */
+struct BuildOptions {
+  /**
+   * Adds the roles and bindings the API server creates in every cluster (the RBAC bootstrap policy,
+   * src/engine/rbac/bootstrap_policy.cc). An input object of the same kind, namespace and name replaces
+   * the bootstrap one (as a live cluster shows the objects as they are).
+   */
+  bool bootstrap = false;
+};
+
+/** The RBAC bootstrap policy as YAML (ClusterRoles, ClusterRoleBindings, Roles, RoleBindings). */
+std::string_view bootstrapPolicyYaml();
+/** The file name the bootstrap objects are reported under. */
+inline constexpr std::string_view kBootstrapSource = "<kubernetes bootstrap policy>";
+
+/**
+ * True when group/resource (a built-in resource, subresources included) is cluster-scoped: a RoleBinding
+ * never grants it (except "namespaces": a RoleBinding lets get/update/patch/delete its own namespace).
+ */
+bool isClusterScopedResource(std::string_view group, std::string_view resource);
+
 class Model {
  public:
   /** Builds the model from every RBAC object of rbac.authorization.k8s.io in `objects`. */
-  static std::unique_ptr<Model> build(const ObjectSet& objects);
+  static std::unique_ptr<Model> build(const ObjectSet& objects, const BuildOptions& options = {});
+  /** The file an object of the model comes from (kBootstrapSource for the bootstrap policy). */
+  std::string_view pathOf(const Object& object) const;
+  /** True when the object is one of the bootstrap policy's. */
+  bool isBootstrap(const Object& object) const;
   /** The subject Group system:masters. */
   static const Subject& mastersGroup();
 
@@ -151,6 +180,8 @@ class Model {
   void index();
   void addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const;
 
+  const ObjectSet* input_ = nullptr;
+  std::unique_ptr<ObjectSet> bootstrap_;  // the bootstrap policy objects, when asked for
   std::vector<Role> roles_;
   std::vector<Binding> bindings_;
   // "verb\n<resource as written>" -> rules naming both (wildcards are their own keys).

@@ -6,6 +6,7 @@
 #include "checks/common/fields.h"
 #include "checks/rbac/rbac_rules.h"
 #include "kspm/engine.h"
+#include "kspm/loader.h"
 #include "kspm/object_index.h"
 #include "kspm/rbac.h"
 
@@ -77,7 +78,47 @@ bool serviceAccountUser(std::string_view user, std::string_view* ns, std::string
 
 bool isNonResourceRule(const Node& rule) { return !rules::ruleList(rule, "nonResourceURLs").empty(); }
 
+// Built-in cluster-scoped resources by API group (Kubernetes 1.33; kubectl api-resources --namespaced=false).
+struct ClusterScoped {
+  std::string_view group;
+  std::string_view resource;
+};
+constexpr ClusterScoped kClusterScoped[] = {
+    {"", "componentstatuses"}, {"", "namespaces"}, {"", "nodes"}, {"", "persistentvolumes"},
+    {"admissionregistration.k8s.io", "mutatingwebhookconfigurations"},
+    {"admissionregistration.k8s.io", "validatingwebhookconfigurations"},
+    {"admissionregistration.k8s.io", "validatingadmissionpolicies"},
+    {"admissionregistration.k8s.io", "validatingadmissionpolicybindings"},
+    {"admissionregistration.k8s.io", "mutatingadmissionpolicies"},
+    {"admissionregistration.k8s.io", "mutatingadmissionpolicybindings"},
+    {"apiextensions.k8s.io", "customresourcedefinitions"}, {"apiregistration.k8s.io", "apiservices"},
+    {"authentication.k8s.io", "selfsubjectreviews"}, {"authentication.k8s.io", "tokenreviews"},
+    {"authorization.k8s.io", "selfsubjectaccessreviews"}, {"authorization.k8s.io", "selfsubjectrulesreviews"},
+    {"authorization.k8s.io", "subjectaccessreviews"},
+    {"certificates.k8s.io", "certificatesigningrequests"}, {"certificates.k8s.io", "clustertrustbundles"},
+    {"flowcontrol.apiserver.k8s.io", "flowschemas"},
+    {"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"},
+    {"internal.apiserver.k8s.io", "storageversions"},
+    {"networking.k8s.io", "ingressclasses"}, {"networking.k8s.io", "ipaddresses"},
+    {"networking.k8s.io", "servicecidrs"}, {"node.k8s.io", "runtimeclasses"},
+    {"policy", "podsecuritypolicies"}, {"extensions", "podsecuritypolicies"},
+    {"rbac.authorization.k8s.io", "clusterrolebindings"}, {"rbac.authorization.k8s.io", "clusterroles"},
+    {"resource.k8s.io", "deviceclasses"}, {"resource.k8s.io", "resourceslices"},
+    {"scheduling.k8s.io", "priorityclasses"}, {"storage.k8s.io", "csidrivers"}, {"storage.k8s.io", "csinodes"},
+    {"storage.k8s.io", "storageclasses"}, {"storage.k8s.io", "volumeattachments"},
+    {"storage.k8s.io", "volumeattributesclasses"}, {"storagemigration.k8s.io", "storageversionmigrations"},
+};
+
 }  // namespace
+
+bool isClusterScopedResource(std::string_view group, std::string_view resource) {
+  size_t slash = resource.find('/');
+  if (slash != std::string_view::npos) resource = resource.substr(0, slash);
+  for (const ClusterScoped& c : kClusterScoped) {
+    if (c.group == group && c.resource == resource) return true;
+  }
+  return false;
+}
 
 std::string Subject::label() const {
   std::string out = kind + " ";
@@ -121,21 +162,43 @@ bool parseSubject(std::string_view text, Subject* out, std::string* error) {
   return true;
 }
 
-std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
+std::string_view Model::pathOf(const Object& object) const {
+  if (isBootstrap(object)) return kBootstrapSource;
+  return input_ != nullptr ? std::string_view(input_->pathOf(object)) : std::string_view();
+}
+
+bool Model::isBootstrap(const Object& object) const {
+  if (bootstrap_ == nullptr || bootstrap_->objects().empty()) return false;
+  const std::vector<Object>& list = bootstrap_->objects();
+  return &object >= list.data() && &object < list.data() + list.size();
+}
+
+std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions& options) {
   auto model = std::make_unique<Model>();
+  model->input_ = &objects;
+  // The bootstrap objects come first, so that input objects of the same kind, namespace and name win.
+  std::vector<const ObjectSet*> sources;
+  if (options.bootstrap) {
+    model->bootstrap_ = std::make_unique<ObjectSet>();
+    model->bootstrap_->addFile(
+        std::make_unique<SourceFile>(SourceFile{std::string(kBootstrapSource), std::string(bootstrapPolicyYaml())}),
+        LoadLimits{});
+    sources.push_back(model->bootstrap_.get());
+  }
+  sources.push_back(&objects);
   std::unordered_map<std::string, uint32_t> role_by_key;
-  auto namespaceOf = [&](const Object& o) {
-    return isClusterScopedKind(o.kind) ? std::string_view() : objects.namespaceOf(o);
+  auto namespaceOf = [&](const ObjectSet& set, const Object& o) {
+    return isClusterScopedKind(o.kind) ? std::string_view() : set.namespaceOf(o);
   };
 
   // Roles with their written rules. Of two objects with the same kind, namespace and name the later one
   // wins, as with kubectl apply of both in input order.
-  for (const Object& object : objects.objects()) {
+  for (const ObjectSet* set : sources) for (const Object& object : set->objects()) {
     if (!rules::isRole(object) || object.name.empty()) continue;
     Role role;
     role.object = &object;
     role.kind = object.kind;
-    role.ns = namespaceOf(object);
+    role.ns = namespaceOf(*set, object);
     role.name = object.name;
     role.aggregating = role.kind == "ClusterRole" && hasAggregationRule(object);
     auto [slot, added] = role_by_key.emplace(roleKey(role.kind, role.ns, role.name), model->roles_.size());
@@ -222,12 +285,12 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects) {
 
   // Bindings (the later of duplicates wins).
   std::unordered_map<std::string, uint32_t> binding_by_key;
-  for (const Object& object : objects.objects()) {
+  for (const ObjectSet* set : sources) for (const Object& object : set->objects()) {
     if (!rules::isBinding(object)) continue;
     Binding binding;
     binding.object = &object;
     binding.kind = object.kind;
-    binding.ns = namespaceOf(object);
+    binding.ns = namespaceOf(*set, object);
     binding.name = object.name;
     rules::RoleRef ref;
     if (rules::roleRefOf(object, &ref)) {
@@ -304,11 +367,21 @@ std::vector<uint32_t> Model::dangling() const {
 
 void Model::addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const {
   bool non_resource = request.resource.starts_with('/');
+  bool cluster_scoped = !non_resource && isClusterScopedResource(request.group, request.resource);
+  // get/update/patch/delete of namespaces/NAME are requests in namespace NAME (apiserver RequestInfo).
+  bool own_namespace = cluster_scoped && request.group.empty() && request.resource == "namespaces" &&
+                       (request.verb == "get" || request.verb == "update" || request.verb == "patch" ||
+                        request.verb == "delete");
   auto add = [&](const RoleBindingRef& bref) {
     const Binding& binding = bindings_[bref.binding];
     bool cluster_wide = binding.kind == "ClusterRoleBinding";
     // nonResourceURLs hold only through a ClusterRoleBinding (RoleBinding scope is one namespace).
     if (non_resource && !cluster_wide) return;
+    // Nor do cluster-scoped resources, but a RoleBinding's own Namespace object (named by its namespace).
+    if (cluster_scoped && !cluster_wide) {
+      if (!own_namespace) return;
+      if (!request.name.empty() && !binding.ns.empty() && request.name != binding.ns) return;
+    }
     for (const Subject& subject : binding.subjects) {
       Access access;
       access.subject = &subject;
