@@ -26,5 +26,15 @@ std::unique_ptr<Check> makeSecretsAccessCheck();        // rbac-secrets-access
 std::unique_ptr<Check> makeWebhookConfigWriteCheck();   // rbac-webhook-config-write
 std::unique_ptr<Check> makeWildcardCheck();             // rbac-wildcard
 std::unique_ptr<Check> makeWorkloadCreateCheck();       // rbac-workload-create
+std::unique_ptr<Check> makeAwsAuthWriteCheck();  // rbac-aws-auth-write
+std::unique_ptr<Check> makeBindingMissingRoleCheck();  // rbac-binding-missing-role
+std::unique_ptr<Check> makeBindingMissingServiceAccountCheck();  // rbac-binding-missing-service-account
+std::unique_ptr<Check> makeCrdWriteCheck();  // rbac-crd-write
+std::unique_ptr<Check> makeEvictionCheck();  // rbac-eviction
+std::unique_ptr<Check> makeNetworkpolicyWriteCheck();  // rbac-networkpolicy-write
+std::unique_ptr<Check> makePortForwardCheck();  // rbac-port-forward
+std::unique_ptr<Check> makeSecretsWriteCheck();  // rbac-secrets-write
+std::unique_ptr<Check> makeStatusWriteCheck();  // rbac-status-write
+std::unique_ptr<Check> makeStorageWriteCheck();  // rbac-storage-write
 
 }  // namespace kspm::checks::rbac
