@@ -334,7 +334,7 @@ metadata: {name: system:controller:namespace-controller}
 rules:
 - {apiGroups: [""], resources: [namespaces], verbs: [delete, get, list, watch]}
 - {apiGroups: [""], resources: [namespaces/finalize, namespaces/status], verbs: [update]}
-- {apiGroups: ["*"], resources: ["*"], verbs: [delete, deletecollection, get, list]}
+- {apiGroups: ["*"], resources: ["*"], verbs: [delete, deletecollection, get, list, watch]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -373,7 +373,7 @@ metadata: {name: system:controller:job-controller}
 rules:
 - {apiGroups: [batch], resources: [jobs], verbs: [get, list, patch, update, watch]}
 - {apiGroups: [batch], resources: [jobs/status], verbs: [update]}
-- {apiGroups: [batch], resources: [jobs/finalizers], verbs: [patch, update]}
+- {apiGroups: [batch], resources: [jobs/finalizers], verbs: [update]}
 - {apiGroups: [""], resources: [pods], verbs: [create, delete, list, patch, watch]}
 - {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
 ---
@@ -382,15 +382,44 @@ kind: ClusterRole
 metadata: {name: system:controller:statefulset-controller}
 rules:
 - {apiGroups: [""], resources: [pods], verbs: [list, watch]}
-- {apiGroups: [apps], resources: [statefulsets], verbs: [list, watch]}
+- {apiGroups: [apps], resources: [statefulsets], verbs: [get, list, watch]}
 - {apiGroups: [apps], resources: [statefulsets/status], verbs: [update]}
 - {apiGroups: [apps], resources: [statefulsets/finalizers], verbs: [update]}
 - {apiGroups: [""], resources: [pods], verbs: [create, delete, get, patch, update]}
 - apiGroups: [apps]
   resources: [controllerrevisions]
   verbs: [create, delete, get, list, patch, update, watch]
-- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [create, get, update]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [create, get, list, watch]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [delete, update]}
+- {apiGroups: [""], resources: [pods/finalizers], verbs: [update]}
 - {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:deployment-controller}
+rules:
+- {apiGroups: [apps, extensions], resources: [deployments], verbs: [get, list, update, watch]}
+- {apiGroups: [apps, extensions], resources: [deployments/status], verbs: [update]}
+- {apiGroups: [apps, extensions], resources: [deployments/finalizers], verbs: [update]}
+- apiGroups: [apps, extensions]
+  resources: [replicasets]
+  verbs: [create, delete, get, list, patch, update, watch]
+- {apiGroups: [""], resources: [pods], verbs: [get, list, update, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:persistent-volume-binder}
+rules:
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [create, delete, get, list, update, watch]}
+- {apiGroups: [""], resources: [persistentvolumes/status], verbs: [update]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [get, list, update, watch]}
+- {apiGroups: [""], resources: [persistentvolumeclaims/status], verbs: [update]}
+- {apiGroups: [""], resources: [pods], verbs: [create, delete, get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [storageclasses], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [nodes], verbs: [list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+- {apiGroups: [""], resources: [events], verbs: [watch]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -553,6 +582,20 @@ metadata: {name: system:controller:statefulset-controller}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:statefulset-controller}
 subjects:
 - {kind: ServiceAccount, name: statefulset-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:deployment-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:deployment-controller}
+subjects:
+- {kind: ServiceAccount, name: deployment-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:persistent-volume-binder}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:persistent-volume-binder}
+subjects:
+- {kind: ServiceAccount, name: persistent-volume-binder, namespace: kube-system}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

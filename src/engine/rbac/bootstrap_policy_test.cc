@@ -118,6 +118,10 @@ rules:
                                       "system:controller:job-controller->system:controller:job-controller",
                                       "ServiceAccount kube-system/statefulset-controller via "
                                       "system:controller:statefulset-controller->system:controller:statefulset-controller",
+                                      "ServiceAccount kube-system/deployment-controller via "
+                                      "system:controller:deployment-controller->system:controller:deployment-controller",
+                                      "ServiceAccount kube-system/persistent-volume-binder via "
+                                      "system:controller:persistent-volume-binder->system:controller:persistent-volume-binder",
                                       "Group readers via readers->view@web", "User alice via editors->edit@web"}));
   // edit (and admin through it) aggregate the input's labelled role.
   std::vector<std::string> widgets = who(*model, {"create", "example.com", "widgets", "", "web", ""});
