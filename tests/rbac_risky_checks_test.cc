@@ -89,6 +89,18 @@ rules:
             "grants create on pods/eviction, and the role can cordon nodes (update or patch on nodes); "
             "bound to ServiceAccount web/app");
   EXPECT_EQ(cordon[0].severity, Severity::kMedium);
+
+  // A Role cannot grant anything on nodes (cluster-scoped), so it cannot cordon.
+  std::vector<Finding> in_role = run("rbac-eviction", R"(
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: web}
+rules:
+- {apiGroups: [""], resources: [pods/eviction, nodes], verbs: [create, patch]}
+)");
+  ASSERT_EQ(in_role.size(), 1u);
+  EXPECT_EQ(in_role[0].message, "grants create on pods/eviction; not bound in the input");
+  EXPECT_EQ(in_role[0].severity, Severity::kLow);
 }
 
 TEST(RbacRiskyChecksTest, StorageWriteLeavesPvCreateToItsCheck) {

@@ -5,8 +5,10 @@
 // A rule counts when it grants update or patch on configmaps named aws-auth, or on every configmap,
 // and it applies in kube-system: a Role of kube-system; a ClusterRole whose rule names aws-auth; a
 // ClusterRole bound by a ClusterRoleBinding or a RoleBinding of kube-system (directly or through a
-// ClusterRole of the input aggregating it). A ClusterRole granting every configmap that the input
-// binds only elsewhere, or not at all, is not reported: it cannot be told to reach kube-system.
+// ClusterRole of the input aggregating it); a ClusterRole whose rule names aws-auth and that the
+// input does not bind at all. A ClusterRole the input binds only in other namespaces is not
+// reported, nor one granting every configmap that the input does not bind: it cannot be told to
+// reach kube-system.
 #include <algorithm>
 
 #include "checks/rbac/rbac_checks.h"
@@ -53,7 +55,8 @@ class AwsAuthWriteCheck final : public RoleGrantCheck {
     if (out->named_only && !names_aws_auth) return false;
     if (role.kind == "Role") {
       if (namespaceFor(role, context) != kKubeSystem) return false;
-    } else if (!names_aws_auth && !reachesKubeSystem(role, context)) {
+    } else if (!reachesKubeSystem(role, context) &&
+               (!names_aws_auth || context.scan == nullptr || roleSubjects(role, context).bound)) {
       return false;
     }
     // Named aws-auth is the target itself, not a narrowing of it.

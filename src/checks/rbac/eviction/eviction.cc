@@ -27,8 +27,10 @@ CheckInfo evictionInfo(Severity severity) {
   };
 }
 
-// True when some rule of `role` grants update or patch on nodes (what kubectl cordon needs).
+// True when some rule of `role` grants update or patch on nodes (what kubectl cordon needs). Nodes
+// are cluster-scoped: only a ClusterRole can grant that.
 bool canCordon(const Object& role) {
+  if (role.kind != "ClusterRole") return false;
   const Node* rules = field(role.root, "rules");
   if (rules == nullptr || !rules->isArray()) return false;
   for (const Node& rule : rules->items()) {

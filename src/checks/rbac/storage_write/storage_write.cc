@@ -1,6 +1,7 @@
 // rbac-storage-write: a Role/ClusterRole rule that lets its subjects modify or delete
 // PersistentVolumes, or create, modify or delete StorageClasses. Creating PersistentVolumes is
-// rbac-pv-create (CIS 5.1.9).
+// rbac-pv-create (CIS 5.1.9). Both are cluster-scoped: a Role's rules apply only to requests in its
+// namespace, so a Role granting them grants nothing and is not reported.
 #include "checks/rbac/rbac_checks.h"
 #include "checks/rbac/role_grant_check.h"
 
@@ -25,7 +26,8 @@ class StorageWriteCheck final : public RoleGrantCheck {
         }) {}
 
  protected:
-  bool match(const Object&, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+  bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+    if (role.kind != "ClusterRole") return false;
     RuleMatch volumes, classes;
     bool on_volumes = matchGrants(rule, {"update", "patch", "delete"}, {{"", "persistentvolumes"}}, &volumes);
     bool on_classes = matchGrants(rule, {"create", "update", "patch", "delete"},
