@@ -61,7 +61,8 @@ constexpr const char* kCanHelp =
     "\n"
     "Lists the effective permissions of SUBJECT from the RBAC objects in the manifests: every rule of\n"
     "every role bound to it or to a group it is in, with its scope and binding. SUBJECT is\n"
-    "serviceaccount:NAMESPACE:NAME, user:NAME or group:NAME. A service account is in\n"
+    "serviceaccount:NAMESPACE:NAME, user:NAME, group:NAME or iam:ARN (an IAM role or user mapped by the\n"
+    "EKS kube-system/aws-auth ConfigMap of the input: its username and groups). A service account is in\n"
     "system:serviceaccounts, system:serviceaccounts:NAMESPACE and system:authenticated; every\n"
     "authenticated identity is in system:authenticated. Other groups come from the authenticator and are\n"
     "not in manifests: give them with --group (more may apply in a real cluster).\n"
@@ -147,6 +148,41 @@ void objectRef(JsonWriter& w, std::string_view kind, std::string_view ns, std::s
   w.Key("name");
   str(w, name);
   w.EndObject();
+}
+
+// The aws-auth identities that authenticate as `subject` (omitted when none).
+void cloudIdentitiesJson(JsonWriter& w, const rbac::Model& model, const rbac::Subject& subject) {
+  std::vector<const rbac::CloudIdentity*> identities = model.cloudIdentitiesOf(subject);
+  if (identities.empty()) return;
+  w.Key("cloud_identities");
+  w.StartArray();
+  for (const rbac::CloudIdentity* identity : identities) {
+    w.StartObject();
+    w.Key("arn");
+    str(w, identity->arn);
+    w.Key("kind");
+    str(w, identity->kind);
+    w.Key("username");
+    str(w, identity->username);
+    w.Key("groups");
+    w.StartArray();
+    for (const std::string& g : identity->groups) str(w, g);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+std::string cloudIdentitiesTable(const rbac::Model& model, const std::vector<rbac::Subject>& subjects) {
+  std::string out;
+  for (const rbac::Subject& subject : subjects) {
+    for (const rbac::CloudIdentity* identity : model.cloudIdentitiesOf(subject)) {
+      out += "aws-auth: IAM " + identity->kind + " " + identity->arn + " authenticates as " + subject.label() +
+             (subject.kind == "Group" && subject.name == rbac::kMastersGroup ? " (can do everything)" : "") + "\n";
+    }
+  }
+  for (const std::string& e : model.cloudMappingErrors()) out += e + "\n";
+  return out;
 }
 
 // The evidence of one access (see docs/rbac.md).
@@ -406,6 +442,7 @@ int runWhoCan(int argc, char** argv) {
       w.StartArray();
       for (const rbac::Access* a : evidence[i]) evidenceJson(w, *model, objects, *a);
       w.EndArray();
+      cloudIdentitiesJson(w, *model, subjects[i]);
       w.EndObject();
     }
     w.EndArray();
@@ -425,7 +462,7 @@ int runWhoCan(int argc, char** argv) {
         rows.push_back({subjects[i].label(), scopeText(*a), via(*model, *a), note});
       }
     }
-    text = table(rows) + danglingTable(*model);
+    text = table(rows) + cloudIdentitiesTable(*model, subjects) + danglingTable(*model);
   }
   return finish("who-can", text, objects);
 }
@@ -461,12 +498,27 @@ int runCan(int argc, char** argv) {
   }
   if (positional.empty()) return usageError("rbac can", "give SUBJECT, then the manifests");
   rbac::Subject subject;
-  if (!rbac::parseSubject(positional[0], &subject, &error)) return usageError("rbac can", error);
+  std::string iam_arn;
+  if (positional[0].starts_with("iam:")) {
+    iam_arn = positional[0].substr(4);
+    if (iam_arn.empty()) return usageError("rbac can", "no ARN in \"" + positional[0] + "\"");
+  } else if (!rbac::parseSubject(positional[0], &subject, &error)) {
+    return usageError("rbac can", error);
+  }
   if (positional.size() < 2) return usageError("rbac can", "no input: give files, directories, or - for standard input");
   std::vector<std::string> paths(positional.begin() + 1, positional.end());
 
   ObjectSet objects = ingestPaths(paths, ingest);
   std::unique_ptr<rbac::Model> model = rbac::Model::build(objects, build_options);
+  if (!iam_arn.empty()) {
+    // An IAM identity authenticates as the username and groups aws-auth maps it to.
+    const rbac::CloudIdentity* identity = model->findCloudIdentity(iam_arn);
+    if (identity == nullptr) {
+      return usageError("rbac can", iam_arn + " is not mapped by a kube-system/aws-auth ConfigMap of the input");
+    }
+    subject = {"User", identity->username.empty() ? identity->arn : identity->username, ""};
+    groups.insert(groups.end(), identity->groups.begin(), identity->groups.end());
+  }
   rbac::Permissions perms = model->permissionsOf(subject, groups);
 
   std::string text;

@@ -118,6 +118,22 @@ struct Permissions {
   std::vector<Access> grants;
 };
 
+/**
+ * A cloud identity mapped to a Kubernetes user and groups by the EKS ConfigMap kube-system/aws-auth
+ * (data.mapRoles: rolearn, data.mapUsers: userarn; each with username and groups). EKS authenticates the
+ * IAM principal as `username` in `groups` (and system:authenticated).
+ */
+struct CloudIdentity {
+  std::string arn;
+  std::string kind;        // "role" (mapRoles) or "user" (mapUsers)
+  std::string username;    // may hold templates such as {{EC2PrivateDNSName}}; "" when not given
+  std::vector<std::string> groups;
+  uint32_t line = 0;       // line of the aws-auth ConfigMap
+};
+
+/** Parses the mapRoles / mapUsers of an aws-auth ConfigMap; malformed entries go to *errors (never throws). */
+void parseAwsAuth(const Object& config_map, std::vector<CloudIdentity>* out, std::vector<std::string>* errors);
+
 /** What Model::build adds to the input. */
 struct BuildOptions {
   /**
@@ -149,6 +165,15 @@ class Model {
   bool isBootstrap(const Object& object) const;
   /** The subject Group system:masters. */
   static const Subject& mastersGroup();
+
+  /** The identities mapped by kube-system/aws-auth ConfigMaps of the input (the later object wins). */
+  const std::vector<CloudIdentity>& cloudIdentities() const { return cloud_identities_; }
+  /** Problems found in aws-auth (malformed YAML, entries without an ARN, ...). */
+  const std::vector<std::string>& cloudMappingErrors() const { return cloud_mapping_errors_; }
+  /** The identities that authenticate as `subject`: a User by username, a Group by one of its groups. */
+  std::vector<const CloudIdentity*> cloudIdentitiesOf(const Subject& subject) const;
+  /** The identity mapped from `arn`, or null. */
+  const CloudIdentity* findCloudIdentity(std::string_view arn) const;
 
   const std::vector<Role>& roles() const { return roles_; }
   const std::vector<Binding>& bindings() const { return bindings_; }
@@ -184,6 +209,8 @@ class Model {
   std::unique_ptr<ObjectSet> bootstrap_;  // the bootstrap policy objects, when asked for
   std::vector<Role> roles_;
   std::vector<Binding> bindings_;
+  std::vector<CloudIdentity> cloud_identities_;
+  std::vector<std::string> cloud_mapping_errors_;
   // "verb\n<resource as written>" -> rules naming both (wildcards are their own keys).
   std::unordered_map<std::string, std::vector<RuleRef>> by_verb_resource_;
   std::vector<RuleRef> non_resource_rules_;

@@ -316,6 +316,15 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
       model->bindings_[slot->second] = std::move(binding);
     }
   }
+  // EKS aws-auth: the last kube-system/aws-auth ConfigMap of the input.
+  const Object* aws_auth = nullptr;
+  for (const Object& object : objects.objects()) {
+    if (object.kind == "ConfigMap" && object.group().empty() && object.name == "aws-auth" &&
+        objects.namespaceOf(object) == "kube-system") {
+      aws_auth = &object;
+    }
+  }
+  if (aws_auth != nullptr) parseAwsAuth(*aws_auth, &model->cloud_identities_, &model->cloud_mapping_errors_);
   model->index();
   return model;
 }
