@@ -62,7 +62,9 @@ constexpr const char* kCanHelp =
     "Lists the effective permissions of SUBJECT from the RBAC objects in the manifests: every rule of\n"
     "every role bound to it or to a group it is in, with its scope and binding. SUBJECT is\n"
     "serviceaccount:NAMESPACE:NAME, user:NAME, group:NAME or iam:ARN (an IAM role or user mapped by the\n"
-    "EKS kube-system/aws-auth ConfigMap of the input: its username and groups). A service account is in\n"
+    "EKS kube-system/aws-auth ConfigMap of the input: its username and groups) or node:NAME (what the Node\n"
+    "authorizer lets the kubelet of NAME read: the secrets, configmaps, claims and tokens of its pods).\n"
+    "A service account is in\n"
     "system:serviceaccounts, system:serviceaccounts:NAMESPACE and system:authenticated; every\n"
     "authenticated identity is in system:authenticated. Other groups come from the authenticator and are\n"
     "not in manifests: give them with --group (more may apply in a real cluster).\n"
@@ -467,6 +469,86 @@ int runWhoCan(int argc, char** argv) {
   return finish("who-can", text, objects);
 }
 
+// `can node:NAME`: the Node authorizer's grants to the kubelet of NAME (rbac::nodeAccess).
+std::string nodeAnswer(const ObjectSet& objects, const std::string& node, bool json) {
+  rbac::NodeAccess access = rbac::nodeAccess(objects, node);
+  constexpr std::string_view kNote =
+      "the kubelet (user system:node:NAME, group system:nodes) is authorized by the Node authorizer: besides "
+      "these it has the rules of the system:node ClusterRole; NodeRestriction admission limits its writes to its "
+      "own Node and pods";
+  constexpr std::string_view kNoPods = "no pods of the input are bound to this node (spec.nodeName)";
+  if (json) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    w.Key("kspm_version");
+    str(w, KSPM_VERSION);
+    w.Key("node");
+    str(w, node);
+    w.Key("user");
+    str(w, "system:node:" + node);
+    w.Key("groups");
+    w.StartArray();
+    str(w, "system:authenticated");
+    str(w, "system:nodes");
+    w.EndArray();
+    w.Key("note");
+    str(w, kNote);
+    w.Key("pods");
+    w.StartArray();
+    for (const std::string& p : access.pods) str(w, p);
+    w.EndArray();
+    if (access.pods.empty()) {
+      w.Key("pods_note");
+      str(w, kNoPods);
+    }
+    w.Key("grants");
+    w.StartArray();
+    for (const rbac::NodeGrant& g : access.grants) {
+      w.StartObject();
+      w.Key("verbs");
+      w.StartArray();
+      size_t start = 0;
+      while (start <= g.verbs.size()) {
+        size_t end = g.verbs.find(", ", start);
+        if (end == std::string::npos) end = g.verbs.size();
+        str(w, std::string_view(g.verbs).substr(start, end - start));
+        start = end + 2;
+      }
+      w.EndArray();
+      w.Key("group");
+      str(w, g.group);
+      w.Key("resource");
+      str(w, g.resource);
+      w.Key("namespace");
+      str(w, g.ns);
+      w.Key("name");
+      str(w, g.name);
+      w.Key("reason");
+      str(w, g.reason);
+      w.EndObject();
+    }
+    w.EndArray();
+    inputErrorsJson(w, objects);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  }
+  std::string text = "Node " + node + ": " + std::string(kNote) + ".\n";
+  if (access.pods.empty()) {
+    text += std::string(kNoPods) + "\n";
+  } else {
+    text += "pods bound to it:";
+    for (const std::string& p : access.pods) text += " " + p;
+    text += "\n";
+  }
+  std::vector<std::vector<std::string>> rows = {{"VERBS", "RESOURCE", "NAMESPACE", "NAME", "WHY"}};
+  for (const rbac::NodeGrant& g : access.grants) {
+    rows.push_back({g.verbs, g.group.empty() ? g.resource : g.resource + "." + g.group, g.ns,
+                    g.name.empty() ? "(any of them)" : g.name, g.reason});
+  }
+  return text + table(rows);
+}
+
 int runCan(int argc, char** argv) {
   Args args(argc, argv, 3);
   std::vector<std::string> positional, groups;
@@ -499,6 +581,13 @@ int runCan(int argc, char** argv) {
   if (positional.empty()) return usageError("rbac can", "give SUBJECT, then the manifests");
   rbac::Subject subject;
   std::string iam_arn;
+  if (positional[0].starts_with("node:")) {
+    std::string node = positional[0].substr(5);
+    if (node.empty()) return usageError("rbac can", "no node name in \"" + positional[0] + "\"");
+    if (positional.size() < 2) return usageError("rbac can", "no input: give files, directories, or - for standard input");
+    ObjectSet objects = ingestPaths(std::vector<std::string>(positional.begin() + 1, positional.end()), ingest);
+    return finish("can", nodeAnswer(objects, node, json), objects);
+  }
   if (positional[0].starts_with("iam:")) {
     iam_arn = positional[0].substr(4);
     if (iam_arn.empty()) return usageError("rbac can", "no ARN in \"" + positional[0] + "\"");

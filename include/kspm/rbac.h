@@ -134,6 +134,33 @@ struct CloudIdentity {
 /** Parses the mapRoles / mapUsers of an aws-auth ConfigMap; malformed entries go to *errors (never throws). */
 void parseAwsAuth(const Object& config_map, std::vector<CloudIdentity>* out, std::vector<std::string>* errors);
 
+/** One permission the Node authorizer gives the kubelet of a node (plugin/pkg/auth/authorizer/node). */
+struct NodeGrant {
+  std::string verbs;     // "get, list, watch" (list/watch only with a metadata.name field selector), ...
+  std::string group;     // "" core
+  std::string resource;  // "secrets", "nodes/status", "serviceaccounts/token", ...
+  std::string ns;        // "" for cluster-scoped resources
+  std::string name;      // "" when the object's name is not known from the input (pods of a workload)
+  std::string reason;    // "pod web/api-0 volume creds", "its own Node object", ...
+};
+
+/** What the kubelet of `node` may read and write, from the pods of the input bound to it. */
+struct NodeAccess {
+  std::string node;
+  /** Objects with a pod spec bound to the node (spec.nodeName, or the template's): "Kind ns/name". */
+  std::vector<std::string> pods;
+  std::vector<NodeGrant> grants;  // own Node first, then per pod in input order; no duplicates
+};
+
+/**
+ * The Node authorizer's view of node `node`: its Node object and status, and for each pod bound to it the
+ * status of the pod, the secrets, configmaps, persistent volume claims (and the PVs bound to them in the
+ * input) it references and a token of its service account. Besides these the authorizer grants the rules
+ * of the system:node ClusterRole (not listed here); NodeRestriction admission limits writes to the node's
+ * own objects.
+ */
+NodeAccess nodeAccess(const ObjectSet& objects, std::string_view node);
+
 /** What Model::build adds to the input. */
 struct BuildOptions {
   /**
