@@ -6,6 +6,7 @@
 
 #include "kspm/loader.h"
 #include "kspm/rbac.h"
+#include "test_util.h"
 
 namespace kspm::rbac {
 namespace {
@@ -209,6 +210,23 @@ subjects: [{kind: User, name: root}]
   std::sort(own.begin() + 1, own.end());
   EXPECT_EQ(own, both);
   EXPECT_EQ(who(*model, {"delete", "", "namespaces", "", "", "other"}), only_root);
+}
+
+TEST(BootstrapPolicyCliTest, FlagAddsThePolicy) {
+  std::string input = "'" + std::string(KSPM_SOURCE_DIR) + "/src/engine/rbac/testdata/node_pods.yaml'";
+  auto plain = testing::run(testing::kspm() + " rbac who-can get /healthz " + input);
+  EXPECT_EQ(plain.exit_code, 0);
+  EXPECT_EQ(plain.out.find("system:unauthenticated"), std::string::npos) << plain.out;
+  auto with = testing::run(testing::kspm() + " rbac who-can get /healthz --bootstrap-rbac -o json " + input);
+  EXPECT_EQ(with.exit_code, 0);
+  EXPECT_NE(with.out.find(R"({"subject":{"kind":"Group","name":"system:unauthenticated"},"evidence":[{"via":"rbac",)"
+                          R"("scope":"cluster","binding":{"kind":"ClusterRoleBinding","name":"system:public-info-viewer"},)"
+                          R"("binding_file":"<kubernetes bootstrap policy>")"),
+            std::string::npos)
+      << with.out;
+  auto can = testing::run(testing::kspm() + " rbac can user:system:kube-scheduler --bootstrap-rbac " + input);
+  EXPECT_EQ(can.exit_code, 0);
+  EXPECT_NE(can.out.find("system:volume-scheduler"), std::string::npos) << can.out;
 }
 
 }  // namespace
