@@ -449,6 +449,12 @@ int runWhoCan(int argc, char** argv) {
     }
     w.EndArray();
     danglingJson(w, *model);
+    if (!model->cloudMappingErrors().empty()) {
+      w.Key("aws_auth_errors");
+      w.StartArray();
+      for (const std::string& e : model->cloudMappingErrors()) str(w, e);
+      w.EndArray();
+    }
     inputErrorsJson(w, objects);
     w.EndObject();
     text = std::string(buffer.GetString(), buffer.GetSize()) + "\n";

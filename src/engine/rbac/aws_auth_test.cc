@@ -84,6 +84,8 @@ TEST(AwsAuthCliTest, WhoCanNamesMappedIdentitiesAndCanTakesAnArn) {
                           R"("username":"ci","groups":["deployers"]}])"),
             std::string::npos)
       << json.out;
+  EXPECT_NE(json.out.find(R"("aws_auth_errors":["aws-auth data.mapRoles[3] has no rolearn",)"), std::string::npos)
+      << json.out;
 
   auto ci = testing::run(testing::kspm() + " rbac can iam:arn:aws:iam::111122223333:role/ci -o json " + file);
   EXPECT_EQ(ci.exit_code, 0);
