@@ -73,7 +73,7 @@ NodeAccess nodeAccess(const ObjectSet& objects, std::string_view node) {
   NodeAccess out;
   out.node = std::string(node);
   Collector grants(&out);
-  grants.add("get, list, watch, update, patch", "", "nodes", "", out.node, "its own Node object");
+  grants.add("get, update, patch", "", "nodes", "", out.node, "its own Node object");
   grants.add("update, patch", "", "nodes/status", "", out.node, "its own Node object");
   grants.add("get, create, update, patch, delete", "coordination.k8s.io", "leases", "kube-node-lease", out.node,
              "its own node lease");

@@ -28,7 +28,7 @@ TEST(NodeAuthorizerTest, ObjectsReachableFromBoundPods) {
   NodeAccess a = nodeAccess(objects, "node-a");
   EXPECT_EQ(a.pods, (std::vector<std::string>{"Pod web/api-0"}));
   EXPECT_EQ(describe(a), (std::vector<std::string>{
-                             "get, list, watch, update, patch nodes /node-a <- its own Node object",
+                             "get, update, patch nodes /node-a <- its own Node object",
                              "update, patch nodes/status /node-a <- its own Node object",
                              "get, create, update, patch, delete leases.coordination.k8s.io kube-node-lease/node-a "
                              "<- its own node lease",
