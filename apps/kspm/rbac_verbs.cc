@@ -9,10 +9,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checks/api/api_versions.h"
 #include "checks/rbac/rbac_rules.h"
 #include "kspm/cli.h"
 #include "kspm/ingest.h"
 #include "kspm/rbac.h"
+#include "kspm/rbac_risky.h"
 #include "kspm/report.h"
 
 namespace kspm::cli {
@@ -28,6 +30,7 @@ constexpr const char* kRbacHelp =
     "Commands:\n"
     "  who-can   Every subject that can do a request, and through which binding, role and rule\n"
     "  can       The effective permissions of one subject (like kubectl auth can-i --list)\n"
+    "  risky     Subjects holding risky permissions, and the escalation chains they open\n"
     "\n"
     "Run 'kspm rbac <command> --help' for the flags of a command.\n";
 
@@ -675,6 +678,201 @@ int runCan(int argc, char** argv) {
   return finish("can", text, objects);
 }
 
+// --- kspm rbac risky ---------------------------------------------------------------------------
+
+constexpr const char* kRiskyHelp =
+    "Usage: kspm rbac risky [flags] PATH... | -\n"
+    "\n"
+    "Lists the subjects the RBAC objects in the manifests give risky permissions (cluster-admin, bind,\n"
+    "escalate, impersonate, create pods and pod controllers, pods/exec, attach, portforward,\n"
+    "ephemeralcontainers, nodes/proxy, secrets, serviceaccounts/token, CSR approval, admission webhooks,\n"
+    "CRDs, status subresources, eviction with cordon, persistent volumes, storage classes, network\n"
+    "policies, the EKS aws-auth ConfigMap), each with the rule that grants it and why it is dangerous, and\n"
+    "the one-step escalation chains they open (bind/escalate -> any role, create pods -> the namespace's\n"
+    "service accounts, read secrets -> service-account token secrets in the input, serviceaccounts/token\n"
+    "and impersonate -> the subjects reached), naming the most privileged subject each reaches.\n"
+    "Kubernetes' own subjects (system:* users and groups, kube-system service accounts) are counted apart.\n"
+    "\n"
+    "Flags:\n"
+    "      --include-system   also list Kubernetes' own subjects\n"
+    "      --bootstrap-rbac   add the roles and bindings every cluster has (cluster-admin, system:controller:*,\n"
+    "                         ...); the input's replace them\n"
+    "      --k8s-version V    target Kubernetes version (default 1.37); before 1.35 get on pods/exec,\n"
+    "                         pods/attach and pods/portforward is enough over WebSocket\n"
+    "      --default-namespace NS  namespace for objects without metadata.namespace (as kubectl apply -n)\n"
+    "  -o, --output FORMAT    table (default) or json\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit codes: 0 the answer was written; 2 usage error; 3 some input could not be read or parsed\n"
+    "(the rest was used); 4 the answer could not be written. JSON output: docs/rbac.md.\n";
+
+std::string_view subjectClassName(rbac::SubjectKind cls) {
+  switch (cls) {
+    case rbac::SubjectKind::kSystem:
+      return "system";
+    case rbac::SubjectKind::kBroad:
+      return "broad";
+    default:
+      return "ordinary";
+  }
+}
+
+int runRisky(int argc, char** argv) {
+  Args args(argc, argv, 3);
+  std::vector<std::string> paths;
+  std::string value, error;
+  bool json = false, include_system = false;
+  IngestOptions ingest;
+  rbac::RiskyOptions options;
+  options.k8s_minor = kDefaultK8sMinor;
+  rbac::BuildOptions build_options;
+  while (!args.done()) {
+    if (args.boolFlag({"-h", "--help"})) {
+      std::fputs(kRiskyHelp, stdout);
+      return kExitOk;
+    }
+    if (args.flag({"-o", "--output"}, &value, &error)) {
+      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
+      json = value == "json";
+    } else if (args.flag({"--k8s-version"}, &value, &error)) {
+      if (error.empty() && !checks::api::parseK8sVersion(value, &options.k8s_minor)) {
+        error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
+      }
+    } else if (args.boolFlag({"--bootstrap-rbac"})) {
+      build_options.bootstrap = true;
+    } else if (args.boolFlag({"--include-system"})) {
+      include_system = true;
+    } else if (args.flag({"--default-namespace"}, &value, &error)) {
+      ingest.default_namespace = value;
+    } else if (args.peek() != "-" && args.peek().starts_with("-")) {
+      return usageError("rbac risky", "unknown flag " + args.peek());
+    } else {
+      paths.push_back(args.next());
+    }
+    if (!error.empty()) return usageError("rbac risky", error);
+  }
+  if (paths.empty()) return usageError("rbac risky", "no input: give files, directories, or - for standard input");
+
+  ObjectSet objects = ingestPaths(paths, ingest);
+  std::unique_ptr<rbac::Model> model = rbac::Model::build(objects, build_options);
+  rbac::RiskyReport report = rbac::analyzeRisky(*model, objects, options);
+  size_t hidden = 0;
+  std::vector<const rbac::RiskySubject*> shown;
+  for (const rbac::RiskySubject& s : report.subjects) {
+    if (s.cls == rbac::SubjectKind::kSystem && !include_system) {
+      ++hidden;
+    } else {
+      shown.push_back(&s);
+    }
+  }
+
+  std::string text;
+  if (json) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    w.StartObject();
+    w.Key("kspm_version");
+    str(w, KSPM_VERSION);
+    w.Key("k8s_version");
+    str(w, "1." + std::to_string(options.k8s_minor));
+    w.Key("subjects");
+    w.StartArray();
+    for (const rbac::RiskySubject* s : shown) {
+      w.StartObject();
+      w.Key("subject");
+      subjectJson(w, s->subject);
+      w.Key("class");
+      str(w, subjectClassName(s->cls));
+      w.Key("severity");
+      str(w, severityName(s->max_severity));
+      w.Key("risks");
+      w.StartArray();
+      for (const rbac::RiskGrant& g : s->grants) {
+        w.StartObject();
+        w.Key("id");
+        str(w, g.entry->id);
+        w.Key("title");
+        str(w, g.entry->title);
+        w.Key("severity");
+        str(w, severityName(g.entry->severity));
+        w.Key("why");
+        str(w, g.entry->attack);
+        w.Key("request");
+        str(w, rbac::requestText(g.entry->requests[g.request]));
+        w.Key("evidence");
+        evidenceJson(w, *model, objects, g.access);
+        w.Key("more");
+        w.Uint(g.more);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.Key("chains");
+      w.StartArray();
+      for (const rbac::Chain& c : s->chains) {
+        w.StartObject();
+        w.Key("kind");
+        str(w, c.kind);
+        w.Key("via");
+        str(w, c.via->entry->id);
+        w.Key("scope");
+        str(w, c.via->access.cluster_wide ? "cluster" : "namespace");
+        if (!c.via->access.cluster_wide) {
+          w.Key("namespace");
+          str(w, c.via->access.ns);
+        }
+        w.Key("reaches");
+        if (c.target.kind.empty()) {
+          w.Null();
+        } else {
+          subjectJson(w, c.target);
+        }
+        w.Key("severity");
+        str(w, severityName(c.severity));
+        w.Key("reaches_risks");
+        stringArray(w, c.target_risks);
+        w.Key("text");
+        str(w, c.text);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("system_subjects_hidden");
+    w.Uint64(hidden);
+    danglingJson(w, *model);
+    inputErrorsJson(w, objects);
+    w.EndObject();
+    text = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  } else {
+    std::vector<std::vector<std::string>> rows = {{"SEVERITY", "SUBJECT", "RISK", "SCOPE", "VIA"}};
+    std::string chains;
+    for (const rbac::RiskySubject* s : shown) {
+      for (size_t i = 0; i < s->grants.size(); ++i) {
+        const rbac::RiskGrant& g = s->grants[i];
+        if (i > 0 && s->grants[i - 1].entry == g.entry) continue;  // first grant of each entry
+        size_t more = 0;
+        while (i + 1 + more < s->grants.size() && s->grants[i + 1 + more].entry == g.entry) ++more;
+        more += g.more;
+        rows.push_back({std::string(severityName(g.entry->severity)), s->subject.label(), std::string(g.entry->id),
+                        scopeText(g.access),
+                        via(*model, g.access) + (more ? " (+" + std::to_string(more) + " more)" : "")});
+      }
+      for (const rbac::Chain& c : s->chains) {
+        chains += "  [" + std::string(severityName(c.severity)) + "] " + s->subject.label() + " " + c.text + "\n";
+      }
+    }
+    text = table(rows);
+    if (!chains.empty()) text += "\nEscalation chains:\n" + chains;
+    if (hidden > 0) {
+      text += "\n" + std::to_string(hidden) +
+              " of Kubernetes' own subjects (system:*, kube-system service accounts) not listed: --include-system\n";
+    }
+    text += danglingTable(*model);
+  }
+  return finish("risky", text, objects);
+}
+
 }  // namespace
 
 int runRbac(int argc, char** argv) {
@@ -689,7 +887,8 @@ int runRbac(int argc, char** argv) {
   }
   if (command == "who-can") return runWhoCan(argc, argv);
   if (command == "can") return runCan(argc, argv);
-  return usageError("rbac", "unknown command \"" + command + "\" (who-can or can)");
+  if (command == "risky") return runRisky(argc, argv);
+  return usageError("rbac", "unknown command \"" + command + "\" (who-can, can or risky)");
 }
 
 }  // namespace kspm::cli
