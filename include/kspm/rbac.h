@@ -230,7 +230,15 @@ class Model {
     uint32_t binding;
   };
   void index();
-  void addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const;
+  // How a RoleBinding may grant the request: not at all for a cluster-scoped resource, except its own
+  // Namespace object.
+  struct RequestScope {
+    bool cluster_scoped = false;
+    bool own_namespace = false;
+  };
+  static RequestScope scopeOf(const Request& request);
+  void addAccess(const Request& request, const RequestScope& scope, const RuleRef& ref, bool named_only,
+                 std::vector<Access>* out) const;
 
   const ObjectSet* input_ = nullptr;
   std::unique_ptr<ObjectSet> bootstrap_;  // the bootstrap policy objects, when asked for

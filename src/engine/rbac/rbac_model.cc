@@ -374,13 +374,21 @@ std::vector<uint32_t> Model::dangling() const {
   return out;
 }
 
-void Model::addAccess(const Request& request, const RuleRef& ref, bool named_only, std::vector<Access>* out) const {
-  bool non_resource = request.resource.starts_with('/');
-  bool cluster_scoped = !non_resource && isClusterScopedResource(request.group, request.resource);
+Model::RequestScope Model::scopeOf(const Request& request) {
+  RequestScope scope;
+  scope.cluster_scoped = !request.resource.starts_with('/') && isClusterScopedResource(request.group, request.resource);
   // get/update/patch/delete of namespaces/NAME are requests in namespace NAME (apiserver RequestInfo).
-  bool own_namespace = cluster_scoped && request.group.empty() && request.resource == "namespaces" &&
-                       (request.verb == "get" || request.verb == "update" || request.verb == "patch" ||
-                        request.verb == "delete");
+  scope.own_namespace = scope.cluster_scoped && request.group.empty() && request.resource == "namespaces" &&
+                        (request.verb == "get" || request.verb == "update" || request.verb == "patch" ||
+                         request.verb == "delete");
+  return scope;
+}
+
+void Model::addAccess(const Request& request, const RequestScope& scope, const RuleRef& ref, bool named_only,
+                      std::vector<Access>* out) const {
+  bool non_resource = request.resource.starts_with('/');
+  bool cluster_scoped = scope.cluster_scoped;
+  bool own_namespace = scope.own_namespace;
   auto add = [&](const RoleBindingRef& bref) {
     const Binding& binding = bindings_[bref.binding];
     bool cluster_wide = binding.kind == "ClusterRoleBinding";
@@ -451,6 +459,7 @@ std::vector<Access> Model::whoCan(const Request& request) const {
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   }
 
+  const RequestScope scope = scopeOf(request);
   // Top-level create and deletecollection never carry a name, whatever the caller gives.
   bool carries_name = !request.subresource.empty() || (request.verb != "create" && request.verb != "deletecollection");
   for (const RuleRef& ref : candidates) {
@@ -469,7 +478,7 @@ std::vector<Access> Model::whoCan(const Request& request) const {
                                carries_name ? std::string_view(request.name) : std::string_view()};
       if (!rules::ruleAllows(rule, r)) continue;
     }
-    addAccess(request, ref, named_only, &out);
+    addAccess(request, scope, ref, named_only, &out);
   }
   std::stable_sort(out.begin() + 1, out.end(), [](const Access& x, const Access& y) {
     return x.binding != y.binding ? x.binding < y.binding : x.rule < y.rule;
