@@ -58,8 +58,8 @@ TEST(RbacRiskyCliTest, JsonFields) {
   ASSERT_EQ(r.exit_code, 0);
   rapidjson::Document d = parseJson(r.out);
   EXPECT_EQ(str(d, "k8s_version"), "1.37");
-  // 13 subjects hold something; kube-system/kube-proxy is Kubernetes' own and hidden.
-  EXPECT_EQ(d["subjects"].Size(), 12u);
+  // 14 subjects hold something; kube-system/kube-proxy is Kubernetes' own and hidden.
+  EXPECT_EQ(d["subjects"].Size(), 13u);
   EXPECT_EQ(d["system_subjects_hidden"].GetUint(), 1u);
   EXPECT_EQ(subjectNamed(d, "ServiceAccount kube-system/kube-proxy"), nullptr);
   EXPECT_EQ(d["dangling_bindings"].Size(), 0u);
@@ -110,7 +110,7 @@ TEST(RbacRiskyCliTest, JsonFields) {
 
 TEST(RbacRiskyCliTest, IncludeSystemAndVersion) {
   rapidjson::Document all = parseJson(run(kspm() + " rbac risky -o json --include-system " + fixture()).out);
-  EXPECT_EQ(all["subjects"].Size(), 13u);
+  EXPECT_EQ(all["subjects"].Size(), 14u);
   EXPECT_EQ(all["system_subjects_hidden"].GetUint(), 0u);
   const rapidjson::Value* proxy = subjectNamed(all, "ServiceAccount kube-system/kube-proxy");
   ASSERT_NE(proxy, nullptr);
@@ -138,7 +138,7 @@ TEST(RbacRiskyCliTest, BootstrapRbac) {
   rapidjson::Document hidden = parseJson(run(kspm() + " rbac risky -o json --bootstrap-rbac " + fixture()).out);
   EXPECT_EQ(subjectNamed(hidden, "Group system:masters"), nullptr);
   EXPECT_GT(hidden["system_subjects_hidden"].GetUint(), 1u);
-  EXPECT_EQ(hidden["subjects"].Size(), 12u);  // the input's own subjects are the same
+  EXPECT_EQ(hidden["subjects"].Size(), 13u);  // the input's own subjects are the same
 }
 
 TEST(RbacRiskyCliTest, TableAndExitCodes) {
@@ -160,12 +160,12 @@ TEST(RbacRiskyCliTest, TableAndExitCodes) {
   EXPECT_EQ(e.exit_code, 3);
   rapidjson::Document d = parseJson(e.out);
   EXPECT_EQ(d["input_errors"].Size(), 1u);
-  EXPECT_EQ(d["subjects"].Size(), 12u);
+  EXPECT_EQ(d["subjects"].Size(), 13u);
   EXPECT_EQ(run(kspm() + " rbac risky /does/not/exist 2>/dev/null").exit_code, 3);
   // Standard input.
   auto in = run(kspm() + " rbac risky -o json - < " + fixture());
   EXPECT_EQ(in.exit_code, 0);
-  EXPECT_EQ(parseJson(in.out)["subjects"].Size(), 12u);
+  EXPECT_EQ(parseJson(in.out)["subjects"].Size(), 13u);
 }
 
 }  // namespace

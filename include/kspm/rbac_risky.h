@@ -9,7 +9,8 @@
 // volumes, storage classes, impersonated users/groups/uids) counts only cluster-wide: through a RoleBinding
 // the API server never asks for it.
 //
-// Escalation chains (one step): a subject that can bind/escalate roles reaches any role; create pods in a
+// Escalation chains (one step): a subject that can bind roles and create bindings, or escalate and update
+// roles, reaches any role (bind or escalate alone open no chain); create pods in a
 // namespace reaches the service accounts of that namespace; read secrets there reaches the service accounts
 // whose kubernetes.io/service-account-token secrets are in the input; create serviceaccounts/token reaches
 // the service accounts it may request tokens for; impersonate reaches the impersonated users, groups

@@ -364,6 +364,36 @@ RiskyReport analyzeRisky(const Model& model, const ObjectSet& objects, const Ris
            std::string(severityName(rank[t].severity)) + ")";
   };
 
+  // Who can write bindings and roles (companions of bind and escalate): bound subject -> where.
+  struct Writers {
+    std::unordered_map<std::string, std::pair<bool, std::unordered_set<std::string_view>>> where;
+    /** True when `label` may write cluster-wide, or in the namespace of `a` when `a` is namespaced. */
+    bool holds(const std::string& label, const Access& a) const {
+      auto it = where.find(label);
+      if (it == where.end()) return false;
+      return it->second.first || (!a.cluster_wide && it->second.second.count(a.ns) > 0);
+    }
+  };
+  auto writers = [&](std::initializer_list<const char*> verbs, const char* resource) {
+    Writers w;
+    for (const char* verb : verbs) {
+      for (const Access& a : model.whoCan(req(verb, std::string(rules::kRbacGroup), resource))) {
+        if (a.masters || a.named_only) continue;
+        auto& where = w.where[a.subject->label()];
+        if (a.cluster_wide) {
+          where.first = true;
+        } else {
+          where.second.insert(a.ns);
+        }
+      }
+    }
+    return w;
+  };
+  const Writers crb_writers = writers({"create"}, "clusterrolebindings");
+  const Writers rb_writers = writers({"create"}, "rolebindings");
+  const Writers clusterrole_writers = writers({"update", "patch"}, "clusterroles");
+  const Writers role_writers = writers({"update", "patch"}, "roles");
+
   // 3. Chains, one per (kind, scope) and subject.
   for (size_t s = 0; s < report.subjects.size(); ++s) {
     RiskySubject& rs = report.subjects[s];
@@ -414,27 +444,45 @@ RiskyReport analyzeRisky(const Model& model, const ObjectSet& objects, const Ris
       const Access& a = g.access;
       std::string_view id = g.entry->id;
       std::string scope = scopeWords(a);
-      if (id == "bind" || id == "escalate" || id == "cluster-admin") {
-        if (id == "cluster-admin" || !once("bind-escalate", a)) continue;
-        if (a.named_only) continue;  // limited to the roles it names: no "any role"
+      if (id == "bind" || id == "escalate") {
+        // bind needs create on bindings, escalate an update of the role: only with both is "any role" reached.
+        if (a.named_only) continue;  // limited to the roles it names
+        const std::string& resource = g.entry->requests[g.request].resource;
+        const std::string label = rs.subject.label();
         Chain c;
         c.kind = "bind-escalate";
         c.via = &g;
         c.severity = Severity::kCritical;
-        const std::string& resource = g.entry->requests[g.request].resource;
-        if (a.cluster_wide && resource == "clusterroles") {
-          c.target = Model::mastersGroup();
-          c.target_risks = {"cluster-admin"};
-          c.text = "can " + std::string(id) + " clusterroles cluster-wide -> any permission (can make itself "
-                   "cluster-admin)";
-        } else if (a.cluster_wide) {
-          c.target_risks = {"cluster-admin"};
-          c.text = "can " + std::string(id) + " roles cluster-wide -> any permission in every namespace (through Roles)";
+        c.target_risks = {"cluster-admin"};
+        if (id == "bind" && resource == "clusterroles") {
+          if (a.cluster_wide && crb_writers.holds(label, a)) {
+            c.target = Model::mastersGroup();
+            c.text = "can bind clusterroles and create clusterrolebindings cluster-wide -> any permission (can bind "
+                     "itself to cluster-admin)";
+          } else if (rb_writers.holds(label, a)) {
+            c.text = a.cluster_wide ? "can bind clusterroles and create rolebindings cluster-wide -> any permission "
+                                      "in every namespace (can bind cluster-admin there)"
+                                    : "can bind clusterroles and create rolebindings " + scope +
+                                          " -> any permission within that namespace (can bind cluster-admin there)";
+          } else {
+            continue;
+          }
+        } else if (id == "escalate") {
+          const Writers& writers = resource == "clusterroles" ? clusterrole_writers : role_writers;
+          if (!writers.holds(label, a)) continue;
+          if (a.cluster_wide && resource == "clusterroles") {
+            c.target = Model::mastersGroup();
+            c.text = "can escalate and update clusterroles cluster-wide -> any permission (can rewrite the "
+                     "ClusterRole bound to it)";
+          } else {
+            c.text = "can escalate and update " + resource + " " + scope +
+                     (a.cluster_wide ? " -> any permission in the namespaces where a Role is bound to it"
+                                     : " -> any permission within that namespace (can rewrite the role bound to it)");
+          }
         } else {
-          c.target_risks = {"cluster-admin"};
-          c.text = "can " + std::string(id) + " " + resource + " " + scope +
-                   " -> any permission within that namespace (can bind cluster-admin there)";
+          continue;  // bind on Roles only reaches what those Roles hold
         }
+        if (!once("bind-escalate", a)) continue;
         chains.push_back(std::move(c));
       } else if (id == "create-pods" || id == "create-pod-controllers") {
         if (a.named_only || !once("create-pods", a)) continue;

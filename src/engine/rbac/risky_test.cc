@@ -106,6 +106,7 @@ TEST_F(RiskyTest, ExactRisksPerSubject) {
         "pods-ephemeralcontainers", "secrets-write", "serviceaccount-token", "pod-status-write",
         "service-status-write", "networkpolicy-write"}},
       {"User ivan", {"serviceaccount-token"}},
+      {"User lee", {"escalate"}},
   };
   // Not there: kim (update configmaps through a RoleBinding whose namespace the input leaves unspecified: not
   // credited for kube-system/aws-auth), erin (approval without signers), gina (configmap other-config), shop/ci (get pods/exec at 1.37).
@@ -177,8 +178,9 @@ TEST_F(RiskyTest, Chains) {
   EXPECT_EQ(chains("User carol"),
             std::vector<std::string>({"impersonate: can impersonate groups cluster-wide -> acts as Group "
                                       "system:masters (bypasses authorization)"}));
-  EXPECT_EQ(chains("Group dev"), std::vector<std::string>({"bind-escalate: can bind clusterroles cluster-wide -> any "
-                                                           "permission (can make itself cluster-admin)"}));
+  EXPECT_EQ(chains("Group dev"), std::vector<std::string>({"bind-escalate: can bind clusterroles and create "
+                                                           "clusterrolebindings cluster-wide -> any permission (can "
+                                                           "bind itself to cluster-admin)"}));
   const std::string builder = "ServiceAccount web/builder which holds cluster-admin, escalate, bind and 13 more (critical)";
   EXPECT_EQ(chains("User ivan"),
             std::vector<std::string>({"token-request: can create serviceaccounts/token in ns web -> gets a token of " +
@@ -186,20 +188,23 @@ TEST_F(RiskyTest, Chains) {
   // harry: escalate, create cronjobs and token requests in web -> web/builder.
   EXPECT_EQ(chains("User harry"),
             std::vector<std::string>(
-                {"bind-escalate: can escalate roles in ns web -> any permission within that namespace (can bind "
-                 "cluster-admin there)",
+                {"bind-escalate: can escalate and update roles in ns web -> any permission within that namespace "
+                 "(can rewrite the role bound to it)",
                  "create-pods: can create cronjobs.batch in ns web -> runs as " + builder,
                  "token-request: can create serviceaccounts/token in ns web -> gets a token of " + builder}));
   // jack: the same cluster-wide -> the most privileged service account of any namespace.
   EXPECT_EQ(chains("User jack"),
             std::vector<std::string>(
-                {"bind-escalate: can escalate roles cluster-wide -> any permission in every namespace (through Roles)",
+                {"bind-escalate: can escalate and update roles cluster-wide -> any permission in the namespaces where a "
+                 "Role is bound to it",
                  "create-pods: can create cronjobs.batch cluster-wide -> runs as " + deployer,
                  "token-request: can create serviceaccounts/token cluster-wide -> gets a token of " + deployer}));
   // builder itself: bind/escalate in web; no other service account of web holds anything.
   EXPECT_EQ(chains("ServiceAccount web/builder"),
-            std::vector<std::string>({"bind-escalate: can escalate roles in ns web -> any permission within that "
-                                      "namespace (can bind cluster-admin there)"}));
+            std::vector<std::string>({"bind-escalate: can escalate and update roles in ns web -> any permission "
+                                      "within that namespace (can rewrite the role bound to it)"}));
+  // escalate without update (lee): no chain.
+  EXPECT_EQ(chains("User lee"), std::vector<std::string>());
   // Cluster-wide cluster-admin: nothing further to reach.
   EXPECT_EQ(chains("ServiceAccount shop/deployer"), std::vector<std::string>());
   // system:authenticated lists secrets everywhere: the token secret of shop/deployer.
@@ -223,7 +228,7 @@ TEST_F(RiskyTest, OrderMostSevereFirst) {
                 (a.max_severity == b.max_severity && a.subject.label() < b.subject.label()))
         << a.subject.label() << " before " << b.subject.label();
   }
-  EXPECT_EQ(report.subjects.size(), 13u);
+  EXPECT_EQ(report.subjects.size(), 14u);
 }
 
 TEST(RiskyEmptyTest, NoRbacObjectsNoSubjects) {
