@@ -397,7 +397,12 @@ RiskyReport analyzeRisky(const Model& model, const ObjectSet& objects, const Ris
   // 3. Chains, one per (kind, scope) and subject.
   for (size_t s = 0; s < report.subjects.size(); ++s) {
     RiskySubject& rs = report.subjects[s];
-    std::unordered_set<std::string> done;
+    struct Done {
+      std::string kind;  // chain kind, or "impersonate-<resource>"
+      bool cluster_wide;
+      std::string_view ns;
+    };
+    std::vector<Done> done;
     std::vector<Chain> chains;
     auto addChain = [&](std::string_view kind, const RiskGrant& g, size_t target, const std::string& opening,
                         const std::string& reach_words) {
@@ -418,7 +423,11 @@ RiskyReport analyzeRisky(const Model& model, const ObjectSet& objects, const Ris
       chains.push_back(std::move(c));
     };
     auto once = [&](std::string_view kind, const Access& a) {
-      return done.insert(std::string(kind) + "\n" + (a.cluster_wide ? "*" : std::string(a.ns))).second;
+      for (const Done& d : done) {
+        if (d.kind == kind && d.cluster_wide == a.cluster_wide && (a.cluster_wide || d.ns == a.ns)) return false;
+      }
+      done.push_back(Done{std::string(kind), a.cluster_wide, a.ns});
+      return true;
     };
     auto bestOfNames = [&](const Access& a, const std::unordered_map<std::string, size_t>& by_name,
                            const std::string& prefix) {
