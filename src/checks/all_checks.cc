@@ -60,6 +60,16 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::rbac::makeWebhookConfigWriteCheck());   // rbac-webhook-config-write
   catalog.add(checks::rbac::makeWildcardCheck());             // rbac-wildcard
   catalog.add(checks::rbac::makeWorkloadCreateCheck());       // rbac-workload-create
+  catalog.add(checks::rbac::makeAwsAuthWriteCheck());          // rbac-aws-auth-write
+  catalog.add(checks::rbac::makeBindingMissingRoleCheck());    // rbac-binding-missing-role
+  catalog.add(checks::rbac::makeBindingMissingServiceAccountCheck());  // rbac-binding-missing-service-account
+  catalog.add(checks::rbac::makeCrdWriteCheck());              // rbac-crd-write
+  catalog.add(checks::rbac::makeEvictionCheck());              // rbac-eviction
+  catalog.add(checks::rbac::makeNetworkpolicyWriteCheck());    // rbac-networkpolicy-write
+  catalog.add(checks::rbac::makePortForwardCheck());           // rbac-port-forward
+  catalog.add(checks::rbac::makeSecretsWriteCheck());          // rbac-secrets-write
+  catalog.add(checks::rbac::makeStatusWriteCheck());           // rbac-status-write
+  catalog.add(checks::rbac::makeStorageWriteCheck());          // rbac-storage-write
   catalog.add(checks::sa::makeDefaultServiceAccountCheck());  // sa-default-service-account
   catalog.add(checks::sa::makeTokenAutomountCheck());         // sa-token-automount
 
