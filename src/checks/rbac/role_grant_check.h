@@ -11,6 +11,7 @@
 
 #include "checks/rbac/rbac_rules.h"
 #include "kspm/check.h"
+#include "kspm/rbac.h"
 
 namespace kspm::checks::rbac {
 
@@ -49,20 +50,31 @@ class RoleGrantCheck : public Check {
   CheckInfo info_;
 };
 
-/** A role-grant check about fixed verbs on fixed resources (most of them). */
+/**
+ * A role-grant check about fixed verbs on fixed resources (most of them). A namespaced Role is
+ * judged only on the targets that are namespaced: RoleBindings never grant cluster-scoped
+ * resources (nodes, persistentvolumes, webhook configurations...), so such rules in a Role grant
+ * nothing (rbac::isClusterScopedResource).
+ */
 class VerbsOnResourcesCheck : public RoleGrantCheck {
  public:
   VerbsOnResourcesCheck(CheckInfo info, std::vector<std::string_view> verbs, std::vector<GrantTarget> targets)
-      : RoleGrantCheck(std::move(info)), verbs_(std::move(verbs)), targets_(std::move(targets)) {}
+      : RoleGrantCheck(std::move(info)), verbs_(std::move(verbs)), targets_(std::move(targets)) {
+    for (const GrantTarget& t : targets_) {
+      if (!kspm::rbac::isClusterScopedResource(t.group, t.resource)) namespaced_targets_.push_back(t);
+    }
+  }
 
  protected:
-  bool match(const Object&, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+  bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+    if (role.kind == "Role") return !namespaced_targets_.empty() && matchGrants(rule, verbs_, namespaced_targets_, out);
     return matchGrants(rule, verbs_, targets_, out);
   }
 
  private:
   std::vector<std::string_view> verbs_;
   std::vector<GrantTarget> targets_;
+  std::vector<GrantTarget> namespaced_targets_;  // targets_ without the cluster-scoped ones
 };
 
 /** Role/ClusterRole CheckInfo defaults: Scope::kKinds with those two kinds. */

@@ -34,6 +34,7 @@ class CsrApprovalCheck final : public RoleGrantCheck {
  protected:
   bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&,
              RuleMatch* out) const override {
+    if (role.kind == "Role") return false;  // CSRs are cluster-scoped: a Role grants nothing on them
     if (!matchGrants(rule, {"update", "patch"}, {{kCertificatesGroup, "certificatesigningrequests/approval"}},
                      out)) {
       return false;

@@ -26,7 +26,8 @@ class NodesProxyCheck final : public RoleGrantCheck {
         }) {}
 
  protected:
-  bool match(const Object&, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+  bool match(const Object& role, const Node& rule, uint32_t, const EvalContext&, RuleMatch* out) const override {
+    if (role.kind == "Role") return false;  // nodes are cluster-scoped: a Role grants nothing on them
     // Any verb: the rule's own verbs, as written.
     std::vector<std::string_view> verbs;
     for (std::string_view verb : ruleList(rule, "verbs")) {
