@@ -447,8 +447,9 @@ std::vector<Access> Model::whoCan(const Request& request) const {
     if (!request.subresource.empty()) combined += "/" + request.subresource;
     std::vector<std::string> resource_keys = {combined, std::string(kAll)};
     if (!request.subresource.empty()) resource_keys.push_back("*/" + request.subresource);
-    for (std::string_view verb : {std::string_view(request.verb), kAll}) {
-      if (verb == kAll && request.verb == kAll) continue;
+    std::vector<std::string_view> verbs = {request.verb};
+    if (request.verb != kAll) verbs.push_back(kAll);  // a request for "*" matches only rules that say "*"
+    for (std::string_view verb : verbs) {
       for (const std::string& resource : resource_keys) {
         auto it = by_verb_resource_.find(bucketKey(verb, resource));
         if (it != by_verb_resource_.end()) candidates.insert(candidates.end(), it->second.begin(), it->second.end());

@@ -175,6 +175,12 @@ TEST_F(RbacModelTest, WildcardsEverywhere) {
   EXPECT_EQ(who("get", "", "nodes", "proxy"), (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
 }
 
+TEST_F(RbacModelTest, AVerbOfStarAsksForRulesThatSayStar) {
+  // `kubectl auth can-i '*' '*'`: only rules granting every verb on every resource answer.
+  EXPECT_EQ(who("*", "*", "*"), (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
+  EXPECT_EQ(who("*", "", "secrets"), (std::vector<std::string>{kMasters, kMastersBound, kRoot}));
+}
+
 TEST_F(RbacModelTest, StarSlashSubresourceMatchesOnlyThatSubresource) {
   EXPECT_EQ(who("create", "", "pods", "exec"),
             (std::vector<std::string>{kMasters, "Group ops@cluster ops-team->ops[0]",
