@@ -500,6 +500,28 @@ std::vector<Access> Model::whoCan(const Request& request) const {
   return out;
 }
 
+namespace {
+
+/**
+ * True when a resource rule names only built-in cluster-scoped resources of explicit groups (no `*`):
+ * through a RoleBinding it grants nothing (`namespaces` aside: a RoleBinding covers its own Namespace).
+ */
+bool onlyClusterScoped(const Node& rule) {
+  std::vector<std::string_view> groups = rules::ruleList(rule, "apiGroups");
+  std::vector<std::string_view> resources = rules::ruleList(rule, "resources");
+  if (groups.empty() || resources.empty()) return false;
+  for (std::string_view group : groups) {
+    if (group == "*") return false;
+    for (std::string_view resource : resources) {
+      if (resource.starts_with("*") || resource == "namespaces" || resource.starts_with("namespaces/")) return false;
+      if (!isClusterScopedResource(group, resource)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Permissions Model::permissionsOf(const Subject& subject, const std::vector<std::string>& extra_groups) const {
   Permissions out;
   out.subject = subject;
@@ -538,7 +560,7 @@ Permissions Model::permissionsOf(const Subject& subject, const std::vector<std::
     const Role& role = roles_[binding.role];
     bool cluster = binding.kind == "ClusterRoleBinding";
     for (uint32_t i = 0; i < role.rules.size(); ++i) {
-      if (!cluster && isNonResourceRule(*role.rules[i].rule)) continue;
+      if (!cluster && (isNonResourceRule(*role.rules[i].rule) || onlyClusterScoped(*role.rules[i].rule))) continue;
       Access access;
       access.subject = &*matched;
       access.binding = static_cast<int32_t>(b);

@@ -410,3 +410,40 @@ TEST(RbacIndexTest, IndexedWhoCanEqualsAFullScan) {
 
 }  // namespace
 }  // namespace kspm::rbac
+
+namespace kspm::rbac {
+namespace {
+
+TEST(RbacCanTest, RoleBindingRulesOnClusterScopedResourcesAreNotPermissions) {
+  ObjectSet objects = testing::loadText(R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: mixed}
+rules:
+- {apiGroups: [""], resources: [nodes, persistentvolumes], verbs: [get]}
+- {apiGroups: [""], resources: [pods, nodes], verbs: [list]}
+- {apiGroups: [""], resources: [namespaces], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: mixed}
+subjects: [{kind: User, name: alice}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: mixed}
+subjects: [{kind: User, name: bob}]
+)");
+  std::unique_ptr<Model> model = Model::build(objects);
+  std::vector<uint32_t> alice, bob;
+  for (const Access& a : model->permissionsOf({"User", "alice", ""}, {}).grants) alice.push_back(a.rule);
+  for (const Access& a : model->permissionsOf({"User", "bob", ""}, {}).grants) bob.push_back(a.rule);
+  // Rule 0 names only cluster-scoped resources: nothing through a RoleBinding. Rule 1 is mixed (pods
+  // hold in shop) and rule 2 covers the binding's own Namespace: both stay.
+  EXPECT_EQ(alice, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(bob, (std::vector<uint32_t>{0, 1, 2}));
+}
+
+}  // namespace
+}  // namespace kspm::rbac
