@@ -3,8 +3,10 @@
 // Source: Kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy (policy.go, namespace_policy.go,
 // controller_policy.go) as of v1.33, whose golden files are testdata/cluster-roles.yaml and
 // testdata/cluster-role-bindings.yaml. Written here in compact form; the annotations and labels the
-// model does not read are left out, except the aggregation labels. Of the system:controller:* roles only
-// the ones that matter for security questions are listed (the others grant controller-specific verbs).
+// model does not read are left out, except the aggregation labels. The 38 system:controller:* roles and
+// their bindings follow testdata/controller-roles.yaml and controller-role-bindings.yaml at upstream commit
+// 008b3652 (v1.34 development; includes the DRA, SELinux-warning and service-CIDR controllers): each role
+// is bound by a ClusterRoleBinding of the same name to the ServiceAccount kube-system/<role without prefix>.
 #include <string_view>
 
 #include "kspm/rbac.h"
@@ -440,6 +442,272 @@ rules:
   verbs: [sign]
 - {apiGroups: [authorization.k8s.io], resources: [subjectaccessreviews], verbs: [create]}
 - {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:attachdetach-controller}
+rules:
+- {apiGroups: [""], resources: [persistentvolumeclaims, persistentvolumes], verbs: [list, watch]}
+- {apiGroups: [""], resources: [nodes], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [nodes/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [pods], verbs: [list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+- {apiGroups: [storage.k8s.io], resources: [volumeattachments], verbs: [create, delete, get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [csidrivers], verbs: [get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [csinodes], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:cronjob-controller}
+rules:
+- {apiGroups: [batch], resources: [cronjobs], verbs: [get, list, update, watch]}
+- {apiGroups: [batch], resources: [jobs], verbs: [create, delete, get, list, patch, update, watch]}
+- {apiGroups: [batch], resources: [cronjobs/status], verbs: [update]}
+- {apiGroups: [batch], resources: [cronjobs/finalizers], verbs: [update]}
+- {apiGroups: [""], resources: [pods], verbs: [delete, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:device-taint-eviction-controller}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [delete, get, list, watch]}
+- {apiGroups: [""], resources: [pods/status], verbs: [patch, update]}
+- {apiGroups: [resource.k8s.io], resources: [resourceclaims], verbs: [get, list, watch]}
+- {apiGroups: [resource.k8s.io], resources: [resourceslices], verbs: [get, list, watch]}
+- {apiGroups: [resource.k8s.io], resources: [deviceclasses], verbs: [get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:disruption-controller}
+rules:
+- {apiGroups: [apps, extensions], resources: [deployments], verbs: [get, list, watch]}
+- {apiGroups: [apps, extensions], resources: [replicasets], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [replicationcontrollers], verbs: [get, list, watch]}
+- {apiGroups: [policy], resources: [poddisruptionbudgets], verbs: [get, list, watch]}
+- {apiGroups: [apps], resources: [statefulsets], verbs: [get, list, watch]}
+- {apiGroups: [policy], resources: [poddisruptionbudgets/status], verbs: [update]}
+- {apiGroups: [""], resources: [pods/status], verbs: [patch, update]}
+- {apiGroups: ["*"], resources: ["*/scale"], verbs: [get]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:endpoint-controller}
+rules:
+- {apiGroups: [""], resources: [pods, services], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [endpoints], verbs: [create, delete, get, list, update, watch]}
+- {apiGroups: [""], resources: [endpoints/restricted], verbs: [create]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:endpointslice-controller}
+rules:
+- {apiGroups: [""], resources: [nodes, pods, services], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [services/finalizers], verbs: [update]}
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [create, delete, get, list, update, watch]
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:endpointslicemirroring-controller}
+rules:
+- {apiGroups: [""], resources: [endpoints, services], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [services/finalizers], verbs: [update]}
+- {apiGroups: [""], resources: [endpoints/finalizers], verbs: [update]}
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [create, delete, get, list, update, watch]
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:ephemeral-volume-controller}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods/finalizers], verbs: [update]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [create, get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:expand-controller}
+rules:
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [get, list, patch, update, watch]}
+- {apiGroups: [""], resources: [persistentvolumeclaims/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:horizontal-pod-autoscaler}
+rules:
+- {apiGroups: [autoscaling], resources: [horizontalpodautoscalers], verbs: [get, list, watch]}
+- {apiGroups: [autoscaling], resources: [horizontalpodautoscalers/status], verbs: [update]}
+- {apiGroups: ["*"], resources: ["*/scale"], verbs: [get, update]}
+- {apiGroups: [""], resources: [pods], verbs: [list, watch]}
+- {apiGroups: [metrics.k8s.io], resources: [pods], verbs: [list, watch]}
+- {apiGroups: [custom.metrics.k8s.io], resources: ["*"], verbs: [get, list, watch]}
+- {apiGroups: [external.metrics.k8s.io], resources: ["*"], verbs: [get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:legacy-service-account-token-cleaner}
+rules:
+- apiGroups: [""]
+  resources: [configmaps]
+  resourceNames: [kube-apiserver-legacy-service-account-token-tracking]
+  verbs: [get]
+- {apiGroups: [""], resources: [secrets], verbs: [delete, patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:node-controller}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [delete, get, list, patch, update, watch]}
+- {apiGroups: [""], resources: [nodes/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [pods/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [pods], verbs: [delete, get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:pod-garbage-collector}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [delete, list, watch]}
+- {apiGroups: [""], resources: [nodes], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods/status], verbs: [patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:pv-protection-controller}
+rules:
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [get, list, update, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:pvc-protection-controller}
+rules:
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [get, list, update, watch]}
+- {apiGroups: [""], resources: [persistentvolumeclaims/status], verbs: [update]}
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:replication-controller}
+rules:
+- {apiGroups: [""], resources: [replicationcontrollers], verbs: [get, list, update, watch]}
+- {apiGroups: [""], resources: [replicationcontrollers/status], verbs: [update]}
+- {apiGroups: [""], resources: [replicationcontrollers/finalizers], verbs: [update]}
+- {apiGroups: [""], resources: [pods], verbs: [create, delete, list, patch, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:resource-claim-controller}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods/finalizers], verbs: [update]}
+- {apiGroups: [resource.k8s.io], resources: [resourceclaims], verbs: [create, delete, get, list, watch]}
+- {apiGroups: [resource.k8s.io], resources: [resourceclaims, resourceclaims/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [pods/status], verbs: [patch, update]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+- {apiGroups: [resource.k8s.io], resources: [resourceclaims/binding], verbs: [patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:root-ca-cert-publisher}
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: [create, update]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:route-controller}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [list, watch]}
+- {apiGroups: [""], resources: [nodes/status], verbs: [patch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:selinux-warning-controller}
+rules:
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [csidrivers], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:service-account-controller}
+rules:
+- {apiGroups: [""], resources: [serviceaccounts], verbs: [create]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:service-cidrs-controller}
+rules:
+- {apiGroups: [networking.k8s.io], resources: [servicecidrs], verbs: [get, list, patch, update, watch]}
+- {apiGroups: [networking.k8s.io], resources: [servicecidrs/finalizers], verbs: [patch, update]}
+- {apiGroups: [networking.k8s.io], resources: [servicecidrs/status], verbs: [patch, update]}
+- {apiGroups: [networking.k8s.io], resources: [ipaddresses], verbs: [get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:service-controller}
+rules:
+- {apiGroups: [""], resources: [services], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [services/status], verbs: [patch, update]}
+- {apiGroups: [""], resources: [nodes], verbs: [list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:ttl-after-finished-controller}
+rules:
+- {apiGroups: [batch], resources: [jobs], verbs: [delete, get, list, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:ttl-controller}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [list, patch, update, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:validatingadmissionpolicy-status-controller}
+rules:
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingadmissionpolicies]
+  verbs: [get, list, watch]
+- apiGroups: [admissionregistration.k8s.io]
+  resources: [validatingadmissionpolicies/status]
+  verbs: [get, patch, update]
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: system:controller:volumeattributesclass-protection-controller}
+rules:
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [get, list, watch]}
+- {apiGroups: [storage.k8s.io], resources: [volumeattributesclasses], verbs: [get, list, update, watch]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
+- {apiGroups: [authorization.k8s.io], resources: [subjectaccessreviews], verbs: [create]}
+- {apiGroups: ["", events.k8s.io], resources: [events], verbs: [create, patch, update]}
 # --- cluster role bindings (policy.go ClusterRoleBindings) ---
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -603,6 +871,255 @@ metadata: {name: system:controller:certificate-controller}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:certificate-controller}
 subjects:
 - {kind: ServiceAccount, name: certificate-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:attachdetach-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:attachdetach-controller
+subjects:
+- {kind: ServiceAccount, name: attachdetach-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:cronjob-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:cronjob-controller}
+subjects:
+- {kind: ServiceAccount, name: cronjob-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:device-taint-eviction-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:device-taint-eviction-controller
+subjects:
+- {kind: ServiceAccount, name: device-taint-eviction-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:disruption-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:disruption-controller
+subjects:
+- {kind: ServiceAccount, name: disruption-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:endpoint-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:endpoint-controller}
+subjects:
+- {kind: ServiceAccount, name: endpoint-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:endpointslice-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:endpointslice-controller
+subjects:
+- {kind: ServiceAccount, name: endpointslice-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:endpointslicemirroring-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:endpointslicemirroring-controller
+subjects:
+- {kind: ServiceAccount, name: endpointslicemirroring-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:ephemeral-volume-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:ephemeral-volume-controller
+subjects:
+- {kind: ServiceAccount, name: ephemeral-volume-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:expand-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:expand-controller}
+subjects:
+- {kind: ServiceAccount, name: expand-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:horizontal-pod-autoscaler}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:horizontal-pod-autoscaler
+subjects:
+- {kind: ServiceAccount, name: horizontal-pod-autoscaler, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:legacy-service-account-token-cleaner}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:legacy-service-account-token-cleaner
+subjects:
+- {kind: ServiceAccount, name: legacy-service-account-token-cleaner, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:node-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:node-controller}
+subjects:
+- {kind: ServiceAccount, name: node-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:pod-garbage-collector}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:pod-garbage-collector
+subjects:
+- {kind: ServiceAccount, name: pod-garbage-collector, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:pv-protection-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:pv-protection-controller
+subjects:
+- {kind: ServiceAccount, name: pv-protection-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:pvc-protection-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:pvc-protection-controller
+subjects:
+- {kind: ServiceAccount, name: pvc-protection-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:replication-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:replication-controller
+subjects:
+- {kind: ServiceAccount, name: replication-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:resource-claim-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:resource-claim-controller
+subjects:
+- {kind: ServiceAccount, name: resource-claim-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:root-ca-cert-publisher}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:root-ca-cert-publisher
+subjects:
+- {kind: ServiceAccount, name: root-ca-cert-publisher, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:route-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:route-controller}
+subjects:
+- {kind: ServiceAccount, name: route-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:selinux-warning-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:selinux-warning-controller
+subjects:
+- {kind: ServiceAccount, name: selinux-warning-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:service-account-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:service-account-controller
+subjects:
+- {kind: ServiceAccount, name: service-account-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:service-cidrs-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:service-cidrs-controller
+subjects:
+- {kind: ServiceAccount, name: service-cidrs-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:service-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:service-controller}
+subjects:
+- {kind: ServiceAccount, name: service-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:ttl-after-finished-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:ttl-after-finished-controller
+subjects:
+- {kind: ServiceAccount, name: ttl-after-finished-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:ttl-controller}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:controller:ttl-controller}
+subjects:
+- {kind: ServiceAccount, name: ttl-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:validatingadmissionpolicy-status-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:validatingadmissionpolicy-status-controller
+subjects:
+- {kind: ServiceAccount, name: validatingadmissionpolicy-status-controller, namespace: kube-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: system:controller:volumeattributesclass-protection-controller}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: system:controller:volumeattributesclass-protection-controller
+subjects:
+- {kind: ServiceAccount, name: volumeattributesclass-protection-controller, namespace: kube-system}
 # --- namespaced roles (namespace_policy.go) ---
 ---
 apiVersion: rbac.authorization.k8s.io/v1

@@ -1,4 +1,5 @@
 // The bootstrap policy (BuildOptions::bootstrap) and cluster-scoped resources under RoleBindings.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,32 @@ rules:
                                       "system:controller:deployment-controller->system:controller:deployment-controller",
                                       "ServiceAccount kube-system/persistent-volume-binder via "
                                       "system:controller:persistent-volume-binder->system:controller:persistent-volume-binder",
+                                      "ServiceAccount kube-system/attachdetach-controller via "
+                                      "system:controller:attachdetach-controller->system:controller:attachdetach-controller",
+                                      "ServiceAccount kube-system/cronjob-controller via "
+                                      "system:controller:cronjob-controller->system:controller:cronjob-controller",
+                                      "ServiceAccount kube-system/device-taint-eviction-controller via "
+                                      "system:controller:device-taint-eviction-controller->system:controller:device-taint-eviction-controller",
+                                      "ServiceAccount kube-system/endpoint-controller via "
+                                      "system:controller:endpoint-controller->system:controller:endpoint-controller",
+                                      "ServiceAccount kube-system/endpointslice-controller via "
+                                      "system:controller:endpointslice-controller->system:controller:endpointslice-controller",
+                                      "ServiceAccount kube-system/ephemeral-volume-controller via "
+                                      "system:controller:ephemeral-volume-controller->system:controller:ephemeral-volume-controller",
+                                      "ServiceAccount kube-system/horizontal-pod-autoscaler via "
+                                      "system:controller:horizontal-pod-autoscaler->system:controller:horizontal-pod-autoscaler",
+                                      "ServiceAccount kube-system/node-controller via "
+                                      "system:controller:node-controller->system:controller:node-controller",
+                                      "ServiceAccount kube-system/pod-garbage-collector via "
+                                      "system:controller:pod-garbage-collector->system:controller:pod-garbage-collector",
+                                      "ServiceAccount kube-system/pvc-protection-controller via "
+                                      "system:controller:pvc-protection-controller->system:controller:pvc-protection-controller",
+                                      "ServiceAccount kube-system/replication-controller via "
+                                      "system:controller:replication-controller->system:controller:replication-controller",
+                                      "ServiceAccount kube-system/resource-claim-controller via "
+                                      "system:controller:resource-claim-controller->system:controller:resource-claim-controller",
+                                      "ServiceAccount kube-system/selinux-warning-controller via "
+                                      "system:controller:selinux-warning-controller->system:controller:selinux-warning-controller",
                                       "Group readers via readers->view@web", "User alice via editors->edit@web"}));
   // edit (and admin through it) aggregate the input's labelled role.
   std::vector<std::string> widgets = who(*model, {"create", "example.com", "widgets", "", "web", ""});
@@ -134,6 +161,52 @@ rules:
   bool admin_has_widgets = false;
   for (const EffectiveRule& r : admin->rules) admin_has_widgets |= r.source_name == "widgets-edit";
   EXPECT_TRUE(admin_has_widgets);
+}
+
+TEST(BootstrapPolicyTest, EveryControllerRoleIsBoundToItsServiceAccount) {
+  ObjectSet empty;
+  auto model = Model::build(empty, BuildOptions{true});
+  constexpr std::string_view kPrefix = "system:controller:";
+  size_t controller_roles = 0;
+  for (const Role& role : model->roles()) {
+    if (!role.name.starts_with(kPrefix)) continue;
+    ++controller_roles;
+    EXPECT_FALSE(role.rules.empty()) << role.name;
+    const Binding* binding = nullptr;
+    for (const Binding& b : model->bindings()) {
+      if (b.kind == "ClusterRoleBinding" && b.name == role.name) binding = &b;
+    }
+    ASSERT_NE(binding, nullptr) << role.name;
+    EXPECT_EQ(binding->role_name, role.name);
+    std::string controller(role.name.substr(kPrefix.size()));
+    EXPECT_EQ(binding->subjects, (std::vector<Subject>{{"ServiceAccount", controller, "kube-system"}})) << role.name;
+  }
+  EXPECT_EQ(controller_roles, 38u);  // upstream controller-roles.yaml at commit 008b3652
+}
+
+TEST(BootstrapPolicyTest, ControllersThatDeletePodsOrTouchSecrets) {
+  ObjectSet empty;
+  auto model = Model::build(empty, BuildOptions{true});
+  auto service_accounts = [&](Request request) {
+    std::vector<std::string> out;
+    for (const Access& a : model->whoCan(request)) {
+      if (a.subject->kind == "ServiceAccount") out.push_back(a.subject->name);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(service_accounts({"delete", "", "pods", "", "web", ""}),
+            (std::vector<std::string>{"cronjob-controller", "daemon-set-controller", "device-taint-eviction-controller",
+                                      "generic-garbage-collector", "job-controller", "namespace-controller",
+                                      "node-controller", "persistent-volume-binder", "pod-garbage-collector",
+                                      "replicaset-controller", "replication-controller", "statefulset-controller"}));
+  // Patching secrets: the generic garbage collector and the legacy service account token cleaner.
+  EXPECT_EQ(service_accounts({"patch", "", "secrets", "", "kube-system", ""}),
+            (std::vector<std::string>{"generic-garbage-collector", "legacy-service-account-token-cleaner"}));
+  // The HPA updates every scale subresource (*/scale); the deployment controller's rule names deployments
+  // only, which does not cover the subresource.
+  EXPECT_EQ(service_accounts({"update", "apps", "deployments", "scale", "web", ""}),
+            (std::vector<std::string>{"generic-garbage-collector", "horizontal-pod-autoscaler"}));
 }
 
 TEST(BootstrapPolicyTest, InputObjectReplacesBootstrapOne) {
