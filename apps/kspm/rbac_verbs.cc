@@ -182,6 +182,11 @@ std::string cloudIdentitiesTable(const rbac::Model& model, const std::vector<rba
   std::string out;
   for (const rbac::Subject& subject : subjects) {
     for (const rbac::CloudIdentity* identity : model.cloudIdentitiesOf(subject)) {
+      if (identity->kind == "account") {
+        out += "aws-auth: IAM identities of account " + identity->arn + " authenticate as their ARN: " +
+               subject.label() + "\n";
+        continue;
+      }
       out += "aws-auth: IAM " + identity->kind + " " + identity->arn + " authenticates as " + subject.label() +
              (subject.kind == "Group" && subject.name == rbac::kMastersGroup ? " (can do everything)" : "") + "\n";
     }
@@ -614,7 +619,11 @@ int runCan(int argc, char** argv) {
     if (identity == nullptr) {
       return usageError("rbac can", iam_arn + " is not mapped by a kube-system/aws-auth ConfigMap of the input");
     }
-    subject = {"User", identity->username.empty() ? identity->arn : identity->username, ""};
+    if (identity->kind == "account") {
+      subject = {"User", iam_arn, ""};  // mapAccounts: the principal authenticates as its own ARN, no groups
+    } else {
+      subject = {"User", identity->username.empty() ? identity->arn : identity->username, ""};
+    }
     groups.insert(groups.end(), identity->groups.begin(), identity->groups.end());
   }
   rbac::Permissions perms = model->permissionsOf(subject, groups);

@@ -121,11 +121,13 @@ struct Permissions {
 /**
  * A cloud identity mapped to a Kubernetes user and groups by the EKS ConfigMap kube-system/aws-auth
  * (data.mapRoles: rolearn, data.mapUsers: userarn; each with username and groups). EKS authenticates the
- * IAM principal as `username` in `groups` (and system:authenticated).
+ * IAM principal as `username` in `groups` (and system:authenticated). data.mapAccounts lists AWS account IDs:
+ * every IAM identity of such an account not mapped by mapRoles/mapUsers authenticates as the User named by its
+ * own ARN, with no groups; such an entry has kind "account", arn = the account ID and no username.
  */
 struct CloudIdentity {
   std::string arn;
-  std::string kind;        // "role" (mapRoles) or "user" (mapUsers)
+  std::string kind;        // "role" (mapRoles), "user" (mapUsers) or "account" (mapAccounts; arn = account ID)
   std::string username;    // may hold templates such as {{EC2PrivateDNSName}}; "" when not given
   std::vector<std::string> groups;
   uint32_t line = 0;       // line of the aws-auth ConfigMap
@@ -197,9 +199,15 @@ class Model {
   const std::vector<CloudIdentity>& cloudIdentities() const { return cloud_identities_; }
   /** Problems found in aws-auth (malformed YAML, entries without an ARN, ...). */
   const std::vector<std::string>& cloudMappingErrors() const { return cloud_mapping_errors_; }
-  /** The identities that authenticate as `subject`: a User by username, a Group by one of its groups. */
+  /**
+   * The identities that authenticate as `subject`: a User by username, a Group by one of its groups; a
+   * mapAccounts entry for a User whose name is an IAM ARN (arn:PARTITION:iam::ACCOUNT:...) of that account.
+   */
   std::vector<const CloudIdentity*> cloudIdentitiesOf(const Subject& subject) const;
-  /** The identity mapped from `arn`, or null. */
+  /**
+   * The identity mapped from `arn`, or null: its mapRoles/mapUsers entry, else the mapAccounts entry of the
+   * account of an IAM ARN (the principal then authenticates as User `arn`, no groups).
+   */
   const CloudIdentity* findCloudIdentity(std::string_view arn) const;
 
   const std::vector<Role>& roles() const { return roles_; }
