@@ -345,28 +345,51 @@ int finish(const std::string& verb, const std::string& text, const ObjectSet& ob
   return objects.errors().empty() ? kExitOk : kExitInputErrors;
 }
 
+/** The inputs every rbac verb takes: output format, manifests' default namespace, bootstrap policy. */
+struct RbacInput {
+  bool json = false;
+  IngestOptions ingest;
+  rbac::BuildOptions build_options;
+};
+
+/** Consumes -o/--output, --default-namespace or --bootstrap-rbac if it is next; true if it did. */
+bool takeSharedFlag(Args& args, RbacInput* input, std::string* value, std::string* error) {
+  if (args.flag({"-o", "--output"}, value, error)) {
+    if (error->empty() && *value != "table" && *value != "json") {
+      *error = "unknown output format \"" + *value + "\" (table or json)";
+    }
+    input->json = *value == "json";
+    return true;
+  }
+  if (args.flag({"--default-namespace"}, value, error)) {
+    input->ingest.default_namespace = *value;
+    return true;
+  }
+  if (args.boolFlag({"--bootstrap-rbac"})) {
+    input->build_options.bootstrap = true;
+    return true;
+  }
+  return false;
+}
+
 int runWhoCan(int argc, char** argv) {
   Args args(argc, argv, 3);
   std::vector<std::string> positional;
   std::string value, error, ns, name;
-  bool json = false;
-  IngestOptions ingest;
-  rbac::BuildOptions build_options;
+  RbacInput input;
+  bool& json = input.json;
+  IngestOptions& ingest = input.ingest;
+  rbac::BuildOptions& build_options = input.build_options;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kWhoCanHelp, stdout);
       return kExitOk;
     }
-    if (args.flag({"-o", "--output"}, &value, &error)) {
-      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
-      json = value == "json";
+    if (takeSharedFlag(args, &input, &value, &error)) {
+      // handled
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       ns = value;
       if (error.empty() && ns.empty()) error = "empty namespace";
-    } else if (args.flag({"--default-namespace"}, &value, &error)) {
-      ingest.default_namespace = value;
-    } else if (args.boolFlag({"--bootstrap-rbac"})) {
-      build_options.bootstrap = true;
     } else if (args.flag({"--name"}, &value, &error)) {
       name = value;
       if (error.empty() && name.empty()) error = "empty name";
@@ -567,21 +590,17 @@ int runCan(int argc, char** argv) {
   Args args(argc, argv, 3);
   std::vector<std::string> positional, groups;
   std::string value, error;
-  bool json = false;
-  IngestOptions ingest;
-  rbac::BuildOptions build_options;
+  RbacInput input;
+  bool& json = input.json;
+  IngestOptions& ingest = input.ingest;
+  rbac::BuildOptions& build_options = input.build_options;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kCanHelp, stdout);
       return kExitOk;
     }
-    if (args.flag({"-o", "--output"}, &value, &error)) {
-      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
-      json = value == "json";
-    } else if (args.flag({"--default-namespace"}, &value, &error)) {
-      ingest.default_namespace = value;
-    } else if (args.boolFlag({"--bootstrap-rbac"})) {
-      build_options.bootstrap = true;
+    if (takeSharedFlag(args, &input, &value, &error)) {
+      // handled
     } else if (args.flag({"--group"}, &value, &error)) {
       if (error.empty() && value.empty()) error = "empty group";
       groups.push_back(value);
@@ -730,29 +749,26 @@ int runRisky(int argc, char** argv) {
   Args args(argc, argv, 3);
   std::vector<std::string> paths;
   std::string value, error;
-  bool json = false, include_system = false;
-  IngestOptions ingest;
+  bool include_system = false;
+  RbacInput input;
+  bool& json = input.json;
+  IngestOptions& ingest = input.ingest;
+  rbac::BuildOptions& build_options = input.build_options;
   rbac::RiskyOptions options;
   options.k8s_minor = kDefaultK8sMinor;
-  rbac::BuildOptions build_options;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kRiskyHelp, stdout);
       return kExitOk;
     }
-    if (args.flag({"-o", "--output"}, &value, &error)) {
-      if (error.empty() && value != "table" && value != "json") error = "unknown output format \"" + value + "\" (table or json)";
-      json = value == "json";
+    if (takeSharedFlag(args, &input, &value, &error)) {
+      // handled
     } else if (args.flag({"--k8s-version"}, &value, &error)) {
       if (error.empty() && !checks::api::parseK8sVersion(value, &options.k8s_minor)) {
         error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
       }
-    } else if (args.boolFlag({"--bootstrap-rbac"})) {
-      build_options.bootstrap = true;
     } else if (args.boolFlag({"--include-system"})) {
       include_system = true;
-    } else if (args.flag({"--default-namespace"}, &value, &error)) {
-      ingest.default_namespace = value;
     } else if (args.peek() != "-" && args.peek().starts_with("-")) {
       return usageError("rbac risky", "unknown flag " + args.peek());
     } else {
