@@ -163,7 +163,8 @@ def ingress_yaml(w, host):
     return (f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {w.name}\n  namespace: {w.ns}\n"
             "spec:\n  ingressClassName: nginx\n  tls:\n  - hosts:\n    - " + host + f"\n    secretName: {w.name}-tls\n"
             "  rules:\n  - host: " + host + "\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
-            f"        backend:\n          service:\n            name: {w.name}\n            port:\n              name: http\n")
+            f"        backend:\n          service:\n            name: {w.name}\n"
+            "            port:\n              name: http\n")
 
 
 # --- NetworkPolicy building blocks -------------------------------------------------------------
@@ -513,8 +514,8 @@ def main():
                               {"peers": [{"ipBlock": (rng.choice(EXTERNAL_24), [])}], "ports": [("TCP", 443, None)]}]
                     extra.append((ns, f"{w.name}-egress", pod_sel, ["Egress"], None, egress, True))
             elif w.tier == "web":
-                rules = [{"peers": [nginx_peer, {"pod": {"matchLabels": {"tier": "web"}}}],
-                          "ports": [("TCP", "http", None)] + ([("TCP", "https", None)] if "https" in port_names else [])}]
+                ports = [("TCP", "http", None)] + ([("TCP", "https", None)] if "https" in port_names else [])
+                rules = [{"peers": [nginx_peer, {"pod": {"matchLabels": {"tier": "web"}}}], "ports": ports}]
                 if rng.random() < 0.2:
                     rules.append({"peers": [{"ipBlock": (rng.choice(EXTERNAL_24), [])}],
                                   "ports": [("TCP", 8080, None)]})
