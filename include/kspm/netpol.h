@@ -168,6 +168,7 @@ struct Endpoint {
   Kind kind = Kind::kWorkload;
   uint32_t workload = 0;               // kWorkload: index into Model::workloads()
   std::string_view ns;                 // kPod
+  bool unknown_namespace = false;      // kPod: neither the namespace's name nor its labels are known
   Labels labels;                       // kPod (sorted)
   std::vector<ContainerPort> ports;    // kPod
   IpSet addresses;                     // kExternal
@@ -283,16 +284,26 @@ struct Matrix {
     uint32_t index = 0;  // into classes or externals
     bool operator==(const NodeRef&) const = default;
   };
-  struct Edge {
-    NodeRef from;
-    NodeRef to;
+  /** What one node may open to another. */
+  struct Connectivity {
     ConnSet allowed;
     ConnSet depends;
     ConnSet unknown;
+    bool operator==(const Connectivity&) const = default;
+  };
+  struct Edge {
+    NodeRef from;
+    NodeRef to;
+    uint32_t connectivity = 0;  // index into connectivities
   };
   std::vector<Class> classes;
-  std::vector<IpSet> externals;  // disjoint; together every address
-  std::vector<Edge> edges;       // only pairs with something allowed, depending or unknown
+  std::vector<IpSet> externals;              // disjoint; together every address
+  std::vector<Connectivity> connectivities;  // distinct values, referenced by edges
+  /**
+   * Pairs with something allowed, depending or unknown, by source then destination. A class to
+   * itself means traffic between different pods of the class (a pod always reaches itself).
+   */
+  std::vector<Edge> edges;
 };
 
 /** Computes the matrix with up to `threads` threads. */
@@ -325,5 +336,14 @@ struct Exposure {
 
 /** Exposure of every workload of the model, in workload order. */
 std::vector<Exposure> computeExposure(const Model& model);
+
+/**
+ * The annotation a cloud provider reads to make a LoadBalancer Service internal (reachable from
+ * the private network only: AWS, GKE, Azure, OCI, OpenStack, IBM, Alibaba), or "" when none is set.
+ */
+std::string_view internalLoadBalancerAnnotation(const Object& service);
+
+/** The addresses treated as "the internet": every address outside the pod networks and other private ranges. */
+const IpSet& internetAddresses();
 
 }  // namespace kspm::netpol

@@ -97,6 +97,8 @@ class IpSet {
    * nullopt with *error set ("invalid CIDR \"...\"") otherwise.
    */
   static std::optional<IpSet> parseCidr(std::string_view text, std::string* error);
+  /** The addresses of one range. */
+  static IpSet ofRange(const IpRange& range);
   /** Parses one address ("203.0.113.7", "2001:db8::1"); nullopt with *error set otherwise. */
   static std::optional<IpSet> parseAddress(std::string_view text, std::string* error);
 
