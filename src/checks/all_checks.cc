@@ -115,10 +115,13 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::secret::makeSecretObjectWithDataCheck());     // secret-object-with-data
 
   // --- services, ingress, network policies, namespaces, cross-object (src/checks/net, ns, workload) ---
+  catalog.add(checks::net::makeEgressBlocksDnsCheck());                // net-egress-blocks-dns
+  catalog.add(checks::net::makeEgressInternetFromSensitiveNamespaceCheck());  // net-egress-internet-from-sensitive-namespace
   catalog.add(checks::net::makeIngressBackendMissingServiceCheck());  // net-ingress-backend-missing-service
   catalog.add(checks::net::makeIngressBackendPortMissingCheck());     // net-ingress-backend-port-missing
   catalog.add(checks::net::makeIngressNoTlsCheck());                  // net-ingress-no-tls
   catalog.add(checks::net::makeIngressWildcardHostCheck());           // net-ingress-wildcard-host
+  catalog.add(checks::net::makeInternetExposedNoPolicyCheck());       // net-internet-exposed-no-policy
   catalog.add(checks::net::makeLoadBalancerNoSourceRangesCheck());    // net-loadbalancer-no-source-ranges
   catalog.add(checks::net::makeNetworkPolicyAllowAllCheck());         // net-networkpolicy-allow-all
   catalog.add(checks::net::makeNetworkPolicySelectsNothingCheck());   // net-networkpolicy-selects-nothing
@@ -128,6 +131,7 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::net::makeServiceTargetPortMissingCheck());      // net-service-target-port-missing
   catalog.add(checks::net::makeWorkloadNotIsolatedCheck());           // net-workload-not-isolated
   catalog.add(checks::ns::makeDefaultNamespaceCheck());               // ns-default-namespace
+  catalog.add(checks::ns::makeNoDefaultDenyCheck());                  // ns-no-default-deny
   catalog.add(checks::ns::makeNoLimitRangeCheck());                   // ns-no-limit-range
   catalog.add(checks::ns::makeNoNetworkPolicyCheck());                // ns-no-network-policy
   catalog.add(checks::ns::makeNoResourceQuotaCheck());                // ns-no-resource-quota

@@ -1,5 +1,7 @@
 #include "checks/net/cross_object.h"
 
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "kspm/engine.h"
@@ -262,6 +264,53 @@ bool hasUnmodelledPolicies(const ObjectIndex& index, std::string_view ns) {
     if (!isKubernetesNetworkPolicy(*policy)) return true;
   }
   return false;
+}
+
+namespace {
+
+// The model with lookups from objects to its workloads and policies, derived once per scan.
+struct NetpolFacts {
+  std::unique_ptr<netpol::Model> model;
+  std::unordered_map<const Object*, uint32_t> workload_of;
+  std::unordered_map<const Object*, uint32_t> policy_of;
+};
+
+const NetpolFacts& netpolFacts(const EvalContext& context) {
+  return context.scan->derived<NetpolFacts>("net/netpol-model", [&] {
+    NetpolFacts facts;
+    netpol::BuildOptions options;
+    options.index = &context.scan->index;
+    facts.model = netpol::Model::build(*context.objects, options);
+    const auto& workloads = facts.model->workloads();
+    for (uint32_t w = 0; w < workloads.size(); ++w) facts.workload_of.emplace(workloads[w].object, w);
+    const auto& policies = facts.model->policies();
+    for (uint32_t p = 0; p < policies.size(); ++p) facts.policy_of.emplace(policies[p].object, p);
+    return facts;
+  });
+}
+
+}  // namespace
+
+const netpol::Model& netpolModel(const EvalContext& context) { return *netpolFacts(context).model; }
+
+const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context) {
+  // The model first: derived() holds its lock while computing, so the two must not nest.
+  const netpol::Model& model = netpolModel(context);
+  return context.scan->derived<std::vector<netpol::Exposure>>("net/netpol-exposure",
+                                                              [&] { return netpol::computeExposure(model); });
+}
+
+std::optional<uint32_t> netpolWorkload(const EvalContext& context, const Object& object) {
+  const NetpolFacts& facts = netpolFacts(context);
+  auto it = facts.workload_of.find(&object);
+  if (it == facts.workload_of.end()) return std::nullopt;
+  return it->second;
+}
+
+const netpol::Policy* netpolPolicy(const EvalContext& context, const Object& object) {
+  const NetpolFacts& facts = netpolFacts(context);
+  auto it = facts.policy_of.find(&object);
+  return it == facts.policy_of.end() ? nullptr : &facts.model->policies()[it->second];
 }
 
 }  // namespace kspm::checks::net

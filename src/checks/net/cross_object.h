@@ -5,12 +5,15 @@
 // of input where it would be there.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "checks/common/fields.h"
 #include "kspm/check.h"
+#include "kspm/netpol.h"
 #include "kspm/object.h"
 #include "kspm/object_index.h"
 
@@ -106,5 +109,18 @@ bool hasUnmodelledPolicies(const ObjectIndex& index, std::string_view ns);
 inline bool isSystemNamespaceWithoutWorkloads(std::string_view name) {
   return name == "kube-public" || name == "kube-node-lease";
 }
+
+/**
+ * The NetworkPolicy model of the scan's input (include/kspm/netpol.h), built once per scan
+ * (ScanContext::derived) over the scan's ObjectIndex. The model knows the default workload kinds:
+ * the scan policy's configured workload custom resources are not reachable from an EvalContext.
+ */
+const netpol::Model& netpolModel(const EvalContext& context);
+/** netpol::computeExposure of netpolModel, computed once per scan; indexed by model workload. */
+const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context);
+/** The model's index of the workload `object`, or nullopt when the model does not hold it. */
+std::optional<uint32_t> netpolWorkload(const EvalContext& context, const Object& object);
+/** The model's parsed form of the Kubernetes NetworkPolicy `object`, or nullptr (not one, or rejected: a problem). */
+const netpol::Policy* netpolPolicy(const EvalContext& context, const Object& object);
 
 }  // namespace kspm::checks::net

@@ -9,6 +9,7 @@
 namespace kspm::checks::ns {
 
 std::unique_ptr<Check> makeDefaultNamespaceCheck();  // ns-default-namespace
+std::unique_ptr<Check> makeNoDefaultDenyCheck();     // ns-no-default-deny
 std::unique_ptr<Check> makeNoLimitRangeCheck();      // ns-no-limit-range
 std::unique_ptr<Check> makeNoNetworkPolicyCheck();   // ns-no-network-policy
 std::unique_ptr<Check> makeNoResourceQuotaCheck();   // ns-no-resource-quota
