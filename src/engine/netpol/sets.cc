@@ -544,6 +544,14 @@ std::optional<IpSet> IpSet::parseCidr(std::string_view text, std::string* error)
   return set;
 }
 
+IpSet IpSet::ofRange(const IpRange& range) {
+  // An inverted range is empty; a bound past the family's last address is clamped to it.
+  IpSet set;
+  const u128 hi = std::min(range.hi, familyMax(range.family));
+  if (range.lo <= hi) set.ranges_ = {IpRange{range.family, range.lo, hi}};
+  return set;
+}
+
 std::optional<IpSet> IpSet::parseAddress(std::string_view text, std::string* error) {
   std::string why;
   auto address = parseAnyAddress(text, &why);

@@ -372,6 +372,16 @@ TEST(NetpolIpSet, ParseAddress) {
 // ---------------------------------------------------------------------------------------------
 // IpSet algebra and printing.
 
+TEST(NetpolIpSet, OfRange) {
+  EXPECT_EQ(IpSet::ofRange({IpFamily::kV4, 0x0A000000, 0x0AFFFFFF}), cidr("10.0.0.0/8"));
+  EXPECT_EQ(IpSet::ofRange({IpFamily::kV6, 0, kV6Max}), IpSet::allOf(IpFamily::kV6));
+  EXPECT_EQ(IpSet::ofRange({IpFamily::kV4, 5, 5}).ranges(), (std::vector<IpRange>{{IpFamily::kV4, 5, 5}}));
+  EXPECT_TRUE(IpSet::ofRange({IpFamily::kV4, 6, 5}).empty());
+  // An IPv4 bound past 255.255.255.255 is clamped.
+  EXPECT_EQ(IpSet::ofRange({IpFamily::kV4, 0, kV4Max + 7}), IpSet::allOf(IpFamily::kV4));
+  EXPECT_TRUE(IpSet::ofRange({IpFamily::kV4, kV4Max + 1, kV4Max + 2}).empty());
+}
+
 TEST(NetpolIpSet, AlgebraAcrossFamilies) {
   const IpSet all = IpSet::all();
   EXPECT_TRUE(all.isAll());
