@@ -73,5 +73,6 @@ int runChecks(int argc, char** argv);
 int runExplain(int argc, char** argv);
 int runPssPlan(int argc, char** argv);  // kspm pss plan (and kspm pss --help)
 int runRbac(int argc, char** argv);     // kspm rbac who-can / can (and kspm rbac --help)
+int runNet(int argc, char** argv);      // kspm net reach / matrix / exposure
 
 }  // namespace kspm::cli

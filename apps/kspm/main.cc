@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
     "  pss plan  Per namespace: the strictest Pod Security level it could enforce, what breaks above\n"
     "  rbac      RBAC questions: who-can VERB RESOURCE, can SUBJECT (effective permissions)\n"
+    "  net       NetworkPolicy questions: reach (one connection), matrix (all workloads), exposure\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   if (verb == "explain") return kspm::cli::runExplain(argc, argv);
   if (verb == "pss") return kspm::cli::runPssPlan(argc, argv);
   if (verb == "rbac") return kspm::cli::runRbac(argc, argv);
+  if (verb == "net") return kspm::cli::runNet(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

@@ -343,7 +343,11 @@ std::vector<Exposure> computeExposure(const Model& model);
  */
 std::string_view internalLoadBalancerAnnotation(const Object& service);
 
-/** The addresses treated as "the internet": every address outside the pod networks and other private ranges. */
+/**
+ * The addresses treated as "the internet": every address outside the private, shared, loopback and
+ * link-local ranges; of both families, or of one.
+ */
 const IpSet& internetAddresses();
+const IpSet& internetAddresses(IpFamily family);
 
 }  // namespace kspm::netpol

@@ -29,6 +29,7 @@ enum class ErrorCode : uint16_t {
   kInvalidListItems = 12,  // a *List whose items is not a sequence of objects
   kUsage = 13,             // bad flag or argument value
   kConfig = 14,            // bad configuration or exceptions file
+  kInvalidObject = 15,     // an object the API server would reject (e.g. a NetworkPolicy with a bad CIDR); left out of the analysis that needs it
 };
 
 /** Stable lower-case name of a code, e.g. "yaml-syntax". */

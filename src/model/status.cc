@@ -19,6 +19,7 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidListItems: return "invalid-list-items";
     case ErrorCode::kUsage: return "usage";
     case ErrorCode::kConfig: return "config";
+    case ErrorCode::kInvalidObject: return "invalid-object";
   }
   return "unknown";
 }

@@ -153,6 +153,12 @@ const IpSet& internetAddresses() {
   return kInternet;
 }
 
+const IpSet& internetAddresses(IpFamily family) {
+  static const IpSet kV4 = internetAddresses().intersect(IpSet::allOf(IpFamily::kV4));
+  static const IpSet kV6 = internetAddresses().intersect(IpSet::allOf(IpFamily::kV6));
+  return family == IpFamily::kV4 ? kV4 : kV6;
+}
+
 std::vector<Exposure> computeExposure(const Model& model) {
   const Model::Impl& impl = model.impl();
   const ObjectIndex& index = model.index();
@@ -162,8 +168,12 @@ std::vector<Exposure> computeExposure(const Model& model) {
   // What reaches each workload through the pod network, from a pod of an unknown namespace with
   // unknown labels (anyone), from a pod of its own namespace, and from the internet.
   auto add = [&](uint32_t w, ExposurePath path) { out[w].paths.push_back(std::move(path)); };
+  // From the internet: per address family, since a policy admitting 0.0.0.0/0 exposes a workload
+  // to the IPv4 internet whatever it says of IPv6. Allowed = what either family's whole internet
+  // may open.
   std::vector<Reach> from_internet(model.workloads().size());
-  Endpoint internet = Endpoint::ofExternal(internetAddresses(), "internet");
+  Endpoint internet4 = Endpoint::ofExternal(internetAddresses(IpFamily::kV4), "internet");
+  Endpoint internet6 = Endpoint::ofExternal(internetAddresses(IpFamily::kV6), "internet");
   std::vector<uint32_t> controllers;
   for (uint32_t w = 0; w < model.workloads().size(); ++w) {
     if (isIngressController(model.workloads()[w])) controllers.push_back(w);
@@ -172,7 +182,13 @@ std::vector<Exposure> computeExposure(const Model& model) {
   for (uint32_t w = 0; w < model.workloads().size(); ++w) {
     const WorkloadInfo& info = model.workloads()[w];
     out[w].workload = w;
-    from_internet[w] = model.reach(internet, Endpoint::ofWorkload(w));
+    from_internet[w] = model.reach(internet4, Endpoint::ofWorkload(w));
+    Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
+    from_internet[w].allowed.unite(v6.allowed);
+    from_internet[w].unknown.unite(v6.unknown);
+    from_internet[w].unknown = from_internet[w].unknown.minus(from_internet[w].allowed);
+    from_internet[w].depends.unite(v6.depends);
+    from_internet[w].depends = from_internet[w].depends.minus(from_internet[w].allowed).minus(from_internet[w].unknown);
     const std::vector<uint32_t>& selecting = model.ingressPolicies(w);
 
     ExposurePath pod;
