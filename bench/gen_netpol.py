@@ -4,7 +4,9 @@ NetworkPolicy reachability engine (bench/netpol_query.cc, `kspm net`).
 
 Default sizes (issue 5's benchmark): 5,000 workloads in 200 namespaces with 2,000 NetworkPolicies.
 The counts include the platform namespaces every cluster has: kube-system (CoreDNS, kube-proxy,
-metrics-server), ingress-nginx (the controller) and monitoring (Prometheus, node-exporter).
+metrics-server), ingress-nginx (the controller) and monitoring (Prometheus, node-exporter), which
+are always emitted (so at least 6 workloads and 4 namespaces). Beyond the policy shapes below,
+--policies is reached with per-app scrape policies on numeric port ranges.
 
 - Namespaces carry team=<t>, env in prod/staging/dev and a namespace tier (frontend/backend/data);
   a few carry only some of them (kspm adds kubernetes.io/metadata.name itself).
