@@ -64,6 +64,18 @@ TEST(RealWorldTest, ScanReportsNoManifestValidityProblemsAndAccountsForEveryObje
   EXPECT_EQ(by_check["api-removed"], 2);
   EXPECT_EQ(by_check["secret-object-with-data"], 3);
   EXPECT_EQ(by_check["workload-single-replica-pdb"], 1);
+  // NetworkPolicy findings of issue 5, each reviewed. The six kubernetes-website examples without a
+  // namespace share a directory with its default-deny-all example (Ingress and Egress, no rules),
+  // which would cut them off from DNS if applied together. ingress-nginx's controller is behind a
+  // LoadBalancer (and NodePort) Service with no NetworkPolicy, in both variants of the manifest.
+  // cert-manager, ingress-nginx (twice), kubernetes-dashboard and metallb-system have no policy at
+  // all; kube-prometheus's monitoring has one per component but no default deny. The CNI
+  // namespaces (kube-flannel, tigera-operator) hold only hostNetwork pods and are not judged. No
+  // sensitive namespace of the corpus has a policy with internet egress.
+  EXPECT_EQ(by_check["net-egress-blocks-dns"], 6);
+  EXPECT_EQ(by_check["net-internet-exposed-no-policy"], 2);
+  EXPECT_EQ(by_check["ns-no-default-deny"], 6);
+  EXPECT_EQ(by_check["net-egress-internet-from-sensitive-namespace"], 0);
   for (const char* quiet : {"secret-in-env", "secret-in-args", "secret-in-configmap", "secret-in-annotation",
                             "secret-in-custom-resource", "workload-missing-configmap", "workload-missing-secret",
                             "workload-missing-service-account", "workload-selector-mismatch",

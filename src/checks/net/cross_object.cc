@@ -191,6 +191,10 @@ bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::st
   return false;
 }
 
+bool sameProject(const ObjectSet& objects, std::string_view ns, const Object& a, const Object& b) {
+  return !ns.empty() || &a == &b || directoryOf(objects, a) == directoryOf(objects, b);
+}
+
 bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns,
                     const Object& referrer) {
   const std::vector<Workload>& workloads = index.workloadsIn(ns);

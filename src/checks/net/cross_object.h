@@ -62,6 +62,14 @@ bool definesKindNear(const ObjectIndex& index, const ObjectSet& objects, std::st
                      std::string_view ns, const Object& referrer);
 
 /**
+ * True when `a` and `b` may belong together: always when `ns` (their namespace) is named; in the
+ * unspecified namespace only when they come from files of the same directory, since unrelated
+ * projects' objects without a namespace all land in "" (the NetworkPolicy model does not tell
+ * them apart, so checks filter its answers with this).
+ */
+bool sameProject(const ObjectSet& objects, std::string_view ns, const Object& a, const Object& b);
+
+/**
  * True when the input shows the pods of `referrer`'s namespace `ns`: it holds at least one workload
  * there (from the same directory when the namespace is unspecified) and nothing that creates pods
  * the input does not show (mayCreateUnseenObjects).

@@ -15,7 +15,8 @@
 // Not judged: hostNetwork pods (NetworkPolicy does not apply to them), pods with dnsPolicy Default
 // or None (they do not query the cluster DNS), the DNS pods themselves, and inputs running
 // NodeLocal DNSCache (workloads labelled k8s-app=node-local-dns), where queries go to a node-local
-// address instead of the kube-dns pods.
+// address instead of the kube-dns pods. In the unspecified namespace, only NetworkPolicies from the
+// workload's directory count as isolating it (cross_object.h: sameProject).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -79,7 +80,7 @@ DnsTargets computeTargets(const netpol::Model& model) {
   if (out.targets.empty()) {
     DnsTarget target{netpol::Endpoint::ofPod(kDnsNamespace, {{kAppLabel, "kube-dns"}},
                                              {{"dns", 53, Protocol::kUDP}, {"dns-tcp", 53, Protocol::kTCP}}, "kube-dns"),
-                     "kube-system/kube-dns"};
+                     "kube-system pods labelled k8s-app=kube-dns"};
     out.targets.push_back(std::move(target));
   }
   return out;
@@ -128,7 +129,13 @@ class EgressBlocksDnsCheck final : public BasicCheck {
     const netpol::Model& model = netpolModel(context);
     const netpol::WorkloadInfo& info = model.workloads()[*w];
     if (info.host_network || isDnsWorkload(info)) return;
-    const std::vector<uint32_t>& egress = model.egressPolicies(*w);
+    // In the unspecified namespace, only policies of the same directory isolate it (another
+    // project's policies in "" would be applied to another namespace). Policies of other
+    // directories can only add allowed connections, so a denial stays a denial without them.
+    std::vector<uint32_t> egress;
+    for (uint32_t p : model.egressPolicies(*w)) {
+      if (sameProject(*context.objects, info.ns, object, *model.policies()[p].object)) egress.push_back(p);
+    }
     if (egress.empty()) return;
     const DnsTargets& dns =
         context.scan->derived<DnsTargets>("net-egress-blocks-dns", [&] { return computeTargets(model); });

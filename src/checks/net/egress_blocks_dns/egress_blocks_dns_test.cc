@@ -1,7 +1,9 @@
 // net-egress-blocks-dns: which protocol is denied and by whom, and several DNS workloads.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "kspm/catalog.h"
 #include "test_util.h"
@@ -24,7 +26,7 @@ TEST(EgressBlocksDnsTest, SaysWhichProtocolAndWhichPolicies) {
   std::vector<Finding> deny = runText(fixture("fail_default_deny_egress.yaml"));
   ASSERT_EQ(deny.size(), 1u);
   EXPECT_EQ(deny[0].message,
-            "DNS to the cluster DNS (kube-system/kube-dns) is denied on UDP and TCP port 53: NetworkPolicy "
+            "DNS to the cluster DNS (kube-system pods labelled k8s-app=kube-dns) is denied on UDP and TCP port 53: NetworkPolicy "
             "\"shop/default-deny\" isolates these pods for egress and admits no such connection");
   EXPECT_EQ(deny[0].path, "spec.template.metadata.labels");
 
@@ -68,6 +70,33 @@ TEST(EgressBlocksDnsTest, ClusterFirstAndJobsAreJudged) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_NE(findings[0].message.find("denied on TCP port 53"), std::string::npos) << findings[0].message;
   EXPECT_EQ(findings[0].path, "spec.jobTemplate.spec.template.metadata.labels");
+}
+
+}  // namespace
+}  // namespace kspm
+
+namespace kspm {
+namespace {
+
+ObjectSet twoFiles(const std::string& path_a, const std::string& a, const std::string& path_b, const std::string& b) {
+  ObjectSet set;
+  for (const auto& [path, text] : {std::pair{path_a, a}, std::pair{path_b, b}}) {
+    auto file = std::make_unique<SourceFile>();
+    file->path = path;
+    file->content = text;
+    set.addFile(std::move(file), LoadLimits{});
+  }
+  return set;
+}
+
+TEST(EgressBlocksDnsTest, UnspecifiedNamespaceNeedsAPolicyOfTheSameDirectory) {
+  const std::string pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: x:1\n";
+  const std::string deny =
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n"
+      "  policyTypes: [Egress]\n";
+  const Check& check = *Catalog::builtin().find(kId);
+  EXPECT_EQ(testing::evaluateCheck(check, twoFiles("a/pod.yaml", pod, "a/deny.yaml", deny)).size(), 1u);
+  EXPECT_EQ(testing::evaluateCheck(check, twoFiles("a/pod.yaml", pod, "b/deny.yaml", deny)).size(), 0u);
 }
 
 }  // namespace

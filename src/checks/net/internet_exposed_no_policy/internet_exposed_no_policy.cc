@@ -6,9 +6,12 @@
 // Not judged: hostNetwork pods, since NetworkPolicy does not apply to them (pss-host-namespaces
 // reports them); workloads in namespaces where policies of other engines may apply (Calico,
 // Cilium, Antrea, AdminNetworkPolicy, Istio AuthorizationPolicy), which may well narrow the path;
-// paths whose exposure is only "unknown"; and workloads of custom resource kinds configured in the
+// paths whose exposure is only "unknown"; in the unspecified namespace, Services and routes from
+// another directory (another project's objects; cross_object.h: sameProject); and workloads of custom resource kinds configured in the
 // scan policy, which the NetworkPolicy model does not hold.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "checks/common/pod_spec.h"
 #include "checks/net/cross_object.h"
@@ -48,18 +51,29 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
     const netpol::WorkloadInfo& info = model.workloads()[*w];
     if (info.host_network || !model.ingressPolicies(*w).empty() || !model.foreignPoliciesFor(info.ns).empty()) return;
     const netpol::Exposure& exposure = netpolExposure(context)[*w];
-    std::string paths;
+    std::vector<const netpol::ExposurePath*> internet;
     bool certain = false;
     for (const netpol::ExposurePath& path : exposure.paths) {
       if (path.level != netpol::ExposureLevel::kInternet || path.confidence == netpol::Confidence::kUnknown) continue;
       if (path.channel == "hostNetwork" || path.channel == "pod network") continue;
+      // In the unspecified namespace, a Service or route of another directory belongs elsewhere.
+      if (path.via != nullptr && !sameProject(*context.objects, info.ns, object, *path.via)) continue;
       certain = certain || path.confidence == netpol::Confidence::kExposed;
-      if (!paths.empty()) paths += "; ";
-      paths += path.channel;
-      if (path.via != nullptr && path.via != info.object) paths += " " + quoted(path.via->name);
-      paths += " (" + path.ports.toString() + (path.confidence == netpol::Confidence::kExposed ? "" : ", potentially") + ")";
+      internet.push_back(&path);
     }
-    if (paths.empty()) return;
+    if (internet.empty()) return;
+    std::vector<std::string> described;
+    for (const netpol::ExposurePath* path : internet) {
+      std::string text = path->channel;
+      if (path->via != nullptr && path->via != info.object) text += " " + quoted(path->via->name);
+      // "potentially" per path only when some other path is certain.
+      bool potential = certain && path->confidence != netpol::Confidence::kExposed;
+      text += " (" + path->ports.toString() + (potential ? ", potentially" : "") + ")";
+      // Two objects of one name (variants of a manifest) read the same: say it once.
+      if (std::find(described.begin(), described.end(), text) == described.end()) described.push_back(std::move(text));
+    }
+    std::string paths;
+    for (const std::string& text : described) paths += (paths.empty() ? "" : "; ") + text;
     const Node* labels = field(pod->metadata, "labels");
     const Node& at = labels != nullptr ? *labels : (pod->metadata != nullptr ? *pod->metadata : *object.root);
     std::string message = std::string(certain ? "exposed" : "potentially exposed") + " to the internet through " +

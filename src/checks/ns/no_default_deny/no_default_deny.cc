@@ -5,7 +5,8 @@
 // lacks a default deny (the same test with Egress).
 //
 // Not judged: namespaces the input only references (their policies may live elsewhere); namespaces
-// with nothing in the input (nothing to protect, and ns-no-network-policy covers them);
+// with nothing in the input (nothing to protect, and ns-no-network-policy covers them) or only
+// hostNetwork workloads (NetworkPolicy does not apply to them: a CNI's or node agent's namespace);
 // kube-public and kube-node-lease, where no pods run; and namespaces where policies of other
 // engines may apply (Calico, Cilium, Antrea, AdminNetworkPolicy, Istio AuthorizationPolicy:
 // netpol::Model::foreignPoliciesFor), since such a policy may be the namespace's default deny.
@@ -39,7 +40,9 @@ bool admitsEverything(const std::vector<netpol::PolicyRule>& rules) {
 
 std::unordered_map<std::string_view, NamespaceFacts> computeFacts(const netpol::Model& model) {
   std::unordered_map<std::string_view, NamespaceFacts> out;
-  for (const netpol::WorkloadInfo& w : model.workloads()) out[w.ns].has_workloads = true;
+  for (const netpol::WorkloadInfo& w : model.workloads()) {
+    if (!w.host_network) out[w.ns].has_workloads = true;  // NetworkPolicy does not apply to hostNetwork pods
+  }
   for (const netpol::Policy& policy : model.policies()) {
     NamespaceFacts& facts = out[policy.ns];
     facts.has_policies = true;
@@ -93,7 +96,7 @@ class NoDefaultDenyCheck final : public net::BasicCheck {
     } else {
       message += "; egress is default-denied by " + quoted(facts.deny_egress->name);
     }
-    message += facts.has_policies ? ": pods that no policy selects accept traffic from every pod in the cluster"
+    message += facts.has_policies ? ": pods that no policy selects for ingress accept traffic from every pod in the cluster"
                                   : ": it has no NetworkPolicy, so its pods accept traffic from every pod in the cluster";
     sink.add(namespaceAnchor(object), std::move(message), "metadata.name", "metadata.name");
   }
