@@ -13,6 +13,8 @@
 // only the pods a test names (e.g. "x/a", "x/b", "y/a"); here every test runs on all nine pods,
 // which the upstream expectations (ExpectPeer, ExpectAllIngress, ...) extend to unchanged.
 //
+// Namespace y is written quoted ("y") everywhere: in YAML 1.1 a bare y is the boolean true.
+//
 // Each (protocol, port) the scenario probes is checked as a 9x9 grid, rows = client (from),
 // columns = server (to), written out literally in the test:
 //   .  allowed      X  denied      ~  depends (the network plugin decides)      ?  unknown
@@ -89,9 +91,9 @@ std::string worldYaml(const World& world) {
   std::string out;
   for (const char* ns : kNamespaces) {
     if (world.undefined_namespaces.count(ns)) continue;
-    out += "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ";
+    out += "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"";
     out += ns;
-    out += "\n  labels:\n";
+    out += "\"\n  labels:\n";
     out += "    e2e-run: \"5f1c9a4e-0d3b-4a8e-9c61-2b7d8e4f0a11\"\n";
     out += "    pod-security.kubernetes.io/audit: baseline\n";
     out += "    pod-security.kubernetes.io/enforce: baseline\n";
@@ -106,9 +108,9 @@ std::string worldYaml(const World& world) {
       std::string id = std::string(ns) + "/" + pod;
       out += "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ";
       out += pod;
-      out += "\n  namespace: ";
+      out += "\n  namespace: \"";
       out += ns;
-      out += "\n  labels:\n    pod: ";
+      out += "\"\n  labels:\n    pod: ";
       out += pod;
       out += "\n";
       if (auto it = world.pod_labels.find(id); it != world.pod_labels.end()) {
@@ -130,7 +132,10 @@ std::string worldYaml(const World& world) {
 /** A built model with the ObjectSet it points into. */
 struct Fixture {
   explicit Fixture(const World& world) : objects(std::make_unique<ObjectSet>(testing::loadText(worldYaml(world)))) {
+    EXPECT_TRUE(objects->errors().empty()) << "the input does not load";
     model = Model::build(*objects);
+    for (const netpol::Problem& problem : model->problems()) ADD_FAILURE() << "policy problem: " << problem.message;
+    EXPECT_EQ(model->workloads().size(), 9u);
   }
   std::unique_ptr<ObjectSet> objects;
   std::unique_ptr<Model> model;
@@ -435,7 +440,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
 )";
   Fixture f(w);
   EXPECT_GRID(f, TCP, 80, R"(
@@ -507,7 +512,7 @@ spec:
         matchExpressions:
         - key: kubernetes.io/metadata.name
           operator: In
-          values: [y]
+          values: ["y"]
 )";
   Fixture f(w);
   EXPECT_GRID(f, TCP, 80, R"(
@@ -697,7 +702,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
       podSelector:
         matchLabels:
           pod: a
@@ -734,7 +739,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: 81
       protocol: TCP
@@ -770,7 +775,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: 81
       protocol: TCP
@@ -789,7 +794,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: 80
       protocol: TCP
@@ -946,7 +951,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: serve-80-tcp
       protocol: TCP
@@ -1388,7 +1393,7 @@ spec:
   - to:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
       podSelector:
         matchLabels:
           pod: a
@@ -1397,7 +1402,7 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: allow-from-xa-on-ya-match-selector
-  namespace: y
+  namespace: "y"
 spec:
   podSelector:
     matchLabels:
@@ -1416,7 +1421,7 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: allow-from-xa-on-yb-match-selector
-  namespace: y
+  namespace: "y"
 spec:
   podSelector:
     matchLabels:
@@ -1463,7 +1468,7 @@ spec:
   - to:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
       podSelector:
         matchLabels:
           pod: a
@@ -2045,7 +2050,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
 )";
   Fixture f(w);
   EXPECT_GRID(f, TCP, 80, R"(
@@ -2081,7 +2086,7 @@ spec:
         matchExpressions:
         - key: kubernetes.io/metadata.name
           operator: NotIn
-          values: [y]
+          values: ["y"]
 )";
   Fixture f(w);
   EXPECT_GRID(f, TCP, 80, R"(
@@ -2146,7 +2151,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: 81
       protocol: UDP
@@ -2183,7 +2188,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
       podSelector:
         matchLabels:
           pod: a
@@ -2251,7 +2256,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
     ports:
     - port: 81
       protocol: SCTP
@@ -2288,7 +2293,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
       podSelector:
         matchLabels:
           pod: a
@@ -2619,7 +2624,7 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: allow-from-x-a
-  namespace: y
+  namespace: "y"
 spec:
   podSelector: {}
   policyTypes: [Ingress]
@@ -3201,7 +3206,7 @@ spec:
         matchExpressions:
         - key: kubernetes.io/metadata.name
           operator: NotIn
-          values: [y]
+          values: ["y"]
 )";
     Fixture f(w);
     EXPECT_GRID(f, TCP, 80, R"(
@@ -3233,7 +3238,7 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels:
-          kubernetes.io/metadata.name: y
+          kubernetes.io/metadata.name: "y"
           team: blue
 )";
     Fixture f(w);
@@ -3252,9 +3257,37 @@ z/c  X   .   .   .   .   .   .   .   .
   }
 }
 
-// A hostNetwork pod (x/b): where policy would deny, the verdict depends on the network plugin,
-// both for traffic to it and for its traffic (which leaves from the node's address) to isolated pods.
-TEST(NetpolTricky, HostNetworkPodDependsWherePolicyWouldDeny) {
+// A hostNetwork pod (x/b) as the destination: NetworkPolicy on hostNetwork pods is left to the
+// network plugin, so where policy would deny (x/b is selected by deny-ingress) the verdict depends.
+TEST(NetpolTricky, HostNetworkDestinationDependsWherePolicyWouldDeny) {
+  World w;
+  w.host_network = {"x/b"};
+  w.policies = R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-ingress
+  namespace: x
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+)";
+  Fixture f(w);
+  Endpoint to = Endpoint::ofWorkload(f.pod("x", "b"));
+  for (const char* ns : kNamespaces) {
+    for (const char* pod : kPodNames) {
+      if (std::string(ns) == "x" && std::string(pod) == "b") continue;
+      netpol::Reach reach = f.model->reach(Endpoint::ofWorkload(f.pod(ns, pod)), to);
+      EXPECT_EQ(netpol::verdictName(reach.verdictFor(TCP, 80)), "depends") << ns << "/" << pod << " -> x/b";
+    }
+  }
+}
+
+// The same hostNetwork pod x/b as the client of the pods deny-ingress isolates (x/a, x/c): its
+// traffic leaves from its node's address, and Kubernetes documents that a pod cannot block access
+// from its resident node, nor what other plugins do with node addresses ("NetworkPolicy behavior
+// for hostNetwork pods is undefined"): allowed when x/b shares x/a's node, denied by most plugins
+// otherwise. So x/b -> x/a and x/b -> x/c depend on the plugin (and placement), not denied.
+TEST(NetpolTricky, HostNetworkSourceToIsolatedPodsDepends) {
   World w;
   w.host_network = {"x/b"};
   w.policies = R"(apiVersion: networking.k8s.io/v1
