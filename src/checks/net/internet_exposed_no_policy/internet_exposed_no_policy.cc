@@ -6,7 +6,8 @@
 // Not judged: hostNetwork pods, since NetworkPolicy does not apply to them (pss-host-namespaces
 // reports them); workloads in namespaces where policies of other engines may apply (Calico,
 // Cilium, Antrea, AdminNetworkPolicy, Istio AuthorizationPolicy), which may well narrow the path;
-// paths whose exposure is only "unknown"; in the unspecified namespace, Services and routes from
+// paths whose exposure is only "unknown"; LoadBalancer paths whose loadBalancerSourceRanges are
+// all private addresses; in the unspecified namespace, Services and routes from
 // another directory (another project's objects; cross_object.h: sameProject); and workloads of custom resource kinds configured in the
 // scan policy, which the NetworkPolicy model does not hold.
 #include <algorithm>
@@ -20,6 +21,22 @@
 
 namespace kspm::checks::net {
 namespace {
+
+// True when a LoadBalancer Service's loadBalancerSourceRanges admit no internet address (only
+// private ranges): the load balancer then keeps the internet out. The engine still rates such a
+// path "internet, potentially exposed", so the check filters it here.
+bool sourceRangesArePrivate(const Object& service) {
+  const Node* ranges = field(service.root, {"spec", "loadBalancerSourceRanges"});
+  if (ranges == nullptr || !ranges->isArray() || ranges->size() == 0) return false;
+  netpol::IpSet admitted;
+  for (const Node& r : ranges->items()) {
+    std::string error;
+    std::optional<netpol::IpSet> block = r.isString() ? netpol::IpSet::parseCidr(r.str(), &error) : std::nullopt;
+    if (!block) return false;  // unreadable: assume the worst
+    admitted.unite(*block);
+  }
+  return !admitted.intersects(netpol::internetAddresses());
+}
 
 class InternetExposedNoPolicyCheck final : public BasicCheck {
  public:
@@ -58,6 +75,7 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
       if (path.channel == "hostNetwork" || path.channel == "pod network") continue;
       // In the unspecified namespace, a Service or route of another directory belongs elsewhere.
       if (path.via != nullptr && !sameProject(*context.objects, info.ns, object, *path.via)) continue;
+      if (path.channel == "LoadBalancer Service" && sourceRangesArePrivate(*path.via)) continue;
       certain = certain || path.confidence == netpol::Confidence::kExposed;
       internet.push_back(&path);
     }
@@ -68,7 +86,15 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
       if (path->via != nullptr && path->via != info.object) text += " " + quoted(path->via->name);
       // "potentially" per path only when some other path is certain.
       bool potential = certain && path->confidence != netpol::Confidence::kExposed;
-      text += " (" + path->ports.toString() + (potential ? ", potentially" : "") + ")";
+      netpol::ConnSet ports = path->ports;
+      if (path->channel == "hostPort") {
+        // The port opened on the node, which may differ from the container port.
+        ports = netpol::ConnSet();
+        for (const netpol::ContainerPort& cp : info.ports) {
+          if (cp.host_port != 0) ports.unite(netpol::ConnSet::ports(cp.protocol, cp.host_port, cp.host_port));
+        }
+      }
+      text += " (" + ports.toString() + (potential ? ", potentially" : "") + ")";
       // Two objects of one name (variants of a manifest) read the same: say it once.
       if (std::find(described.begin(), described.end(), text) == described.end()) described.push_back(std::move(text));
     }

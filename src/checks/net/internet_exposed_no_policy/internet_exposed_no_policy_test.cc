@@ -37,7 +37,7 @@ TEST(InternetExposedNoPolicyTest, NamesEveryPathWithItsPorts) {
 
   std::vector<Finding> host_port = run("fail_host_port.yaml");
   ASSERT_EQ(host_port.size(), 1u);
-  EXPECT_NE(host_port[0].message.find("hostPort (TCP 9100)"), std::string::npos) << host_port[0].message;
+  EXPECT_NE(host_port[0].message.find("hostPort (TCP 19100)"), std::string::npos) << host_port[0].message;
 }
 
 }  // namespace
