@@ -188,52 +188,141 @@ Matrix computeMatrix(const Model& model, int threads) {
                            : Matrix::NodeRef{true, static_cast<uint32_t>(n - class_count)};
   };
 
-  // Judge every pair; sources are split over threads, each with its own caches and interner.
+  // Direction results, all computed up front (so that the pair loop only reads tables):
+  // - I0[d]: d's ingress from a source that matches none of its peers; E0[s][r]: s's egress to a
+  //   destination that matches none of its peers and resolves named ports as resolution r does.
+  //   For a pair where neither side matches the other's peers, these are the answer.
+  // - The exceptions: pairs where the source matches a peer of the destination's ingress rules, or
+  //   the destination a peer of the source's egress rules, found through peer -> classes lists;
+  //   and every pair with an external node.
+  Interner directions;
+  auto intern = [&](DirectionResult r) {
+    return directions.intern({std::move(r.allowed), std::move(r.depends), std::move(r.unknown)});
+  };
+  const uint32_t not_judged = directions.intern({ConnSet::all(), ConnSet(), ConnSet()});
+  std::vector<std::vector<std::pair<uint32_t, Tri>>> peer_classes(impl.peers.size());
+  for (size_t c = 0; c < class_count; ++c) {
+    for (const auto& [peer, state] : impl.facts[matrix.classes[c].workloads[0]].peer_states) peer_classes[peer].emplace_back(c, state);
+  }
+  // A pod that matches no pod peer, resolving named ports like each resolution id.
+  static const WorkloadFacts kNoFacts;
+  static const Labels kNoLabels;
+  NamespaceInfo nowhere;
+  std::vector<const std::vector<ContainerPort>*> ports_of_resolution(resolution_ids.size(), nullptr);
+  for (size_t c = 0; c < class_count; ++c) ports_of_resolution[nodes[c].named_ports] = nodes[c].view.ports;
+  static const std::vector<ContainerPort> kNoPorts;
+  auto unmatched = [&](uint32_t resolution) {
+    View v;
+    v.ns_info = &nowhere;
+    v.labels = &kNoLabels;
+    v.ports = ports_of_resolution[resolution] != nullptr ? ports_of_resolution[resolution] : &kNoPorts;
+    v.facts = &kNoFacts;
+    return v;
+  };
+  std::vector<uint32_t> resolutions_used;
+  for (size_t c = 0; c < class_count; ++c) resolutions_used.push_back(nodes[c].named_ports);
+  std::sort(resolutions_used.begin(), resolutions_used.end());
+  resolutions_used.erase(std::unique(resolutions_used.begin(), resolutions_used.end()), resolutions_used.end());
+
+  std::vector<uint32_t> ingress_default(class_count);
+  std::vector<std::unordered_map<uint32_t, uint32_t>> egress_default(class_count);  // resolution -> id
+  for (size_t c = 0; c < class_count; ++c) {
+    View none = unmatched(0);
+    ingress_default[c] = intern(impl.direction(false, nodes[c].view, none, nodes[c].view, false));
+    for (uint32_t r : resolutions_used) {
+      View dst = unmatched(r);
+      egress_default[c][r] = intern(impl.direction(true, nodes[c].view, dst, dst, false));
+    }
+  }
+  // Exceptions, as (other node, direction id) lists per node.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> ingress_exceptions(node_count);  // by source: (dst, id)
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> egress_exceptions(node_count);   // by source: (dst, id)
+  std::vector<uint32_t> mark(node_count, UINT32_MAX);
+  std::vector<uint32_t> host_network_classes;
+  for (size_t c = 0; c < class_count; ++c) {
+    if (nodes[c].view.host_network) host_network_classes.push_back(static_cast<uint32_t>(c));
+  }
+  for (size_t d = 0; d < class_count; ++d) {
+    std::unordered_map<std::string, uint32_t> cache;
+    auto judge = [&](size_t src) {
+      std::string key = matchKey(impl, model, nodes[d].ingress_peers, nodes[src].view, 0);
+      auto [it, inserted] = cache.emplace(std::move(key), 0);
+      if (inserted) it->second = intern(impl.direction(false, nodes[d].view, nodes[src].view, nodes[d].view, false));
+      ingress_exceptions[src].emplace_back(d, it->second);
+    };
+    for (const PolicyPeer* peer : nodes[d].ingress_peers) {
+      for (const auto& [c, state] : peer_classes[peer->id]) {
+        if (mark[c] == d) continue;
+        mark[c] = static_cast<uint32_t>(d);
+        judge(c);
+      }
+    }
+    // A hostNetwork source differs from an unmatched one even when it matches no peer.
+    for (uint32_t c : host_network_classes) {
+      if (mark[c] == d) continue;
+      mark[c] = static_cast<uint32_t>(d);
+      judge(c);
+    }
+    for (size_t e = class_count; e < node_count; ++e) judge(e);
+  }
+  std::fill(mark.begin(), mark.end(), UINT32_MAX);
+  for (size_t s = 0; s < class_count; ++s) {
+    std::unordered_map<std::string, uint32_t> cache;
+    auto judge = [&](size_t dst) {
+      std::string key = matchKey(impl, model, nodes[s].egress_peers, nodes[dst].view,
+                                 nodes[dst].view.external ? 0 : nodes[dst].named_ports + 1);
+      auto [it, inserted] = cache.emplace(std::move(key), 0);
+      if (inserted) it->second = intern(impl.direction(true, nodes[s].view, nodes[dst].view, nodes[dst].view, false));
+      egress_exceptions[s].emplace_back(dst, it->second);
+    };
+    for (const PolicyPeer* peer : nodes[s].egress_peers) {
+      for (const auto& [c, state] : peer_classes[peer->id]) {
+        if (mark[c] == s) continue;
+        mark[c] = static_cast<uint32_t>(s);
+        judge(c);
+      }
+    }
+    for (size_t e = class_count; e < node_count; ++e) judge(e);
+  }
+
+  // Judge every pair from the tables; sources are split over threads, each with its own cache of
+  // combined results and its own interner.
   struct Part {
     Interner interner;
     std::vector<Matrix::Edge> edges;
   };
-  int workers = std::max(1, std::min<int>(threads, static_cast<int>(std::max<size_t>(1, class_count / 8))));
+  int workers = std::max(1, std::min<int>(threads, static_cast<int>(std::max<size_t>(1, class_count / 64))));
   std::vector<Part> parts(workers);
+  const size_t direction_count = directions.values().size();
   auto work = [&](int t) {
     Part& part = parts[t];
-    std::vector<std::unordered_map<std::string, uint32_t>> ingress_cache(node_count);
     std::unordered_map<uint64_t, uint32_t> combined_cache;
-    Interner directions;
+    std::vector<uint32_t> row_egress(node_count), row_ingress(node_count);
     for (size_t s = t; s < node_count; s += workers) {
       const NodeInfo& src = nodes[s];
-      std::unordered_map<std::string, uint32_t> egress_cache;
+      for (size_t d = 0; d < node_count; ++d) {
+        const NodeInfo& dst = nodes[d];
+        row_egress[d] = src.view.external ? not_judged
+                        : dst.view.external ? not_judged  // replaced below: every external pair is an exception
+                                            : egress_default[s].at(dst.named_ports);
+        row_ingress[d] = dst.view.external ? not_judged : ingress_default[d];
+      }
+      if (!src.view.external) {
+        for (const auto& [d, id] : egress_exceptions[s]) row_egress[d] = id;
+      }
+      for (const auto& [d, id] : ingress_exceptions[s]) row_ingress[d] = id;
       for (size_t d = 0; d < node_count; ++d) {
         const NodeInfo& dst = nodes[d];
         if (src.view.external && dst.view.external) continue;
         if (s == d && src.self_is_loopback) continue;
-        uint32_t egress_id, ingress_id;
-        {
-          std::string key = matchKey(impl, model, src.egress_peers, dst.view, dst.view.external ? 0 : dst.named_ports + 1);
-          auto [it, inserted] = egress_cache.emplace(std::move(key), 0);
-          if (inserted) {
-            DirectionResult r = impl.direction(true, src.view, dst.view, dst.view, false);
-            it->second = directions.intern({std::move(r.allowed), std::move(r.depends), std::move(r.unknown)});
-          }
-          egress_id = it->second;
-        }
-        {
-          std::string key = matchKey(impl, model, dst.ingress_peers, src.view, 0);
-          auto [it, inserted] = ingress_cache[d].emplace(std::move(key), 0);
-          if (inserted) {
-            DirectionResult r = impl.direction(false, dst.view, src.view, dst.view, false);
-            it->second = directions.intern({std::move(r.allowed), std::move(r.depends), std::move(r.unknown)});
-          }
-          ingress_id = it->second;
-        }
         uint8_t foreign = static_cast<uint8_t>((src.view.external ? 0 : src.foreign_may_allow_src) ? 2 : 0);
         if (!dst.view.external) foreign = std::max(foreign, dst.foreign_dst);
-        uint64_t combined_key = (static_cast<uint64_t>(egress_id) << 34) | (static_cast<uint64_t>(ingress_id) << 2) | foreign;
-        auto [it, inserted] = combined_cache.emplace(combined_key, 0);
+        uint64_t key = (static_cast<uint64_t>(row_egress[d]) * direction_count + row_ingress[d]) * 4 + foreign;
+        auto [it, inserted] = combined_cache.emplace(key, 0);
         if (inserted) {
           Reach r;
-          const Matrix::Connectivity& e = directions.at(egress_id);
-          const Matrix::Connectivity& i = directions.at(ingress_id);
+          const Matrix::Connectivity& e = directions.at(row_egress[d]);
+          const Matrix::Connectivity& i = directions.at(row_ingress[d]);
           r.egress.allowed = e.allowed;
           r.egress.depends = e.depends;
           r.egress.unknown = e.unknown;

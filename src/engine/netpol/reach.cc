@@ -179,6 +179,12 @@ DirectionResult Model::Impl::direction(bool egress, const View& subject, const V
       }
     }
   }
+  if (!egress && !other.external && other.host_network) {
+    // From a hostNetwork pod the connection has its node's address, and a pod's own node can
+    // always reach it: allowed on the same node, up to the plugin from others.
+    out.depends.unite(ConnSet::all());
+    if (explain) out.notes.push_back("the source is a hostNetwork pod: its node can always reach pods on that node; from other nodes it depends on the network plugin");
+  }
   if (subject.host_network) {
     // NetworkPolicy on hostNetwork pods is left to the plugin; most do not enforce it.
     out.depends.unite(ConnSet::all());
