@@ -1,8 +1,9 @@
 // ns-no-default-deny: a Namespace defined in the input, holding workloads or Kubernetes
 // NetworkPolicies in the input, where no Kubernetes NetworkPolicy selects every pod (an empty
-// podSelector) with Ingress in its effective policyTypes. A policy whose ingress rule admits every
-// source on every port does not count: it isolates nothing. The message also says whether egress
-// lacks a default deny (the same test with Egress).
+// podSelector) with Ingress in its effective policyTypes. A policy with a rule that admits every
+// pod of the cluster on every port (an empty rule, or an empty namespaceSelector) does not count:
+// it denies nothing inside the cluster. The message also says whether egress lacks a default deny
+// (the same test with Egress).
 //
 // Not judged: namespaces the input only references (their policies may live elsewhere); namespaces
 // with nothing in the input (nothing to protect, and ns-no-network-policy covers them) or only
@@ -30,10 +31,18 @@ struct NamespaceFacts {
   const netpol::Policy* deny_egress = nullptr;   // ... for egress
 };
 
-// True when some rule admits every peer on every port: the direction stays wide open.
+// True when some rule admits every pod of the cluster on every port (no `from`/`to`, or a peer
+// with an empty namespaceSelector and no or an empty podSelector): it denies nothing in the cluster.
 bool admitsEverything(const std::vector<netpol::PolicyRule>& rules) {
   for (const netpol::PolicyRule& rule : rules) {
-    if (rule.all_peers && rule.all_ports) return true;
+    if (!rule.all_ports) continue;
+    if (rule.all_peers) return true;
+    for (const netpol::PolicyPeer& peer : rule.peers) {
+      if (peer.kind == netpol::PolicyPeer::Kind::kPods && peer.namespace_selector && peer.namespace_selector->matchesAll() &&
+          (!peer.pod_selector || peer.pod_selector->matchesAll())) {
+        return true;
+      }
+    }
   }
   return false;
 }
