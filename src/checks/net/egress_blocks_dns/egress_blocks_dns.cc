@@ -2,7 +2,8 @@
 // to the cluster DNS (kube-dns or CoreDNS: kube-system pods labelled k8s-app=kube-dns) are
 // definitely denied on UDP 53 or TCP 53 (netpol verdict "denied"): name resolution fails, the
 // classic outage after rolling out a default-deny egress policy. The DNS pods are the input's own
-// (ports taken from their containers: the UDP port named dns, the TCP port named dns-tcp, else 53)
+// (ports taken from their containers: the UDP port named dns, the TCP port named dns-tcp, else 53,
+// since NetworkPolicy judges the pod port behind the Service)
 // and, when the input holds none, a hypothetical kube-system pod with the labels and named ports of
 // the upstream kube-dns/CoreDNS manifests. With several DNS workloads, a protocol counts as
 // denied only when it is denied to every one of them.
@@ -164,7 +165,12 @@ class EgressBlocksDnsCheck final : public BasicCheck {
       }
     }
     if (!denied[0] && !denied[1]) return;
-    std::string which = denied[0] && denied[1] ? "UDP and TCP port 53" : denied[0] ? "UDP port 53" : "TCP port 53";
+    const DnsTarget& first = dns.targets.front();
+    std::string which = denied[0] && denied[1] && first.udp == first.tcp
+                            ? "UDP and TCP port " + std::to_string(first.udp)
+                            : denied[0] && denied[1]
+                                  ? "UDP port " + std::to_string(first.udp) + " and TCP port " + std::to_string(first.tcp)
+                                  : denied[0] ? "UDP port " + std::to_string(first.udp) : "TCP port " + std::to_string(first.tcp);
     std::string message = "DNS to the cluster DNS (" + dns.targets.front().name +
                           (dns.targets.size() > 1 ? " and " + std::to_string(dns.targets.size() - 1) + " more" : "") +
                           ") is denied on " + which;
