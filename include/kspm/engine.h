@@ -108,6 +108,7 @@ struct ScanContext {
   const Catalog* catalog = nullptr;
   std::unordered_map<std::string_view, NamespacePss> namespaces;  // by namespace name
   ObjectIndex index;  // by kind, namespace, name and workload pod labels
+  std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();  // those the index was built with
   /** checks::pss::pssChecksFor(catalog, level, minor) for every level and version, computed once. */
   const std::vector<const Check*>& pssChecks(PssLevel level, uint32_t minor) const;
   std::vector<std::vector<const Check*>> pss_checks;  // [(level - 1) * (kPssLatestMinor + 1) + minor]

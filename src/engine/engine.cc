@@ -125,6 +125,7 @@ ScanContext buildScanContext(const Catalog& catalog, const ObjectSet& objects,
   ScanContext context;
   context.catalog = &catalog;
   context.index = ObjectIndex(objects, workload_kinds);
+  context.workload_kinds = workload_kinds;
   for (PssLevel level : {PssLevel::kBaseline, PssLevel::kRestricted}) {
     for (uint32_t minor = 0; minor <= kPssLatestMinor; ++minor) {
       context.pss_checks.push_back(checks::pss::pssChecksFor(catalog, level, minor));

@@ -284,6 +284,7 @@ const NetpolFacts& netpolFacts(const EvalContext& context) {
     NetpolFacts facts;
     netpol::BuildOptions options;
     options.index = &context.scan->index;
+    options.workload_kinds = context.scan->workload_kinds;
     facts.model = netpol::Model::build(*context.objects, options);
     const auto& workloads = facts.model->workloads();
     for (uint32_t w = 0; w < workloads.size(); ++w) facts.workload_of.emplace(workloads[w].object, w);

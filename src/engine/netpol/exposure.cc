@@ -27,7 +27,14 @@ std::string_view annotationOf(const Object& object, std::string_view key) {
   return value != nullptr && value->isString() ? value->str() : std::string_view();
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
 
 /** The pod port a Service port's targetPort reaches on workload `w`; 0 when it does not resolve. */
 std::pair<uint16_t, Protocol> targetOn(const Node& service_port, const WorkloadInfo& w) {
@@ -345,11 +352,37 @@ std::vector<Exposure> computeExposure(const Model& model) {
           } else {
             ExposurePath path = base(ExposureLevel::kInternet, Confidence::kExposed, "LoadBalancer Service",
                                      service_label + " of type LoadBalancer");
-            const Node* ranges = field(spec, "loadBalancerSourceRanges");
-            if (ranges != nullptr && ranges->isArray() && ranges->size() > 0) {
-              bool open = false;
-              for (const Node& r : ranges->items()) open = open || r.is("0.0.0.0/0") || r.is("::/0");
-              if (!open) {
+            // Cloud providers read spec.loadBalancerSourceRanges, else the annotation.
+            std::vector<std::string> ranges;
+            if (const Node* list = field(spec, "loadBalancerSourceRanges"); list != nullptr && list->isArray()) {
+              for (const Node& r : list->items()) ranges.push_back(checks::text(&r));
+            }
+            if (ranges.empty()) {
+              std::string_view annotated = annotationOf(*service, "service.beta.kubernetes.io/load-balancer-source-ranges");
+              while (!annotated.empty()) {
+                size_t comma = annotated.find(',');
+                std::string_view item = annotated.substr(0, comma);
+                while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+                while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+                if (!item.empty()) ranges.emplace_back(item);
+                annotated = comma == std::string_view::npos ? std::string_view() : annotated.substr(comma + 1);
+              }
+            }
+            if (!ranges.empty()) {
+              IpSet allowed_sources;
+              bool parsed = true;
+              for (const std::string& r : ranges) {
+                std::string error;
+                std::optional<IpSet> cidr = IpSet::parseCidr(r, &error);
+                if (cidr) allowed_sources.unite(*cidr); else parsed = false;
+              }
+              bool whole_family = allowed_sources.containsAll(internetAddresses(IpFamily::kV4)) ||
+                                  allowed_sources.containsAll(internetAddresses(IpFamily::kV6));
+              if (parsed && !allowed_sources.intersects(internetAddresses())) {
+                path.level = ExposureLevel::kCluster;
+                path.channel = "LoadBalancer Service (private source ranges)";
+                path.reason += " whose loadBalancerSourceRanges admit only private addresses";
+              } else if (!whole_family) {
                 path.confidence = Confidence::kPotentiallyExposed;
                 path.reason += " limited to loadBalancerSourceRanges";
               }

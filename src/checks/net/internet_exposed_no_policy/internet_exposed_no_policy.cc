@@ -6,10 +6,9 @@
 // Not judged: hostNetwork pods, since NetworkPolicy does not apply to them (pss-host-namespaces
 // reports them); workloads in namespaces where policies of other engines may apply (Calico,
 // Cilium, Antrea, AdminNetworkPolicy, Istio AuthorizationPolicy), which may well narrow the path;
-// paths whose exposure is only "unknown"; LoadBalancer paths whose loadBalancerSourceRanges are
-// all private addresses; in the unspecified namespace, Services and routes from
-// another directory (another project's objects; cross_object.h: sameProject); and workloads of custom resource kinds configured in the
-// scan policy, which the NetworkPolicy model does not hold.
+// paths whose exposure is only "unknown" (a LoadBalancer whose loadBalancerSourceRanges admit only
+// private addresses is not an internet path at all); and in the unspecified namespace, Services
+// and routes from another directory (another project's objects; cross_object.h: sameProject).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -21,22 +20,6 @@
 
 namespace kspm::checks::net {
 namespace {
-
-// True when a LoadBalancer Service's loadBalancerSourceRanges admit no internet address (only
-// private ranges): the load balancer then keeps the internet out. The engine still rates such a
-// path "internet, potentially exposed", so the check filters it here.
-bool sourceRangesArePrivate(const Object& service) {
-  const Node* ranges = field(service.root, {"spec", "loadBalancerSourceRanges"});
-  if (ranges == nullptr || !ranges->isArray() || ranges->size() == 0) return false;
-  netpol::IpSet admitted;
-  for (const Node& r : ranges->items()) {
-    std::string error;
-    std::optional<netpol::IpSet> block = r.isString() ? netpol::IpSet::parseCidr(r.str(), &error) : std::nullopt;
-    if (!block) return false;  // unreadable: assume the worst
-    admitted.unite(*block);
-  }
-  return !admitted.intersects(netpol::internetAddresses());
-}
 
 class InternetExposedNoPolicyCheck final : public BasicCheck {
  public:
@@ -75,7 +58,6 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
       if (path.channel == "hostNetwork" || path.channel == "pod network") continue;
       // In the unspecified namespace, a Service or route of another directory belongs elsewhere.
       if (path.via != nullptr && !sameProject(*context.objects, info.ns, object, *path.via)) continue;
-      if (path.channel == "LoadBalancer Service" && sourceRangesArePrivate(*path.via)) continue;
       certain = certain || path.confidence == netpol::Confidence::kExposed;
       internet.push_back(&path);
     }
