@@ -135,8 +135,8 @@ TEST(CliTest, JsonReportHasTheDocumentedShape) {
   EXPECT_TRUE(saw_suppressed);
   EXPECT_TRUE(saw_helm);
   const auto& s = d["summary"];
-  EXPECT_EQ(s["files"].GetUint(), 5u);
-  EXPECT_EQ(s["objects"].GetUint(), 7u);
+  EXPECT_EQ(s["files"].GetUint(), 6u);
+  EXPECT_EQ(s["objects"].GetUint(), 10u);
   EXPECT_EQ(s["findings"].GetUint(), findings.Size());
   EXPECT_EQ(s["suppressed"].GetUint(), 1u);
   EXPECT_EQ(s["errors"].GetUint(), 0u);

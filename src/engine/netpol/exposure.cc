@@ -228,10 +228,14 @@ std::vector<Exposure> computeExposure(const Model& model) {
             reason = "NetworkPolicy " + policy.label() + " admits every source";
           }
           for (const PolicyPeer& peer : rule.peers) {
-            if (peer.kind == PolicyPeer::Kind::kIpBlock) continue;  // external addresses: see the Service paths
             ExposureLevel l = ExposureLevel::kNamespace;
             Confidence c = Confidence::kExposed;
-            if (peer.namespace_selector) {
+            if (peer.kind == PolicyPeer::Kind::kIpBlock) {
+              // External addresses are judged on the Service paths; here only whether pods may match.
+              if (!peer.block.intersects(model.podNetworks())) continue;
+              l = ExposureLevel::kCluster;
+              c = Confidence::kUnknown;
+            } else if (peer.namespace_selector) {
               // A namespaceSelector exposes to other namespaces unless it can only match this one.
               bool only_own = false;
               for (const LabelRequirement& r : peer.namespace_selector->requirements) {
@@ -245,10 +249,13 @@ std::vector<Exposure> computeExposure(const Model& model) {
             if (l > level || (l == level && c < confidence)) {
               level = l;
               confidence = c;
-              reason = "NetworkPolicy " + policy.label() + " admits " + peer.description;
+              reason = "NetworkPolicy " + policy.label() + " admits " + peer.description +
+                       (peer.kind == PolicyPeer::Kind::kIpBlock
+                            ? ", which may hold pod addresses: whether pods match it depends on the network plugin"
+                            : "");
             }
           }
-          if (level > pod.level) {
+          if (level > pod.level || (level == pod.level && level != ExposureLevel::kNone && confidence < pod.confidence)) {
             pod.level = level;
             pod.confidence = confidence;
             widest_reason = reason;
