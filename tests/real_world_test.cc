@@ -66,14 +66,18 @@ TEST(RealWorldTest, ScanReportsNoManifestValidityProblemsAndAccountsForEveryObje
   EXPECT_EQ(by_check["workload-single-replica-pdb"], 1);
   // NetworkPolicy findings of issue 5, each reviewed. The six kubernetes-website examples without a
   // namespace share a directory with its default-deny-all example (Ingress and Egress, no rules),
-  // which would cut them off from DNS if applied together. ingress-nginx's controller is behind a
-  // LoadBalancer (and NodePort) Service with no NetworkPolicy, in both variants of the manifest.
+  // which would cut them off from DNS if applied together. Internet-exposed without a policy:
+  // ingress-nginx's controller behind a LoadBalancer (and NodePort) Service, in both variants of the
+  // manifest; Istio's bookinfo productpage behind Ingress "gateway" (two variants); the guestbook
+  // frontend of kubernetes-examples (NodePort) and a hostPort example there; microservices-demo's
+  // frontend (LoadBalancer, HTTPRoute). Objects without a namespace from different directories are
+  // different projects: kubernetes-website's default-deny-all isolates none of the others.
   // cert-manager, ingress-nginx (twice), kubernetes-dashboard and metallb-system have no policy at
   // all; kube-prometheus's monitoring has one per component but no default deny. The CNI
   // namespaces (kube-flannel, tigera-operator) hold only hostNetwork pods and are not judged. No
   // sensitive namespace of the corpus has a policy with internet egress.
   EXPECT_EQ(by_check["net-egress-blocks-dns"], 6);
-  EXPECT_EQ(by_check["net-internet-exposed-no-policy"], 2);
+  EXPECT_EQ(by_check["net-internet-exposed-no-policy"], 7);
   EXPECT_EQ(by_check["ns-no-default-deny"], 6);
   EXPECT_EQ(by_check["net-egress-internet-from-sensitive-namespace"], 0);
   for (const char* quiet : {"secret-in-env", "secret-in-args", "secret-in-configmap", "secret-in-annotation",

@@ -12,6 +12,8 @@
 // - Every namespace carries kubernetes.io/metadata.name=<name>. A namespace the input does not
 //   define is assumed to carry only that label, so a namespaceSelector on any other label is
 //   "unknown" there; the unspecified namespace ("" when manifests give none) has no known label.
+//   Objects of the unspecified namespace from different directories are different projects: a
+//   policy there selects, and its podSelector-only peers match, only workloads of its directory.
 // - Three verdicts plus one: allowed, denied, depends (Kubernetes leaves it to the network plugin:
 //   an ipBlock that may hold pod IPs, hostNetwork pods, SNAT-ed NodePort/LoadBalancer traffic) and
 //   unknown (the input does not show enough: namespace labels, policies of other engines).
@@ -46,6 +48,14 @@ enum class Verdict : uint8_t { kAllowed, kDenied, kDepends, kUnknown };
 /** "allowed", "denied", "depends" (on the network plugin), "unknown". */
 std::string_view verdictName(Verdict verdict);
 
+/** The directory part of a path ("" for a bare file name or "-"). */
+std::string_view directoryOf(std::string_view path);
+
+/** True when objects of namespace `ns` from these directories are in the same namespace. */
+inline bool sameNamespaceScope(std::string_view ns, std::string_view dir_a, std::string_view dir_b) {
+  return !ns.empty() || dir_a == dir_b;
+}
+
 /** Three-valued match. */
 enum class Tri : uint8_t { kNo, kYes, kUnknown };
 
@@ -70,6 +80,7 @@ struct WorkloadInfo {
   std::vector<ContainerPort> ports;
   bool host_network = false;
   bool single_pod = false;  // a bare Pod, which can always reach itself
+  std::string_view directory;  // of its file: keeps unrelated projects apart in the unspecified namespace
   /** "NS/Kind/name" ("Kind/name" in the unspecified namespace). */
   std::string label() const;
 };
@@ -140,6 +151,7 @@ struct Policy {
   bool isolates_egress = false;
   std::vector<PolicyRule> ingress;
   std::vector<PolicyRule> egress;
+  std::string_view directory;  // of its file (see WorkloadInfo::directory)
   /** "NS/name". */
   std::string label() const;
 };

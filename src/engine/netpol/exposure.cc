@@ -332,11 +332,13 @@ std::vector<Exposure> computeExposure(const Model& model) {
     bool has_external_ips = external_ips != nullptr && external_ips->isArray() && external_ips->size() > 0;
     if (type != "LoadBalancer" && type != "NodePort" && !has_external_ips) continue;
     std::string_view ns = objects.namespaceOf(*service);
+    std::string_view service_dir = directoryOf(objects.pathOf(*service));
     for (const Workload& backend : index.workloadsMatchingMap(ns, selector)) {
       // Map the index's workload to the model's.
       std::vector<uint32_t> ids = model.findWorkloads(ns, backend.object->kind, backend.object->name);
       for (uint32_t w : ids) {
         if (model.workloads()[w].object != backend.object) continue;
+        if (!sameNamespaceScope(ns, service_dir, model.workloads()[w].directory)) continue;
         ConnSet ports = servicePorts(*service, model.workloads()[w]);
         if (ports.empty()) continue;
         auto base = [&](ExposureLevel level, Confidence confidence, std::string channel, std::string reason) {
@@ -446,11 +448,21 @@ std::vector<Exposure> computeExposure(const Model& model) {
   };
   auto route_to = [&](const Object& route, std::string_view channel, std::string_view ns, std::string_view service_name,
                       const Node* port) {
-    const Object* service = index.find("Service", ns, service_name);
-    if (service == nullptr || !service->group().empty()) return;
+    // In the unspecified namespace, the route's own directory's Service and workloads.
+    std::string_view route_dir = directoryOf(objects.pathOf(route));
+    const Object* service = nullptr;
+    for (const Object* candidate : index.ofKindIn("Service", ns)) {
+      if (candidate->name == service_name && candidate->group().empty() &&
+          sameNamespaceScope(ns, route_dir, directoryOf(objects.pathOf(*candidate)))) {
+        service = candidate;
+        break;
+      }
+    }
+    if (service == nullptr) return;
     for (const Workload& backend : index.workloadsMatchingMap(ns, field(service->root, {"spec", "selector"}))) {
       for (uint32_t w : model.findWorkloads(ns, backend.object->kind, backend.object->name)) {
         if (model.workloads()[w].object != backend.object) continue;
+        if (!sameNamespaceScope(ns, route_dir, model.workloads()[w].directory)) continue;
         ExposurePath path;
         path.level = ExposureLevel::kInternet;
         path.confidence = Confidence::kExposed;

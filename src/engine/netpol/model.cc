@@ -298,6 +298,11 @@ uint16_t portNumber(const Node* node) {
 
 }  // namespace
 
+std::string_view directoryOf(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
 const std::string_view* findLabel(const Labels& labels, std::string_view key) {
   auto it = std::lower_bound(labels.begin(), labels.end(), key,
                              [](const std::pair<std::string_view, std::string_view>& l, std::string_view k) { return l.first < k; });
@@ -489,6 +494,7 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     w.labels = labelsOf(field(pod->metadata, "labels"));
     w.host_network = checks::isTrue(field(pod->spec, "hostNetwork"));
     w.single_pod = object.kind == "Pod" && object.group().empty();
+    w.directory = directoryOf(objects.pathOf(object));
     for (const checks::ContainerRef& c : pod->containers) {
       if (c.list == "ephemeralContainers") continue;  // ephemeral containers may not declare ports
       const Node* ports = field(c.node, "ports");
@@ -520,6 +526,7 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
       policy.object = &object;
       policy.ns = objects.namespaceOf(object);
       policy.name = object.name;
+      policy.directory = directoryOf(objects.pathOf(object));
       const Node* spec = field(object.root, "spec");
       std::string error;
       bool ok = spec == nullptr || spec->isObject();
@@ -622,17 +629,22 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     const Policy& policy = model->policies_[p];
     if (!policy.isolates_ingress && !policy.isolates_egress) continue;
     for (uint32_t w : candidates(policy.ns, &policy.pod_selector)) {
-      if (!policy.pod_selector.matches(model->workloads_[w].labels)) continue;
+      const WorkloadInfo& info = model->workloads_[w];
+      if (!sameNamespaceScope(policy.ns, policy.directory, info.directory)) continue;
+      if (!policy.pod_selector.matches(info.labels)) continue;
       if (policy.isolates_ingress) impl.facts[w].ingress_policies.push_back(p);
       if (policy.isolates_egress) impl.facts[w].egress_policies.push_back(p);
     }
   }
   for (const PolicyPeer* peer : impl.peers) {
     if (peer->kind != PolicyPeer::Kind::kPods) continue;
-    std::string_view policy_ns = model->policies_[impl.peer_policy[peer->id]].ns;
+    const Policy& owner = model->policies_[impl.peer_policy[peer->id]];
+    std::string_view policy_ns = owner.ns;
     auto add_in = [&](std::string_view ns, Tri ns_state) {
       const Selector* selector = peer->pod_selector ? &*peer->pod_selector : nullptr;
       for (uint32_t w : candidates(ns, selector)) {
+        // "The policy's own namespace", when unspecified, is that of its directory.
+        if (!peer->namespace_selector && !sameNamespaceScope(ns, owner.directory, model->workloads_[w].directory)) continue;
         if (selector != nullptr && !selector->matches(model->workloads_[w].labels)) continue;
         impl.facts[w].peer_states.emplace_back(peer->id, ns_state);
       }
