@@ -347,6 +347,22 @@ TEST_F(NetCli, ReachFromInternetAndAddress) {
   EXPECT_NE(open.out.find("VERDICT  allowed"), std::string::npos) << open.out;
 }
 
+TEST_F(NetCli, ReachToAddressesAndDefaultNamespace) {
+  // web's egress admits db only.
+  auto web = net(reachArgs("shop/web", "internet", "--port 443 -o json"));
+  ASSERT_EQ(web.exit_code, 0) << err_;
+  rapidjson::Document wd = parse(web.out);
+  EXPECT_EQ(str(answer(wd), "verdict"), "denied");
+  EXPECT_FALSE(answer(wd)["ingress"]["judged"].GetBool());
+  auto client = net(reachArgs("frontend/client", "8.8.8.8", "--port 53/UDP -o json"));
+  ASSERT_EQ(client.exit_code, 0) << err_;
+  EXPECT_EQ(str(answer(parse(client.out)), "verdict"), "allowed");
+  auto bare = net("reach --from web --to db --port 5432 --default-namespace shop '" + cluster_ + "'");
+  ASSERT_EQ(bare.exit_code, 0) << err_;
+  EXPECT_NE(bare.out.find("VERDICT  allowed"), std::string::npos) << bare.out;
+  EXPECT_NE(bare.out.find("FROM     shop/Deployment/web"), std::string::npos) << bare.out;
+}
+
 TEST_F(NetCli, ReachPodCidrTurnsDependsIntoDenied) {
   auto before = net(reachArgs("frontend/client", "shop/db", "--port 5432 -o json"));
   ASSERT_EQ(before.exit_code, 0) << err_;

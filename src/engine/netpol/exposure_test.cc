@@ -169,6 +169,16 @@ TEST(NetpolExposure, OtherNamespacesAreCluster) {
   EXPECT_EQ(other.path("shop", "web", "pod network").level, ExposureLevel::kCluster);
 }
 
+TEST(NetpolExposure, IpBlockOverPodAddressesIsNotNone) {
+  // An ipBlock over 10/8 may admit pods of any namespace (the network plugin decides): the pod
+  // network path cannot be "none", nor a certain "exposed".
+  Result r = expose(web() + policy("shop", "from-10", "  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock: {cidr: 10.0.0.0/8}\n"));
+  const ExposurePath& p = r.path("shop", "web", "pod network");
+  EXPECT_EQ(p.level, ExposureLevel::kCluster) << p.reason;
+  EXPECT_NE(p.confidence, Confidence::kExposed) << p.reason;
+  EXPECT_EQ(r.narrowedBy(p), std::vector<std::string>{"shop/from-10"});
+}
+
 TEST(NetpolExposure, AllowAllRuleIsCluster) {
   Result r = expose(web() + policy("shop", "all", "  podSelector: {}\n  ingress:\n  - {}\n"));
   const ExposurePath& p = r.path("shop", "web", "pod network");
@@ -263,6 +273,40 @@ TEST(NetpolExposure, LoadBalancerSourceRanges) {
   EXPECT_EQ(open.path("shop", "web", "LoadBalancer Service").confidence, Confidence::kExposed);
 }
 
+TEST(NetpolExposure, LoadBalancerSourceRangesAllPrivateIsNotInternet) {
+  // Only private addresses may use the load balancer: like an internal one, it is reachable from
+  // the private network, not from the internet.
+  Result r = expose(web() + service("shop", "web-lb", "web",
+                                    "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n"
+                                    "  loadBalancerSourceRanges: [10.0.0.0/8, 192.168.0.0/16]\n" +
+                                        std::string(kHttpPort)));
+  EXPECT_EQ(r.of("shop", "web").level, ExposureLevel::kCluster) << r.describe("shop", "web");
+  for (const ExposurePath& p : r.of("shop", "web").paths) {
+    EXPECT_NE(p.level, ExposureLevel::kInternet) << p.channel << ": " << p.reason;
+  }
+  // A range that reaches into public space keeps it on the internet (potentially).
+  Result mixed = expose(web() + service("shop", "web-lb", "web",
+                                        "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n"
+                                        "  loadBalancerSourceRanges: [10.0.0.0/8, 198.51.100.0/24]\n" +
+                                            std::string(kHttpPort)));
+  EXPECT_EQ(mixed.of("shop", "web").level, ExposureLevel::kInternet);
+  EXPECT_EQ(mixed.of("shop", "web").confidence, Confidence::kPotentiallyExposed);
+}
+
+TEST(NetpolExposure, LoadBalancerSourceRangesAnnotation) {
+  Result r = expose(web() + service("shop", "web-lb", "web", "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n" + std::string(kHttpPort),
+                                    "    service.beta.kubernetes.io/load-balancer-source-ranges: \"203.0.113.0/24, 198.51.100.0/24\"\n"));
+  const ExposurePath& p = r.path("shop", "web", "LoadBalancer Service");
+  EXPECT_EQ(p.level, ExposureLevel::kInternet);
+  EXPECT_EQ(p.confidence, Confidence::kPotentiallyExposed);
+  // The field wins over the annotation.
+  Result field = expose(web() + service("shop", "web-lb", "web",
+                                        "  type: LoadBalancer\n  allocateLoadBalancerNodePorts: false\n  loadBalancerSourceRanges: [0.0.0.0/0]\n" +
+                                            std::string(kHttpPort),
+                                        "    service.beta.kubernetes.io/load-balancer-source-ranges: 203.0.113.0/24\n"));
+  EXPECT_EQ(field.path("shop", "web", "LoadBalancer Service").confidence, Confidence::kExposed);
+}
+
 TEST(NetpolExposure, NodePortIsPotentiallyInternet) {
   Result r = expose(web() + service("shop", "web-np", "web", "  type: NodePort\n" + std::string(kHttpPort)));
   const Exposure& e = r.of("shop", "web");
@@ -322,6 +366,11 @@ TEST(NetpolExposure, NamedTargetPortResolvesOnContainerPort) {
   Result r = expose(yaml);
   const ExposurePath& p = r.path("shop", "web", "LoadBalancer Service");
   EXPECT_EQ(p.ports.toString(), "TCP 8080,9090; UDP 5353");
+}
+
+TEST(NetpolExposure, MissingTargetPortIsThePort) {
+  Result r = expose(web() + service("shop", "web-np", "web", "  type: NodePort\n  ports:\n  - {port: 8080, nodePort: 30080}\n"));
+  EXPECT_EQ(r.path("shop", "web", "NodePort").ports.toString(), "TCP 8080");
 }
 
 TEST(NetpolExposure, ServiceWithoutMatchingTargetPortIsNoPath) {
@@ -504,6 +553,17 @@ TEST(NetpolExposure, IngressWithoutControllerAndNoPolicyIsExposed) {
   EXPECT_EQ(p.ports.toString(), "TCP 9000");
 }
 
+TEST(NetpolExposure, IngressDefaultBackend) {
+  Result r = expose(webWithService() +
+                    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: default, namespace: shop}\n"
+                    "spec:\n  defaultBackend:\n    service: {name: web, port: {number: 90}}\n");
+  const ExposurePath& p = r.path("shop", "web", "Ingress");
+  EXPECT_EQ(p.level, ExposureLevel::kInternet);
+  EXPECT_EQ(p.confidence, Confidence::kExposed);
+  EXPECT_EQ(p.ports.toString(), "TCP 9000");
+  EXPECT_EQ(p.via->name, "default");
+}
+
 std::string httpRoute(std::string_view ns, std::string_view backend) {
   return "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web-route, namespace: " + std::string(ns) +
          "}\nspec:\n  parentRefs: [{name: gw, namespace: gateway}]\n  rules:\n  - backendRefs:\n    - " + std::string(backend) +
@@ -531,6 +591,15 @@ TEST(NetpolExposure, HttpRouteOtherNamespace) {
   // A backendRef without namespace stays in the route's namespace: no Service web there.
   Result none = expose(webWithService() + httpRoute("gateway", "{name: web, port: 80}"));
   EXPECT_TRUE(none.paths("shop", "web", "HTTPRoute").empty()) << none.describe("shop", "web");
+}
+
+TEST(NetpolExposure, GrpcRoute) {
+  Result r = expose(webWithService() +
+                    "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: grpc, namespace: shop}\n"
+                    "spec:\n  parentRefs: [{name: gw}]\n  rules:\n  - backendRefs:\n    - {name: web, port: 90}\n");
+  const ExposurePath& p = r.path("shop", "web", "GRPCRoute");
+  EXPECT_EQ(p.level, ExposureLevel::kInternet);
+  EXPECT_EQ(p.ports.toString(), "TCP 9000");
 }
 
 TEST(NetpolExposure, HttpRouteToNonServiceBackendIgnored) {

@@ -769,6 +769,35 @@ TEST(NetpolModel, ReachExplainsRulesAndSelectingPolicies) {
   EXPECT_TRUE(r.unknown.empty());
 }
 
+TEST(NetpolModel, PortRangesSctpAndEgressToAddresses) {
+  std::string yaml = deployment("app", "web", "{app: web}") + deployment("app", "db", "{app: db}");
+  yaml += policy("app", "db-in",
+                 "  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - ports:\n    - {port: 8000, endPort: 8080}\n"
+                 "    - {protocol: SCTP, port: 9000}\n");
+  yaml += policy("app", "web-out",
+                 "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n"
+                 "  - to:\n    - ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10]}\n"
+                 "    ports: [{port: 443}]\n  - to:\n    - podSelector: {matchLabels: {app: db}}\n");
+  Built b = build(yaml);
+  Reach r = reachW(*b, "app", "web", "app", "db");
+  EXPECT_EQ(r.allowed.toString(), "TCP 8000-8080; SCTP 9000");
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 7999), Verdict::kDenied);
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 8080), Verdict::kAllowed);
+  uint32_t web = workload(*b, "app", "web");
+  std::string error;
+  Reach out = b->reach(Endpoint::ofWorkload(web), Endpoint::ofExternal(*IpSet::parseAddress("8.8.8.8", &error), "8.8.8.8"));
+  EXPECT_EQ(out.allowed.toString(), "TCP 443");
+  EXPECT_FALSE(out.ingress.judged);
+  Reach lan = b->reach(Endpoint::ofWorkload(web), Endpoint::ofExternal(*IpSet::parseCidr("10.0.0.0/24", &error), "lan"));
+  EXPECT_EQ(lan.verdictFor(Protocol::kTCP, 443), Verdict::kDenied);
+  // A range wholly inside the block is allowed; one partly inside is neither allowed nor denied.
+  Reach mixed = b->reach(Endpoint::ofWorkload(web), Endpoint::ofExternal(*IpSet::parseCidr("8.0.0.0/7", &error), "public"));
+  EXPECT_EQ(mixed.verdictFor(Protocol::kTCP, 443), Verdict::kAllowed) << "8.0.0.0/7 is all public";
+  Reach straddle = b->reach(Endpoint::ofWorkload(web), Endpoint::ofExternal(*IpSet::parseCidr("0.0.0.0/1", &error), "half"));
+  EXPECT_NE(straddle.verdictFor(Protocol::kTCP, 443), Verdict::kAllowed) << "0.0.0.0/1 holds 10/8";
+  EXPECT_NE(straddle.verdictFor(Protocol::kTCP, 443), Verdict::kDenied);
+}
+
 TEST(NetpolModel, ReachExplainsDependsForIpBlockOnPodAddresses) {
   std::string yaml = deployment("app", "web", "{app: web}") + deployment("app", "db", "{app: db}");
   yaml += policy("app", "db-in", "  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - from:\n    - ipBlock: {cidr: 10.0.0.0/8}\n    ports: [{port: 5432}]\n");
