@@ -326,6 +326,29 @@ TEST_F(NetCli, ReachThroughServiceJudgedAtTargetPort) {
   EXPECT_EQ(str(answer(ud)["port"], "protocol"), "UDP");
 }
 
+TEST_F(NetCli, ReachThroughServiceEveryPortAndMissingTarget) {
+  // Without --port: one answer per Service port.
+  auto all = net(reachArgs("frontend/client", "shop/service/db-svc", "-o json"));
+  ASSERT_EQ(all.exit_code, 0) << err_;
+  rapidjson::Document doc = parse(all.out);
+  ASSERT_EQ(doc["answers"].Size(), 2u) << all.out;
+  EXPECT_EQ(answer(doc, 0)["port"]["port"].GetUint(), 5432u);
+  EXPECT_EQ(str(answer(doc, 0), "verdict"), "depends");
+  EXPECT_EQ(answer(doc, 1)["port"]["port"].GetUint(), 9187u);
+  EXPECT_EQ(str(answer(doc, 1)["port"], "protocol"), "UDP");
+  EXPECT_EQ(str(answer(doc, 1), "verdict"), "allowed");
+
+  // A targetPort name the backend does not have: the connection fails whatever the policies.
+  std::string svc = dir_.write("svc.yaml",
+                               "apiVersion: v1\nkind: Service\nmetadata: {name: web-bad, namespace: shop}\n"
+                               "spec:\n  selector: {app: web}\n  ports:\n  - {name: http, port: 80, targetPort: nothere}\n");
+  auto missing = net("reach --from frontend/client --to shop/service/web-bad --port 80 -o json '" + cluster_ + "' '" + svc + "'");
+  ASSERT_EQ(missing.exit_code, 0) << err_;
+  rapidjson::Document md = parse(missing.out);
+  EXPECT_EQ(str(answer(md), "verdict"), "denied");
+  EXPECT_NE(str(answer(md), "port_note").find("nothere"), std::string::npos) << str(answer(md), "port_note");
+}
+
 TEST_F(NetCli, ReachFromInternetAndAddress) {
   auto internet = net(reachArgs("internet", "shop/db", "--port 5432 -o json"));
   ASSERT_EQ(internet.exit_code, 0) << err_;
@@ -361,6 +384,37 @@ TEST_F(NetCli, ReachToAddressesAndDefaultNamespace) {
   ASSERT_EQ(bare.exit_code, 0) << err_;
   EXPECT_NE(bare.out.find("VERDICT  allowed"), std::string::npos) << bare.out;
   EXPECT_NE(bare.out.find("FROM     shop/Deployment/web"), std::string::npos) << bare.out;
+}
+
+TEST_F(NetCli, ReachWithOtherEnginesPolicies) {
+  std::string calico = dir_.write("calico.yaml",
+                                  "apiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: calico, namespace: shop}\n"
+                                  "spec: {selector: all()}\n---\n"
+                                  "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: authz, namespace: frontend}\n"
+                                  "spec: {}\n");
+  auto r = net("reach --from shop/web --to shop/db --port 80 -o json '" + cluster_ + "' '" + calico + "'");
+  ASSERT_EQ(r.exit_code, 0) << err_;
+  rapidjson::Document doc = parse(r.out);
+  const rapidjson::Value& a = answer(doc);
+  EXPECT_EQ(str(a, "verdict"), "unknown") << "denied by NetworkPolicy, but Calico may allow it";
+  ASSERT_TRUE(a["other_engines"].IsArray());
+  ASSERT_EQ(a["other_engines"].Size(), 1u);
+  EXPECT_EQ(std::string(a["other_engines"][0].GetString()), "NetworkPolicy shop/calico");
+  // Istio at the destination only narrows: what NetworkPolicy allows becomes unknown.
+  auto istio = net("reach --from edge/client --to frontend/client --port 80 -o json '" + cluster_ + "' '" + calico + "'");
+  ASSERT_EQ(istio.exit_code, 0) << err_;
+  rapidjson::Document id = parse(istio.out);
+  EXPECT_EQ(str(answer(id), "verdict"), "unknown");
+  EXPECT_EQ(std::string(answer(id)["other_engines"][0].GetString()), "AuthorizationPolicy frontend/authz");
+  // Traffic between namespaces without other engines' policies is unchanged.
+  auto plain = net("reach --from edge/client --to shop/web --port 8080 -o json '" + cluster_ + "' '" + calico + "'");
+  ASSERT_EQ(plain.exit_code, 0) << err_;
+  EXPECT_EQ(str(answer(parse(plain.out)), "verdict"), "unknown") << "shop has a Calico policy";
+  auto untouched = net("reach --from frontend/client --to edge/client --port 80 -o json '" + cluster_ + "' '" + calico + "'");
+  ASSERT_EQ(untouched.exit_code, 0) << err_;
+  rapidjson::Document ud = parse(untouched.out);
+  EXPECT_EQ(str(answer(ud), "verdict"), "allowed") << "Istio in the client's namespace does not judge its egress";
+  EXPECT_EQ(answer(ud)["other_engines"].Size(), 0u);
 }
 
 TEST_F(NetCli, ReachPodCidrTurnsDependsIntoDenied) {
@@ -402,6 +456,7 @@ TEST_F(NetCli, ReachUsageErrors) {
       {"unknown flag", reachArgs("shop/web", "shop/db", "--bogus")},
       {"Service as source", reachArgs("shop/service/db-svc", "shop/db")},
       {"unknown Service", reachArgs("shop/web", "shop/service/nope")},
+      {"bad --pod-cidr", reachArgs("shop/web", "shop/db", "--pod-cidr 10.0.0.0/99")},
   };
   for (const Case& c : cases) {
     auto r = net(c.args);

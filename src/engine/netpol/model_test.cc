@@ -334,6 +334,22 @@ spec:
     spec: {containers: [{name: c, image: x}]}
 ---
 apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc, namespace: w}
+spec:
+  template:
+    metadata: {labels: {app: rc}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ro, namespace: w}
+spec:
+  template:
+    metadata: {labels: {app: ro}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
 kind: PodTemplate
 metadata: {name: tmpl, namespace: w}
 template:
@@ -354,7 +370,7 @@ data: {a: b}
   } wants[] = {
       {"Deployment", "dep", "dep", false}, {"StatefulSet", "sts", "sts", false}, {"DaemonSet", "ds", "ds", false},
       {"Job", "job", "job", false},        {"CronJob", "cron", "cron", false},   {"Pod", "pod", "pod", true},
-      {"ReplicaSet", "rs", "rs", false},
+      {"ReplicaSet", "rs", "rs", false},  {"ReplicationController", "rc", "rc", false}, {"Rollout", "ro", "ro", false},
   };
   EXPECT_EQ(b->workloads().size(), std::size(wants));
   for (const Want& w : wants) {
@@ -440,6 +456,47 @@ TEST(NetpolModel, NamedPortResolvesOnUdpOnlyWithMatchingProtocol) {
   EXPECT_EQ(r.verdictFor(Protocol::kUDP, 53), Verdict::kAllowed);
   EXPECT_EQ(r.verdictFor(Protocol::kTCP, 53), Verdict::kDenied) << "port name dns is UDP; TCP dns resolves to nothing";
   EXPECT_EQ(r.allowed.toString(), "UDP 53");
+}
+
+TEST(NetpolModel, EgressNamedPortResolvesOnTheDestination) {
+  std::string yaml = deployment("w", "web", "{app: web}", "[{name: pg, containerPort: 1111}]");
+  yaml += deployment("w", "db", "{app: db}", "[{name: pg, containerPort: 5432}]");
+  yaml += deployment("w", "cache", "{app: cache}", "[{name: redis, containerPort: 6379}]");
+  yaml += policy("w", "web-out", "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: pg}]\n");
+  Built b = build(yaml);
+  Reach db = reachW(*b, "w", "web", "w", "db");
+  EXPECT_EQ(db.allowed.toString(), "TCP 5432") << "the name resolves on the destination, not on the source";
+  ASSERT_EQ(db.egress.effects.size(), 1u);
+  EXPECT_EQ(db.egress.effects[0].connections.toString(), "TCP 5432");
+  Reach cache = reachW(*b, "w", "web", "w", "cache");
+  EXPECT_TRUE(cache.allowed.empty()) << cache.allowed.toString();
+  EXPECT_EQ(cache.verdictFor(Protocol::kTCP, 6379), Verdict::kDenied);
+  std::string error;
+  Reach out = b->reach(Endpoint::ofWorkload(workload(*b, "w", "web")),
+                       Endpoint::ofExternal(*IpSet::parseAddress("8.8.8.8", &error), "8.8.8.8"));
+  EXPECT_TRUE(out.allowed.empty()) << "a named port matches nothing outside the cluster: " << out.allowed.toString();
+}
+
+TEST(NetpolModel, MatchExpressionsOnReferencedNamespace) {
+  std::string yaml = deployment("ref", "client", "{app: client}") + deployment("app", "db", "{app: db}");
+  yaml += policy("app", "db-in",
+                 "  podSelector: {}\n  ingress:\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions: [{key: team, operator: NotIn, values: [b]}]\n    ports: [{port: 1}]\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [x]}]\n    ports: [{port: 2}]\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [x, z]}]\n    ports: [{port: 3}]\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions: [{key: team, operator: DoesNotExist}]\n    ports: [{port: 4}]\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions: [{key: kubernetes.io/metadata.name, operator: Exists}]\n    ports: [{port: 5}]\n"
+                 "  - from:\n    - namespaceSelector:\n        matchExpressions:\n        - {key: kubernetes.io/metadata.name, operator: In, values: [x]}\n"
+                 "        - {key: team, operator: Exists}\n    ports: [{port: 6}]\n");
+  Built b = build(yaml);
+  ASSERT_TRUE(b->problems().empty()) << b->problems()[0].message;
+  Reach r = reachW(*b, "ref", "client", "app", "db");
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 1), Verdict::kUnknown) << "team may be b";
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 2), Verdict::kAllowed);
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 3), Verdict::kDenied);
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 4), Verdict::kUnknown);
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 5), Verdict::kAllowed);
+  EXPECT_EQ(r.verdictFor(Protocol::kTCP, 6), Verdict::kDenied) << "the name fails: no need to know team";
 }
 
 TEST(NetpolModel, InitContainerPortsOnlyFromRestartableSidecars) {
