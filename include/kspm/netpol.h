@@ -111,7 +111,7 @@ struct Selector {
    * some requirement on a known key already fails (kNo).
    */
   Tri matches(const Labels& labels, bool complete) const;
-  /** "app=web,tier in (a,b)" in kubectl's selector syntax; "{}" when it matches everything. */
+  /** "app=web,tier in (a,b)" in kubectl's selector syntax; "" when it matches everything. */
   std::string toString() const;
 };
 
@@ -180,7 +180,7 @@ struct Endpoint {
   Kind kind = Kind::kWorkload;
   uint32_t workload = 0;               // kWorkload: index into Model::workloads()
   std::string_view ns;                 // kPod
-  bool unknown_namespace = false;      // kPod: neither the namespace's name nor its labels are known
+  bool unknown_namespace = false;      // kPod: the namespace's labels are not known, and `ns` is not its name
   Labels labels;                       // kPod (sorted)
   std::vector<ContainerPort> ports;    // kPod
   IpSet addresses;                     // kExternal

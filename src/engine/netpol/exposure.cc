@@ -424,7 +424,9 @@ std::vector<Exposure> computeExposure(const Model& model) {
     std::vector<Endpoint> sources;
     for (uint32_t c : controllers) sources.push_back(Endpoint::ofWorkload(c));
     if (sources.empty()) {
-      Endpoint anyone = Endpoint::ofPod("", {}, {}, "the ingress controller");
+      // A controller the input does not show runs in a namespace of its own (as ingress-nginx,
+      // Traefik and the cloud controllers do), whose labels are not known.
+      Endpoint anyone = Endpoint::ofPod("<ingress controller>", {}, {}, "the ingress controller");
       anyone.unknown_namespace = true;
       sources.push_back(std::move(anyone));
     }

@@ -107,6 +107,18 @@ bool parseSelector(const Node* node, Selector* out, std::string* error) {
   return true;
 }
 
+/** The API server's IsValidPortName (IANA_SVC_NAME). */
+bool isValidPortName(std::string_view name) {
+  if (name.empty() || name.size() > 15 || name.front() == '-' || name.back() == '-') return false;
+  if (name.find("--") != std::string_view::npos) return false;
+  bool letter = false;
+  for (char c : name) {
+    if (c >= 'a' && c <= 'z') letter = true;
+    else if (!(c >= '0' && c <= '9') && c != '-') return false;
+  }
+  return letter;
+}
+
 bool parsePort(const Node& node, PolicyPort* out, std::string* error) {
   *out = PolicyPort{};
   if (const Node* protocol = field(&node, "protocol"); protocol != nullptr) {
@@ -132,9 +144,9 @@ bool parsePort(const Node& node, PolicyPort* out, std::string* error) {
     // An IntOrString: a string of digits is still a name to the API server's validation, which
     // rejects it (a port name must contain a letter).
     out->name = port->str();
-    if (out->name.empty() || out->name.size() > 15 ||
-        std::none_of(out->name.begin(), out->name.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); })) {
-      *error = "port \"" + std::string(out->name) + "\" is not a valid port name";
+    if (!isValidPortName(out->name)) {
+      *error = "port \"" + std::string(out->name) + "\" is not a valid port name (IANA_SVC_NAME: at most 15 of a-z, 0-9 "
+               "and '-', a letter, no '--', no '-' at either end)";
       return false;
     }
     if (end_port != nullptr) {
@@ -496,7 +508,12 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     w.single_pod = object.kind == "Pod" && object.group().empty();
     w.directory = directoryOf(objects.pathOf(object));
     for (const checks::ContainerRef& c : pod->containers) {
-      if (c.list == "ephemeralContainers") continue;  // ephemeral containers may not declare ports
+      // Ports are served by the app containers and by restartable init containers (sidecars), as
+      // the API's FindPort resolves named ports; other init containers have exited by then, and
+      // ephemeral containers may not declare ports.
+      if (c.list == "ephemeralContainers") continue;
+      const Node* restart = field(c.node, "restartPolicy");
+      if (c.list == "initContainers" && (restart == nullptr || !restart->is("Always"))) continue;
       const Node* ports = field(c.node, "ports");
       if (ports == nullptr || !ports->isArray()) continue;
       for (const Node& p : ports->items()) {

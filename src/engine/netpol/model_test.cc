@@ -982,7 +982,7 @@ TEST(NetpolModel, SelectorMatchingAndText) {
   Labels wrong = {{"app", "web"}};
   EXPECT_EQ(s.matches(wrong, false), Tri::kNo) << "a failing known key decides";
   EXPECT_EQ(s.matches(partial, true), Tri::kNo);
-  EXPECT_EQ(Selector{}.toString(), "{}") << "netpol.h: \"{}\" when it matches everything";
+  EXPECT_EQ(Selector{}.toString(), "") << "netpol.h: \"\" when it matches everything";
   EXPECT_TRUE(Selector{}.matches(Labels{}));
   // The policy selects nothing: db has no tier label.
   EXPECT_TRUE(b->ingressPolicies(workload(*b, "app", "db")).empty());

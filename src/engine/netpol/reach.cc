@@ -81,7 +81,7 @@ PeerMatch Model::Impl::matchPeer(const PolicyPeer& peer, std::string_view policy
     if (it != other.facts->peer_states.end() && it->first == peer.id) state = it->second;
   } else {
     Tri ns_state = !peer.namespace_selector
-                       ? (other.unknown_namespace ? Tri::kUnknown : other.ns == policy_ns ? Tri::kYes : Tri::kNo)
+                       ? (other.ns == policy_ns ? Tri::kYes : Tri::kNo)
                        : peer.namespace_selector->matches(other.ns_info->labels, other.ns_info->labels_known);
     if (ns_state != Tri::kNo && (!peer.pod_selector || peer.pod_selector->matches(*other.labels))) state = ns_state;
   }
