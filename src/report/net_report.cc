@@ -36,7 +36,9 @@ Verdict verdictOf(const ReachAnswer& a) {
   return Verdict::kDenied;
 }
 
-void directionText(std::string& out, const Model& model, const DirectionResult& d, bool egress, const std::string& who) {
+/** One direction in words; with a port, only the rules that bear on it. */
+void directionText(std::string& out, const Model& model, const DirectionResult& d, bool egress, const std::string& who,
+                   const std::optional<std::pair<Protocol, uint16_t>>& port) {
   std::string dir = egress ? "egress" : "ingress";
   if (!d.judged) {
     out += "  " + dir + ": " + who + " is outside the cluster; no NetworkPolicy governs it\n";
@@ -48,11 +50,17 @@ void directionText(std::string& out, const Model& model, const DirectionResult& 
     out += "  " + dir + " of " + who + ": isolated by ";
     for (size_t i = 0; i < d.selecting.size(); ++i) out += (i ? ", " : "") + model.policies()[d.selecting[i]].label();
     out += "\n";
-    if (d.effects.empty()) out += "    no rule admits this peer\n";
+    size_t shown = 0;
     for (const RuleEffect& e : d.effects) {
+      if (port && !e.connections.contains(port->first, port->second)) continue;
+      ++shown;
       out += "    " + ruleName(model, e, egress) + " " + std::string(verdictName(e.effect)) + ": " + conn(e.connections);
       if (!e.reason.empty()) out += " (" + e.reason + ")";
       out += "\n";
+    }
+    if (shown == 0) out += port ? "    no rule admits this peer on this port\n" : "    no rule admits this peer\n";
+    if (shown < d.effects.size()) {
+      out += "    (" + std::to_string(d.effects.size() - shown) + " more rule(s) admit this peer on other ports)\n";
     }
   }
   for (const std::string& n : d.notes) {
@@ -155,8 +163,8 @@ std::string reachTable(const Model& model, const std::vector<ReachAnswer>& answe
       if (!a.reach.depends.empty()) out += "  depends on the network plugin: " + conn(a.reach.depends) + "\n";
       if (!a.reach.unknown.empty()) out += "  unknown: " + conn(a.reach.unknown) + "\n";
     }
-    directionText(out, model, a.reach.egress, true, a.question.from_name);
-    directionText(out, model, a.reach.ingress, false, a.question.to_name);
+    directionText(out, model, a.reach.egress, true, a.question.from_name, a.question.port);
+    directionText(out, model, a.reach.ingress, false, a.question.to_name, a.question.port);
     for (const std::string& n : a.reach.notes) out += "  note: " + n + "\n";
   }
   return out;
