@@ -74,5 +74,7 @@ int runExplain(int argc, char** argv);
 int runPssPlan(int argc, char** argv);  // kspm pss plan (and kspm pss --help)
 int runRbac(int argc, char** argv);     // kspm rbac who-can / can (and kspm rbac --help)
 int runNet(int argc, char** argv);      // kspm net reach / matrix / exposure
+int runPaths(int argc, char** argv);    // kspm paths
+int runGraph(int argc, char** argv);    // kspm graph export
 
 }  // namespace kspm::cli

@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "  pss plan  Per namespace: the strictest Pod Security level it could enforce, what breaks above\n"
     "  rbac      RBAC questions: who-can VERB RESOURCE, can SUBJECT (effective permissions)\n"
     "  net       NetworkPolicy questions: reach (one connection), matrix (all workloads), exposure\n"
+    "  paths     Attack paths from entry points to crown jewels, with techniques and evidence\n"
+    "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
   if (verb == "pss") return kspm::cli::runPssPlan(argc, argv);
   if (verb == "rbac") return kspm::cli::runRbac(argc, argv);
   if (verb == "net") return kspm::cli::runNet(argc, argv);
+  if (verb == "paths") return kspm::cli::runPaths(argc, argv);
+  if (verb == "graph") return kspm::cli::runGraph(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

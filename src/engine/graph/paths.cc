@@ -1,0 +1,214 @@
+// Technique metadata, k best paths and blast radius.
+//
+// Paths: a best-first search over partial paths from the sources, where each vertex is expanded at
+// most k times (the classic k-shortest-walks bound) and a path never revisits a vertex, so each
+// target gets up to k simple paths in order of cost. Two costs: steps (then -log likelihood) for
+// the shortest, -log likelihood (then steps) for the riskiest. Work is capped globally.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <queue>
+#include <unordered_map>
+
+#include "kspm/graph.h"
+
+namespace kspm::graph {
+
+namespace {
+
+struct TechniqueInfo {
+  Technique technique;
+  std::string_view id;
+  std::string_view mitre;
+};
+
+constexpr TechniqueInfo kTechniques[] = {
+    {Technique::kCeModuleLoad, "CE_MODULE_LOAD", "T1611"},
+    {Technique::kCeNsenter, "CE_NSENTER", "T1611"},
+    {Technique::kCePrivMount, "CE_PRIV_MOUNT", "T1611"},
+    {Technique::kCeSysPtrace, "CE_SYS_PTRACE", "T1611"},
+    {Technique::kCeUmhCorePattern, "CE_UMH_CORE_PATTERN", "T1611"},
+    {Technique::kCeVarLogSymlink, "CE_VAR_LOG_SYMLINK", "T1611"},
+    {Technique::kContainerAttach, "CONTAINER_ATTACH", "T1609"},
+    {Technique::kEndpointExploit, "ENDPOINT_EXPLOIT", "T1210"},
+    {Technique::kExploitContainerdSock, "EXPLOIT_CONTAINERD_SOCK", "T1611"},
+    {Technique::kExploitHostRead, "EXPLOIT_HOST_READ", "T1611"},
+    {Technique::kExploitHostTraverse, "EXPLOIT_HOST_TRAVERSE", "T1552"},
+    {Technique::kExploitHostWrite, "EXPLOIT_HOST_WRITE", "T1611"},
+    {Technique::kIdentityAssume, "IDENTITY_ASSUME", "T1078"},
+    {Technique::kIdentityImpersonate, "IDENTITY_IMPERSONATE", "T1134"},
+    {Technique::kPermissionDiscover, "PERMISSION_DISCOVER", "T1069"},
+    {Technique::kPodAttach, "POD_ATTACH", "T1609"},
+    {Technique::kPodCreate, "POD_CREATE", "T1053.007"},
+    {Technique::kPodExec, "POD_EXEC", "T1609"},
+    {Technique::kPodPatch, "POD_PATCH", "T1609"},
+    {Technique::kRoleBind, "ROLE_BIND", "T1098"},
+    {Technique::kSharePsNamespace, "SHARE_PS_NAMESPACE", "T1080"},
+    {Technique::kTokenBruteforce, "TOKEN_BRUTEFORCE", "T1528"},
+    {Technique::kTokenList, "TOKEN_LIST", "T1528"},
+    {Technique::kTokenSteal, "TOKEN_STEAL", "T1528"},
+    {Technique::kVolumeAccess, "VOLUME_ACCESS", ""},
+    {Technique::kVolumeDiscover, "VOLUME_DISCOVER", ""},
+    {Technique::kNetworkReach, "NETWORK_REACH", "T1046"},
+    {Technique::kVulnExploit, "VULN_EXPLOIT", "T1190"},
+    {Technique::kSecretRead, "SECRET_READ", "T1552.007"},
+    {Technique::kTokenRequest, "TOKEN_REQUEST", "T1528"},
+    {Technique::kMemberOf, "MEMBER_OF", ""},
+    {Technique::kNodeCredential, "NODE_CREDENTIAL", "T1552"},
+    {Technique::kCloudIdentityAssume, "CLOUD_IDENTITY_ASSUME", "T1078.004"},
+    {Technique::kClusterAdmin, "CLUSTER_ADMIN", ""},
+};
+
+const TechniqueInfo& infoOf(Technique t) {
+  for (const TechniqueInfo& i : kTechniques) {
+    if (i.technique == t) return i;
+  }
+  return kTechniques[0];
+}
+
+/** A partial path: its last edge and the partial path it extends (an index into the arena). */
+struct Step {
+  uint32_t vertex;
+  int32_t edge;    // -1 at a source
+  int32_t parent;  // -1 at a source
+  uint32_t hops;
+  double cost;     // -log likelihood
+};
+
+struct Key {
+  double primary;
+  double secondary;
+  uint32_t step;
+  bool operator>(const Key& o) const {
+    if (primary != o.primary) return primary > o.primary;
+    if (secondary != o.secondary) return secondary > o.secondary;
+    return step > o.step;
+  }
+};
+
+bool onPath(const std::vector<Step>& arena, int32_t at, uint32_t vertex) {
+  for (int32_t i = at; i >= 0; i = arena[i].parent) {
+    if (arena[i].vertex == vertex) return true;
+  }
+  return false;
+}
+
+Path pathOf(const std::vector<Step>& arena, int32_t at) {
+  Path p;
+  p.likelihood = std::exp(-arena[at].cost);
+  for (int32_t i = at; arena[i].edge >= 0; i = arena[i].parent) p.edges.push_back(static_cast<uint32_t>(arena[i].edge));
+  std::reverse(p.edges.begin(), p.edges.end());
+  return p;
+}
+
+/** Up to k paths per target from `sources` (searched together), by the chosen cost. */
+void search(const Graph& graph, const std::vector<uint32_t>& sources, const std::vector<char>& is_target, uint32_t k,
+            bool by_likelihood, uint64_t budget, uint64_t* spent, bool* capped,
+            std::unordered_map<uint32_t, std::vector<Path>>* out) {
+  std::vector<Step> arena;
+  std::vector<uint32_t> expanded(graph.vertices().size(), 0);
+  std::priority_queue<Key, std::vector<Key>, std::greater<Key>> queue;
+  auto push = [&](Step s) {
+    arena.push_back(s);
+    uint32_t id = static_cast<uint32_t>(arena.size() - 1);
+    queue.push(by_likelihood ? Key{s.cost, static_cast<double>(s.hops), id} : Key{static_cast<double>(s.hops), s.cost, id});
+  };
+  for (uint32_t s : sources) push({s, -1, -1, 0, 0.0});
+  while (!queue.empty()) {
+    if (*spent >= budget) {
+      *capped = true;
+      return;
+    }
+    ++*spent;
+    Key key = queue.top();
+    queue.pop();
+    Step step = arena[key.step];
+    if (expanded[step.vertex] >= k) continue;
+    ++expanded[step.vertex];
+    if (is_target[step.vertex] && step.edge >= 0) {
+      std::vector<Path>& list = (*out)[step.vertex];
+      if (list.size() < k) list.push_back(pathOf(arena, static_cast<int32_t>(key.step)));
+    }
+    for (uint32_t e : graph.out(step.vertex)) {
+      const Edge& edge = graph.edges()[e];
+      if (expanded[edge.to] >= k || onPath(arena, static_cast<int32_t>(key.step), edge.to)) continue;
+      push({edge.to, static_cast<int32_t>(e), static_cast<int32_t>(key.step), step.hops + 1,
+            step.cost - std::log(std::max(edge.likelihood, 1e-9))});
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view techniqueId(Technique technique) { return infoOf(technique).id; }
+std::string_view techniqueMitre(Technique technique) { return infoOf(technique).mitre; }
+
+std::optional<Technique> parseTechnique(std::string_view id) {
+  for (const TechniqueInfo& i : kTechniques) {
+    if (i.id.size() != id.size()) continue;
+    bool same = true;
+    for (size_t c = 0; c < id.size() && same; ++c) {
+      same = std::toupper(static_cast<unsigned char>(id[c])) == i.id[c];
+    }
+    if (same) return i.technique;
+  }
+  return std::nullopt;
+}
+
+PathAnswer findPaths(const Graph& graph, const PathQuery& query) {
+  PathAnswer answer;
+  std::vector<char> is_target(graph.vertices().size(), 0);
+  std::vector<uint32_t> targets = query.targets;
+  if (targets.empty()) {
+    for (uint32_t v = 0; v < graph.vertices().size(); ++v) {
+      if (graph.vertices()[v].jewel) targets.push_back(v);
+    }
+  }
+  for (uint32_t t : targets) is_target[t] = 1;
+  for (uint32_t source : query.sources) {
+    std::unordered_map<uint32_t, std::vector<Path>> shortest, riskiest;
+    search(graph, {source}, is_target, query.k, false, query.max_expansions, &answer.expansions, &answer.capped, &shortest);
+    search(graph, {source}, is_target, query.k, true, query.max_expansions, &answer.expansions, &answer.capped, &riskiest);
+    for (uint32_t t : targets) {
+      auto s = shortest.find(t);
+      auto r = riskiest.find(t);
+      if (s == shortest.end() && r == riskiest.end()) continue;
+      PathResult result;
+      result.source = source;
+      result.target = t;
+      if (s != shortest.end()) result.shortest = std::move(s->second);
+      if (r != riskiest.end()) result.riskiest = std::move(r->second);
+      answer.results.push_back(std::move(result));
+    }
+  }
+  return answer;
+}
+
+std::vector<std::pair<uint32_t, double>> blastRadius(const Graph& graph, uint32_t source) {
+  std::vector<double> best(graph.vertices().size(), -1.0);
+  using Item = std::pair<double, uint32_t>;  // (likelihood, vertex), likeliest first
+  std::priority_queue<Item> queue;
+  best[source] = 1.0;
+  queue.push({1.0, source});
+  while (!queue.empty()) {
+    auto [p, v] = queue.top();
+    queue.pop();
+    if (p < best[v]) continue;
+    for (uint32_t e : graph.out(v)) {
+      const Edge& edge = graph.edges()[e];
+      double q = p * edge.likelihood;
+      if (q > best[edge.to]) {
+        best[edge.to] = q;
+        queue.push({q, edge.to});
+      }
+    }
+  }
+  std::vector<std::pair<uint32_t, double>> out;
+  for (uint32_t v = 0; v < best.size(); ++v) {
+    if (v != source && best[v] > 0) out.emplace_back(v, best[v]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+  return out;
+}
+
+}  // namespace kspm::graph
