@@ -76,5 +76,6 @@ int runRbac(int argc, char** argv);     // kspm rbac who-can / can (and kspm rba
 int runNet(int argc, char** argv);      // kspm net reach / matrix / exposure
 int runPaths(int argc, char** argv);    // kspm paths
 int runGraph(int argc, char** argv);    // kspm graph export
+int runBlastRadius(int argc, char** argv);  // kspm blast-radius
 
 }  // namespace kspm::cli

@@ -33,6 +33,8 @@ constexpr const char* kPathsHelp =
     "      --vex FILE         OpenVEX or CycloneDX VEX: not_affected vulnerabilities are removed (repeatable)\n"
     "      --kev FILE         CISA known exploited vulnerabilities JSON\n"
     "      --epss FILE        FIRST EPSS CSV (gzipped or not)\n"
+    "      --cloud-iam FILE   `aws iam get-account-authorization-details` JSON: admin-equivalent IAM roles and\n"
+    "                         users become the crown jewel \"cloud admin\"\n"
     "      --no-bootstrap-rbac  leave out the roles and bindings every cluster has\n"
     "      --default-namespace NS  namespace for objects without metadata.namespace\n"
     "  -o, --output FORMAT    table (default), json or dot (the paths found, for `dot -Tsvg`)\n"
@@ -49,7 +51,8 @@ constexpr const char* kGraphHelp =
     "\n"
     "Flags:\n"
     "  -o, --output FORMAT    json (default), dot (Graphviz), graphml (Gephi, yEd) or cypher (Neo4j)\n"
-    "      --vulns FILE, --vex FILE, --kev FILE, --epss FILE, --no-bootstrap-rbac, --default-namespace NS\n"
+    "      --vulns FILE, --vex FILE, --kev FILE, --epss FILE, --cloud-iam FILE, --no-bootstrap-rbac,\n"
+    "      --default-namespace NS\n"
     "                         as for kspm paths\n"
     "  -h, --help             this help\n";
 
@@ -58,7 +61,7 @@ struct GraphInput {
   IngestOptions ingest;
   graph::BuildOptions build;
   std::vector<std::string> vulns, vex;
-  std::string kev, epss;
+  std::string kev, epss, cloud_iam;
 };
 
 bool takeGraphFlag(Args& args, GraphInput* input, std::string* value, std::string* error) {
@@ -86,6 +89,10 @@ bool takeGraphFlag(Args& args, GraphInput* input, std::string* value, std::strin
     input->epss = *value;
     return true;
   }
+  if (args.flag({"--cloud-iam"}, value, error)) {
+    input->cloud_iam = *value;
+    return true;
+  }
   if (args.boolFlag({"--no-bootstrap-rbac"})) {
     input->build.bootstrap_rbac = false;
     return true;
@@ -107,6 +114,18 @@ bool loadVulns(const GraphInput& input, vulns::Database* db, const char* verb) {
   if (!input.kev.empty()) report(db->loadKev(input.kev));
   if (!input.epss.empty()) report(db->loadEpss(input.epss));
   return ok;
+}
+
+/** Loads --cloud-iam into the build options; errors go to stderr. */
+bool loadCloudIam(GraphInput* input, const char* verb) {
+  if (input->cloud_iam.empty()) return true;
+  auto admins = graph::loadAwsAdminPrincipals(input->cloud_iam);
+  if (!admins.ok()) {
+    std::fprintf(stderr, "kspm %s: %s\n", verb, describeInputError(admins.error()).c_str());
+    return false;
+  }
+  input->build.cloud_admin_arns = admins.value();
+  return true;
 }
 
 int finish(const char* verb, const std::string& text, const ObjectSet& objects, bool vulns_ok) {
@@ -216,7 +235,7 @@ int pathsVerb(int argc, char** argv) {
   if (to.empty()) to.push_back("crown-jewels");
 
   vulns::Database db;
-  bool vulns_ok = loadVulns(input, &db, "paths");
+  bool vulns_ok = loadVulns(input, &db, "paths") & loadCloudIam(&input, "paths");
   if (!input.vulns.empty() || !input.kev.empty() || !input.epss.empty() || !input.vex.empty()) input.build.vulns = &db;
   ObjectSet objects = ingestPaths(paths, input.ingest);
   std::unique_ptr<graph::Graph> g = graph::Graph::build(objects, input.build);
@@ -271,7 +290,7 @@ int runGraphExport(int argc, char** argv) {
   }
   if (paths.empty()) return usageError("graph export", "no input: give files, directories, or - for standard input");
   vulns::Database db;
-  bool vulns_ok = loadVulns(input, &db, "graph export");
+  bool vulns_ok = loadVulns(input, &db, "graph export") & loadCloudIam(&input, "graph export");
   if (!input.vulns.empty() || !input.kev.empty() || !input.epss.empty() || !input.vex.empty()) input.build.vulns = &db;
   ObjectSet objects = ingestPaths(paths, input.ingest);
   std::unique_ptr<graph::Graph> g = graph::Graph::build(objects, input.build);
@@ -282,9 +301,71 @@ int runGraphExport(int argc, char** argv) {
   return finish("graph export", text, objects, vulns_ok);
 }
 
+
+constexpr const char* kBlastHelp =
+    "Usage: kspm blast-radius --from SOURCE [flags] PATH... | -\n"
+    "\n"
+    "Everything an attacker holding SOURCE can reach through the security graph, summarised: the crown\n"
+    "jewels with the likelihood of the likeliest path and its steps, then counts and the likeliest of each\n"
+    "kind (workloads, identities, permission sets, secrets, cloud identities). SOURCE as for kspm paths\n"
+    "--from (pod:NS/NAME, a vertex name such as \"ServiceAccount shop/api\", internet).\n"
+    "\n"
+    "Flags:\n"
+    "      --from SOURCE      the compromised workload or identity\n"
+    "      --top N            entries listed per kind (default 10)\n"
+    "      --vulns FILE, --vex FILE, --kev FILE, --epss FILE, --cloud-iam FILE, --no-bootstrap-rbac,\n"
+    "      --default-namespace NS   as for kspm paths\n"
+    "  -o, --output FORMAT    table (default) or json\n"
+    "  -h, --help             this help\n";
+
+int blastVerb(int argc, char** argv) {
+  Args args(argc, argv, 2);
+  GraphInput input;
+  input.format = "table";
+  std::vector<std::string> paths;
+  std::string value, error, from;
+  size_t top = 10;
+  while (!args.done()) {
+    if (args.boolFlag({"-h", "--help"})) {
+      std::fputs(kBlastHelp, stdout);
+      return kExitOk;
+    }
+    if (takeGraphFlag(args, &input, &value, &error)) {
+    } else if (args.flag({"--from"}, &value, &error)) {
+      from = value;
+    } else if (args.flag({"--top"}, &value, &error)) {
+      int n = std::atoi(value.c_str());
+      if (error.empty() && (n < 1 || n > 10000)) error = "--top must be 1-10000";
+      top = static_cast<size_t>(std::max(1, n));
+    } else if (args.peek() != "-" && args.peek().starts_with("-")) {
+      return usageError("blast-radius", "unknown flag " + args.peek());
+    } else {
+      paths.push_back(args.next());
+    }
+    if (!error.empty()) return usageError("blast-radius", error);
+  }
+  if (input.format != "table" && input.format != "json") {
+    return usageError("blast-radius", "unknown output format \"" + input.format + "\" (table or json)");
+  }
+  if (from.empty()) return usageError("blast-radius", "give --from");
+  if (paths.empty()) return usageError("blast-radius", "no input: give files, directories, or - for standard input");
+  vulns::Database db;
+  bool vulns_ok = loadVulns(input, &db, "blast-radius") & loadCloudIam(&input, "blast-radius");
+  if (!input.vulns.empty() || !input.kev.empty() || !input.epss.empty() || !input.vex.empty()) input.build.vulns = &db;
+  ObjectSet objects = ingestPaths(paths, input.ingest);
+  std::unique_ptr<graph::Graph> g = graph::Graph::build(objects, input.build);
+  std::vector<uint32_t> sources;
+  if (!resolve(*g, from, true, &sources, &error)) return usageError("blast-radius", error);
+  if (sources.size() != 1) return usageError("blast-radius", "give one source (not any-pod)");
+  graph::BlastRadius radius = graph::summariseBlastRadius(*g, sources[0], top);
+  std::string text = input.format == "json" ? graph::blastRadiusJson(*g, objects, radius) : graph::blastRadiusTable(*g, radius);
+  return finish("blast-radius", text, objects, vulns_ok);
+}
+
 }  // namespace
 
 int runPaths(int argc, char** argv) { return pathsVerb(argc, argv); }
+int runBlastRadius(int argc, char** argv) { return blastVerb(argc, argv); }
 
 int runGraph(int argc, char** argv) {
   std::string command = argc > 2 ? argv[2] : "";

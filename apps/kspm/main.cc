@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  rbac      RBAC questions: who-can VERB RESOURCE, can SUBJECT (effective permissions)\n"
     "  net       NetworkPolicy questions: reach (one connection), matrix (all workloads), exposure\n"
     "  paths     Attack paths from entry points to crown jewels, with techniques and evidence\n"
+    "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  version   Print the kspm version\n"
     "\n"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   if (verb == "net") return kspm::cli::runNet(argc, argv);
   if (verb == "paths") return kspm::cli::runPaths(argc, argv);
   if (verb == "graph") return kspm::cli::runGraph(argc, argv);
+  if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

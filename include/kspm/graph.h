@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "kspm/object.h"
+#include "kspm/status.h"
 
 namespace kspm::vulns {
 class Database;
@@ -69,7 +70,7 @@ enum class Technique : uint8_t {
   kVolumeAccess, kVolumeDiscover,
   // kspm's own
   kNetworkReach, kVulnExploit, kSecretRead, kTokenRequest, kMemberOf, kNodeCredential, kCloudIdentityAssume,
-  kClusterAdmin,
+  kClusterAdmin, kCloudAdmin,
 };
 /** "CE_MODULE_LOAD", ..., "NETWORK_REACH", ... */
 std::string_view techniqueId(Technique technique);
@@ -95,7 +96,16 @@ struct BuildOptions {
   bool bootstrap_rbac = true;
   /** Namespaces whose secrets are crown jewels; empty: every namespace. */
   std::vector<std::string> secret_namespaces;
+  /** ARNs of admin-equivalent AWS principals (loadAwsAdminPrincipals): their cloud identities are crown jewels. */
+  std::vector<std::string> cloud_admin_arns;
 };
+
+/**
+ * The admin-equivalent principals of `aws iam get-account-authorization-details` JSON: roles and
+ * users with AdministratorAccess or a policy (attached customer-managed default version, or inline;
+ * documents as objects or URL-encoded text) allowing Action * on Resource *, and users in such groups.
+ */
+Result<std::vector<std::string>> loadAwsAdminPrincipals(const std::string& path);
 
 class Graph {
  public:
@@ -156,7 +166,25 @@ struct PathAnswer {
 /** The k shortest and k likeliest simple paths from each source to each target. */
 PathAnswer findPaths(const Graph& graph, const PathQuery& query);
 
-/** Everything reachable from `source`, with the likeliest path's likelihood to each vertex. */
+/** Everything reachable from `source`, with the likeliest path's likelihood to each vertex, likeliest first. */
 std::vector<std::pair<uint32_t, double>> blastRadius(const Graph& graph, uint32_t source);
+
+/** The blast radius summarised: crown jewels with their likeliest path, then per vertex kind. */
+struct BlastRadius {
+  uint32_t source = 0;
+  struct Jewel {
+    uint32_t vertex = 0;
+    double likelihood = 0;
+    Path path;  // the likeliest
+  };
+  std::vector<Jewel> jewels;
+  struct Kind {
+    VertexKind kind = VertexKind::kWorkload;
+    size_t count = 0;
+    std::vector<std::pair<uint32_t, double>> top;  // likeliest first
+  };
+  std::vector<Kind> kinds;  // in VertexKind order, only kinds reached
+};
+BlastRadius summariseBlastRadius(const Graph& graph, uint32_t source, size_t top);
 
 }  // namespace kspm::graph

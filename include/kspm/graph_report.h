@@ -13,6 +13,9 @@ namespace kspm::graph {
 std::string pathsTable(const Graph& graph, const PathAnswer& answer);
 std::string pathsJson(const Graph& graph, const ObjectSet& objects, const PathAnswer& answer);
 
+std::string blastRadiusTable(const Graph& graph, const BlastRadius& radius);
+std::string blastRadiusJson(const Graph& graph, const ObjectSet& objects, const BlastRadius& radius);
+
 std::string graphJson(const Graph& graph, const ObjectSet& objects);
 /** The whole graph, or only the edges listed (and their vertices): a path renders to SVG with `dot -Tsvg`. */
 std::string graphDot(const Graph& graph, const std::vector<uint32_t>* only_edges = nullptr);

@@ -143,6 +143,70 @@ std::string pathsJson(const Graph& graph, const ObjectSet& objects, const PathAn
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
+std::string blastRadiusTable(const Graph& graph, const BlastRadius& radius) {
+  std::string out = "BLAST RADIUS OF " + graph.vertices()[radius.source].name + "\n";
+  if (radius.jewels.empty()) out += "  no crown jewel is reachable\n";
+  for (const BlastRadius::Jewel& j : radius.jewels) {
+    out += "  CROWN JEWEL " + graph.vertices()[j.vertex].name + "  likelihood " + percent(j.likelihood) + ", " +
+           std::to_string(j.path.edges.size()) + " steps:";
+    for (uint32_t e : j.path.edges) out += " " + std::string(techniqueId(graph.edges()[e].technique));
+    out += "\n";
+  }
+  for (const BlastRadius::Kind& k : radius.kinds) {
+    out += "  " + std::string(vertexKindName(k.kind)) + ": " + std::to_string(k.count) + " reachable\n";
+    for (const auto& [v, p] : k.top) out += "    " + graph.vertices()[v].name + "  (likelihood " + percent(p) + ")\n";
+    if (k.top.size() < k.count) out += "    ... " + std::to_string(k.count - k.top.size()) + " more\n";
+  }
+  return out;
+}
+
+std::string blastRadiusJson(const Graph& graph, const ObjectSet& objects, const BlastRadius& radius) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter w(buffer);
+  w.StartObject();
+  writeKey(w, "kspm_version");
+  writeString(w, KSPM_VERSION);
+  writeKey(w, "source");
+  writeString(w, graph.vertices()[radius.source].name);
+  writeKey(w, "crown_jewels");
+  w.StartArray();
+  for (const BlastRadius::Jewel& j : radius.jewels) {
+    w.StartObject();
+    writeKey(w, "name");
+    writeString(w, graph.vertices()[j.vertex].name);
+    writeKey(w, "likelihood");
+    w.Double(j.likelihood);
+    writeKey(w, "path");
+    pathsJson(w, graph, objects, {j.path});
+    w.EndObject();
+  }
+  w.EndArray();
+  writeKey(w, "reachable");
+  w.StartArray();
+  for (const BlastRadius::Kind& k : radius.kinds) {
+    w.StartObject();
+    writeKey(w, "kind");
+    writeString(w, vertexKindName(k.kind));
+    writeKey(w, "count");
+    w.Uint64(k.count);
+    writeKey(w, "top");
+    w.StartArray();
+    for (const auto& [v, p] : k.top) {
+      w.StartObject();
+      writeKey(w, "name");
+      writeString(w, graph.vertices()[v].name);
+      writeKey(w, "likelihood");
+      w.Double(p);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
 std::string graphJson(const Graph& graph, const ObjectSet& objects) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);

@@ -482,11 +482,21 @@ void Builder::cloudIdentities() {
       {"iam.gke.io/gcp-service-account", "GCP service account"},
       {"azure.workload.identity/client-id", "Azure managed identity"},
   };
+  auto cloud_vertex = [&](std::string name, std::string_view arn, const Object* object) {
+    uint32_t v = vertex(VertexKind::kCloudIdentity, std::move(name), object);
+    if (!arn.empty() && std::find(options.cloud_admin_arns.begin(), options.cloud_admin_arns.end(), arn) !=
+                            options.cloud_admin_arns.end()) {
+      edge(v, vertex(VertexKind::kCrownJewel, "cloud admin", nullptr, {}, true), Technique::kCloudAdmin, kCertain,
+           std::string(arn) + " is admin-equivalent in the cloud account (--cloud-iam)");
+    }
+    return v;
+  };
   for (const Object* sa : rbacIndex().ofKind("ServiceAccount")) {
     for (const auto& [key, what] : kAnnotations) {
       const Node* value = field(sa->metadata(), {"annotations", key});
       if (value == nullptr || !value->isString() || value->str().empty()) continue;
-      uint32_t cloud = vertex(VertexKind::kCloudIdentity, std::string(what) + " " + std::string(value->str()), sa);
+      uint32_t cloud = cloud_vertex(std::string(what) + " " + std::string(value->str()),
+                                    key == "eks.amazonaws.com/role-arn" ? value->str() : std::string_view(), sa);
       edge(serviceAccount(objects.namespaceOf(*sa), sa->name), cloud, Technique::kCloudIdentityAssume, kCertain,
            "annotation " + std::string(key), sa, value->line());
     }
@@ -494,7 +504,7 @@ void Builder::cloudIdentities() {
   // aws-auth: IAM principals authenticate as Kubernetes users and groups.
   for (const rbac::CloudIdentity& c : rbac->cloudIdentities()) {
     if (c.kind == "account") continue;
-    uint32_t cloud = vertex(VertexKind::kCloudIdentity, std::string(c.kind == "role" ? "IAM role " : "IAM user ") + c.arn);
+    uint32_t cloud = cloud_vertex(std::string(c.kind == "role" ? "IAM role " : "IAM user ") + c.arn, c.arn, nullptr);
     if (!c.username.empty()) {
       edge(cloud, vertex(VertexKind::kIdentity, "User " + c.username), Technique::kIdentityAssume, kCertain,
            "kube-system/aws-auth maps it to user " + c.username, nullptr, c.line);

@@ -57,6 +57,7 @@ constexpr TechniqueInfo kTechniques[] = {
     {Technique::kNodeCredential, "NODE_CREDENTIAL", "T1552"},
     {Technique::kCloudIdentityAssume, "CLOUD_IDENTITY_ASSUME", "T1078.004"},
     {Technique::kClusterAdmin, "CLUSTER_ADMIN", ""},
+    {Technique::kCloudAdmin, "CLOUD_ADMIN", "T1078.004"},
 };
 
 const TechniqueInfo& infoOf(Technique t) {
@@ -208,6 +209,43 @@ std::vector<std::pair<uint32_t, double>> blastRadius(const Graph& graph, uint32_
     if (v != source && best[v] > 0) out.emplace_back(v, best[v]);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+  return out;
+}
+
+}  // namespace kspm::graph
+
+namespace kspm::graph {
+
+BlastRadius summariseBlastRadius(const Graph& graph, uint32_t source, size_t top) {
+  BlastRadius out;
+  out.source = source;
+  std::vector<std::pair<uint32_t, double>> reached = blastRadius(graph, source);
+  std::vector<BlastRadius::Kind> kinds(static_cast<size_t>(VertexKind::kCrownJewel) + 1);
+  for (size_t k = 0; k < kinds.size(); ++k) kinds[k].kind = static_cast<VertexKind>(k);
+  std::vector<uint32_t> jewels;
+  for (const auto& [v, p] : reached) {
+    const Vertex& x = graph.vertices()[v];
+    if (x.jewel) jewels.push_back(v);
+    BlastRadius::Kind& k = kinds[static_cast<size_t>(x.kind)];
+    ++k.count;
+    if (k.top.size() < top) k.top.emplace_back(v, p);
+  }
+  for (BlastRadius::Kind& k : kinds) {
+    if (k.count > 0) out.kinds.push_back(std::move(k));
+  }
+  if (!jewels.empty()) {
+    PathQuery q;
+    q.sources = {source};
+    q.targets = jewels;
+    q.k = 1;
+    PathAnswer answer = findPaths(graph, q);
+    for (const PathResult& r : answer.results) {
+      if (r.riskiest.empty()) continue;
+      out.jewels.push_back({r.target, r.riskiest[0].likelihood, r.riskiest[0]});
+    }
+    std::sort(out.jewels.begin(), out.jewels.end(),
+              [](const BlastRadius::Jewel& a, const BlastRadius::Jewel& b) { return a.likelihood > b.likelihood; });
+  }
   return out;
 }
 
