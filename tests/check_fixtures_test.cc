@@ -8,6 +8,7 @@
 
 #include "kspm/catalog.h"
 #include "kspm/engine.h"
+#include "kspm/vulns.h"
 #include "test_util.h"
 
 namespace kspm {
@@ -16,9 +17,17 @@ namespace {
 namespace fs = std::filesystem;
 
 // A fixture folder may hold params.yaml: `name: [values]` lines giving check parameters, so that
-// checks which only act when configured (allowed registries, required labels) are tested too.
+// checks which only act when configured (allowed registries, required labels) are tested too; and
+// vulns.json, a vulnerability report for the security graph checks (kspm scan --vulns).
 ScanPolicy fixturePolicy(const fs::path& testdata) {
   ScanPolicy policy;
+  if (fs::path report = testdata / "vulns.json"; fs::exists(report)) {
+    static std::vector<std::unique_ptr<vulns::Database>> databases;  // live as long as the test binary
+    databases.push_back(std::make_unique<vulns::Database>());
+    auto loaded = databases.back()->loadReport(report.string());
+    EXPECT_TRUE(loaded.ok());
+    policy.vulns = databases.back().get();
+  }
   fs::path params = testdata / "params.yaml";
   if (!fs::exists(params)) return policy;
   const std::string text = testing::readFile(params.string());
@@ -46,7 +55,8 @@ TEST(CheckFixturesTest, EveryCatalogCheckHasAFolderWithPassAndFailFixtures) {
     for (const auto& entry : fs::directory_iterator(dir / "testdata")) {
       std::string name = entry.path().filename().string();
       if (name.starts_with("pass_")) ++pass;
-      EXPECT_TRUE(name.starts_with("pass_") || name.starts_with("fail_") || name == "params.yaml") << name;
+      EXPECT_TRUE(name.starts_with("pass_") || name.starts_with("fail_") || name == "params.yaml" || name == "vulns.json")
+          << name;
       if (name.starts_with("fail_")) ++fail;
     }
     EXPECT_GE(pass, 1);
@@ -60,7 +70,7 @@ TEST(CheckFixturesTest, NonPssChecksFireOnFailFixturesOnly) {
     fs::path dir = fs::path(testing::checkFolder(check->info().id)) / "testdata";
     for (const auto& entry : fs::directory_iterator(dir)) {
       std::string name = entry.path().filename().string();
-      if (name == "params.yaml") continue;
+      if (name == "params.yaml" || name == "vulns.json") continue;
       SCOPED_TRACE(std::string(check->info().id) + " " + name);
       ObjectSet set = testing::loadText(testing::readFile(entry.path().string()), entry.path().string());
       ASSERT_TRUE(set.errors().empty()) << set.errors()[0].message;

@@ -134,6 +134,8 @@ class TempDir {
 inline std::vector<Finding> evaluateCheck(const Check& check, const ObjectSet& set,
                                           const ScanPolicy& policy = ScanPolicy()) {
   ScanContext context = buildScanContext(Catalog::builtin(), set, policy.workload_kinds);
+  context.vulns = policy.vulns;
+  context.cloud_admin_arns = policy.cloud_admin_arns;
   std::vector<Finding> findings;
   FindingSink sink(&findings);
   sink.setCheck(&check.info());

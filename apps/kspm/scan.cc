@@ -16,8 +16,10 @@
 #include "kspm/cli.h"
 #include "kspm/config.h"
 #include "kspm/engine.h"
+#include "kspm/graph.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
+#include "kspm/vulns.h"
 
 namespace kspm::cli {
 namespace {
@@ -43,6 +45,11 @@ constexpr const char* kScanHelp =
     "      --exceptions FILE      exceptions file (repeatable): suppress named checks on matching\n"
     "                             objects with a reason and an optional expiry date\n"
     "      --junit-group BY       with -o junit: one test case per object (default) or per check\n"
+    "      --vulns FILE           image vulnerability report for the security graph checks: trivy\n"
+    "                             image/k8s JSON, grype JSON or CycloneDX (repeatable; docs/graph.md)\n"
+    "      --vex FILE             OpenVEX or CycloneDX VEX (repeatable)\n"
+    "      --kev FILE, --epss FILE  CISA KEV JSON, FIRST EPSS CSV (gzipped or not)\n"
+    "      --cloud-iam FILE       aws iam get-account-authorization-details JSON (admin-equivalent roles)\n"
     "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
     "                             apply -n would); without it they are shown as unspecified\n"
     "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
@@ -108,6 +115,8 @@ int runScan(int argc, char** argv) {
   JunitGrouping junit_grouping = JunitGrouping::kObject;
   bool use_config = true;
   std::vector<std::string> exception_files;
+  std::vector<std::string> vuln_files, vex_files;
+  std::string kev_file, epss_file, cloud_iam_file;
   IngestOptions ingest;
   bool fail_enabled = true;
   Severity fail_on = Severity::kHigh;
@@ -148,6 +157,16 @@ int runScan(int argc, char** argv) {
       use_config = false;
     } else if (args.flag({"--exceptions"}, &value, &error)) {
       exception_files.push_back(value);
+    } else if (args.flag({"--vulns"}, &value, &error)) {
+      vuln_files.push_back(value);
+    } else if (args.flag({"--vex"}, &value, &error)) {
+      vex_files.push_back(value);
+    } else if (args.flag({"--kev"}, &value, &error)) {
+      kev_file = value;
+    } else if (args.flag({"--epss"}, &value, &error)) {
+      epss_file = value;
+    } else if (args.flag({"--cloud-iam"}, &value, &error)) {
+      cloud_iam_file = value;
     } else if (args.flag({"--pss-version"}, &value, &error)) {
       if (error.empty()) {
         if (!checks::pss::parsePssVersion(value, &flags.pss_minor)) {
@@ -230,8 +249,27 @@ int runScan(int argc, char** argv) {
   }
   policy.today = todayUtc();
 
+  // Vulnerability and cloud data for the security graph checks; a file that cannot be read is an
+  // input error (exit 3), the rest is still used.
+  std::vector<InputError> extra_errors;
+  vulns::Database vuln_db;
+  auto keep = [&](const auto& result) {
+    if (!result.ok()) extra_errors.push_back(result.error());
+  };
+  for (const std::string& f : vuln_files) keep(vuln_db.loadReport(f));
+  for (const std::string& f : vex_files) keep(vuln_db.loadVex(f));
+  if (!kev_file.empty()) keep(vuln_db.loadKev(kev_file));
+  if (!epss_file.empty()) keep(vuln_db.loadEpss(epss_file));
+  if (!vuln_files.empty() || !vex_files.empty() || !kev_file.empty() || !epss_file.empty()) policy.vulns = &vuln_db;
+  if (!cloud_iam_file.empty()) {
+    auto admins = graph::loadAwsAdminPrincipals(cloud_iam_file);
+    if (admins.ok()) policy.cloud_admin_arns = admins.value(); else extra_errors.push_back(admins.error());
+  }
+
   ingest.threads = threads;
   ObjectSet objects = ingestPaths(paths, ingest);
+  std::vector<InputError> errors = objects.errors();
+  errors.insert(errors.end(), extra_errors.begin(), extra_errors.end());
   Engine engine(Catalog::builtin(), policy);
 
   FILE* out = stdout;
@@ -258,7 +296,7 @@ int runScan(int argc, char** argv) {
   ScanSummary summary;
   summary.files = objects.files().size();
   summary.documents = objects.documentCount();
-  summary.errors = objects.errors().size();
+  summary.errors = errors.size();
   bool failing = false;
   write(reporter->begin());
   engine.run(
@@ -273,7 +311,7 @@ int runScan(int argc, char** argv) {
         }
         write(reporter->accept(batch, std::move(text)));
       });
-  write(reporter->end(summary, objects.errors()));
+  write(reporter->end(summary, errors));
   if (out != stdout) {
     if (std::fclose(out) != 0) write_failed = true;
   } else if (std::fflush(out) != 0) {
@@ -283,7 +321,7 @@ int runScan(int argc, char** argv) {
   for (const std::string& w : exceptionWarnings(engine)) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
   if (format != OutputFormat::kTable || !output_file.empty()) {
     // The table already lists errors; for machine formats also tell the terminal.
-    for (const InputError& e : objects.errors()) {
+    for (const InputError& e : errors) {
       std::fprintf(stderr, "kspm scan: %s\n", describeInputError(e).c_str());
     }
   }
@@ -291,7 +329,7 @@ int runScan(int argc, char** argv) {
     std::fprintf(stderr, "kspm scan: writing the report failed\n");
     return kExitOutput;
   }
-  if (!objects.errors().empty()) return kExitInputErrors;
+  if (!errors.empty()) return kExitInputErrors;
   return failing ? kExitFindings : kExitOk;
 }
 

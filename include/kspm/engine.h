@@ -31,6 +31,10 @@
 #include "kspm/object.h"
 #include "kspm/object_index.h"
 
+namespace kspm::vulns {
+class Database;
+}
+
 namespace kspm {
 
 enum class Framework : uint8_t { kAll, kCis, kNsa, kPssBaseline, kPssRestricted };
@@ -87,6 +91,10 @@ struct ScanPolicy {
   std::string today;  // YYYY-MM-DD, to decide which exceptions have expired ("" = none has)
   /** Workload custom resources (pod-spec paths per kind); defaultWorkloadKinds() plus config. */
   std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();
+  /** Vulnerability data for the security graph checks (--vulns, --kev, ...); nullptr: none. Not owned. */
+  const vulns::Database* vulns = nullptr;
+  /** Admin-equivalent cloud principals (--cloud-iam) for the security graph checks. */
+  std::vector<std::string> cloud_admin_arns;
 
   /** "all", or the frameworks joined by commas. */
   std::string frameworksName() const;
@@ -109,6 +117,8 @@ struct ScanContext {
   std::unordered_map<std::string_view, NamespacePss> namespaces;  // by namespace name
   ObjectIndex index;  // by kind, namespace, name and workload pod labels
   std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();  // those the index was built with
+  const vulns::Database* vulns = nullptr;       // ScanPolicy::vulns
+  std::vector<std::string> cloud_admin_arns;    // ScanPolicy::cloud_admin_arns
   /** checks::pss::pssChecksFor(catalog, level, minor) for every level and version, computed once. */
   const std::vector<const Check*>& pssChecks(PssLevel level, uint32_t minor) const;
   std::vector<std::vector<const Check*>> pss_checks;  // [(level - 1) * (kPssLatestMinor + 1) + minor]

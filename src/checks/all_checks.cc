@@ -8,6 +8,7 @@
 #include "checks/pod/pod_checks.h"
 #include "checks/pss/pss_checks.h"
 #include "checks/rbac/rbac_checks.h"
+#include "checks/risk/risk_checks.h"
 #include "checks/sa/sa_checks.h"
 #include "checks/secret/secret_checks.h"
 #include "checks/workload/workload_checks.h"
@@ -135,6 +136,8 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::ns::makeNoLimitRangeCheck());                   // ns-no-limit-range
   catalog.add(checks::ns::makeNoNetworkPolicyCheck());                // ns-no-network-policy
   catalog.add(checks::ns::makeNoResourceQuotaCheck());                // ns-no-resource-quota
+  // --- the security graph (src/checks/risk) ---
+  catalog.add(checks::risk::makeToxicCombinationCheck());             // risk-toxic-combination
   catalog.add(checks::workload::makeHpaTargetMissingCheck());         // workload-hpa-target-missing
   catalog.add(checks::workload::makeMissingConfigMapCheck());         // workload-missing-configmap
   catalog.add(checks::workload::makeMissingSecretCheck());            // workload-missing-secret

@@ -386,7 +386,10 @@ bool Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
 void Engine::run(const ObjectSet& objects, unsigned threads,
                  const std::function<std::string(std::span<const ObjectFindings>)>& work,
                  const std::function<void(std::span<const ObjectFindings>, std::string&&)>& deliver) const {
-  const ScanContext context = buildScanContext(catalog_, objects, policy_.workload_kinds);
+  ScanContext built = buildScanContext(catalog_, objects, policy_.workload_kinds);
+  built.vulns = policy_.vulns;
+  built.cloud_admin_arns = policy_.cloud_admin_arns;
+  const ScanContext context = std::move(built);
   const auto& all = objects.objects();
   constexpr size_t kBatch = 512;
   const size_t batches = (all.size() + kBatch - 1) / kBatch;
