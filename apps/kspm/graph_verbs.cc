@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/common/pod_spec.h"
 #include "kspm/cli.h"
 #include "kspm/graph.h"
 #include "kspm/graph_report.h"
@@ -114,6 +115,23 @@ bool loadVulns(const GraphInput& input, vulns::Database* db, const char* verb) {
   if (!input.kev.empty()) report(db->loadKev(input.kev));
   if (!input.epss.empty()) report(db->loadEpss(input.epss));
   return ok;
+}
+
+/** Reports that matched no container image of the input, as notes ("" when none or no reports). */
+std::vector<std::string> unmatchedReports(const vulns::Database& db, const ObjectSet& objects) {
+  std::vector<std::string> out;
+  if (db.images().empty()) return out;
+  std::vector<std::string_view> images;
+  for (const Object& o : objects.objects()) {
+    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(o);
+    if (!pod) continue;
+    for (const checks::ContainerRef& c : pod->containers) {
+      const Node* image = c.node->get("image");
+      if (image != nullptr && image->isString()) images.push_back(image->str());
+    }
+  }
+  for (const vulns::ImageReport* r : db.unmatched(images)) out.push_back(r->name + " (" + r->source + ")");
+  return out;
 }
 
 /** Loads --cloud-iam into the build options; errors go to stderr. */
@@ -247,6 +265,7 @@ int pathsVerb(int argc, char** argv) {
     if (!resolve(*g, t, false, &query.targets, &error)) return usageError("paths", error);
   }
   graph::PathAnswer answer = graph::findPaths(*g, query);
+  answer.unmatched_reports = unmatchedReports(db, objects);
   std::string text;
   if (input.format == "json") {
     text = graph::pathsJson(*g, objects, answer);

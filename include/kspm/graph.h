@@ -161,6 +161,8 @@ struct PathAnswer {
   std::vector<PathResult> results;  // by source, then target
   bool capped = false;              // the expansion cap was hit: some paths may be missing
   uint64_t expansions = 0;
+  /** Vulnerability reports that matched no image of the input (filled in by the caller). */
+  std::vector<std::string> unmatched_reports;
 };
 
 /** The k shortest and k likeliest simple paths from each source to each target. */
