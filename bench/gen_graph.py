@@ -7,7 +7,8 @@ ClusterRoleBindings, 2,000 NetworkPolicies and vulnerability reports for 2,000 i
 
 DIR/cluster.yaml looks like `kubectl get <kind> -A -o yaml` for each kind, one `kind: List` document
 per kind (Namespace, Node, ServiceAccount, Secret, ClusterRole, Role, ClusterRoleBinding, RoleBinding,
-Deployment, DaemonSet, Pod, Service, Ingress, NetworkPolicy), with the server-side fields a live
+Deployment, DaemonSet, Pod, Service, Ingress, NetworkPolicy) except Pods, dumped one List per
+namespace (--single-pod-list: one List of all, ~165 MB at 50,000 pods), with the server-side fields a live
 object has (uid, resourceVersion, creationTimestamp, nodeName, status, the kube-api-access projected
 token volume) but no ownerReferences and no managedFields:
 - Namespaces: the platform ones (kube-system, ingress-nginx, monitoring, logging, cert-manager) and
@@ -40,7 +41,7 @@ VendorSeverity, dates), ~5% of images clean, some critical and high. Pods name i
 pin them by digest (the digest in the report's RepoDigests).
 
 Usage: gen_graph.py --out DIR [--pods 50000] [--service-accounts 10000] [--bindings 20000]
-                    [--policies 2000] [--images 2000] [--namespaces N] [--seed 1]
+                    [--policies 2000] [--images 2000] [--namespaces N] [--seed 1] [--single-pod-list]
 The same arguments always produce byte-identical output; counts and sizes go to stderr.
 """
 
@@ -152,6 +153,8 @@ def main():
     p.add_argument("--images", type=int, default=2000)
     p.add_argument("--namespaces", type=int, default=0, help="team namespaces (default: pods / 200, at least 3)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--single-pod-list", action="store_true",
+                   help="all pods in one List document (default: one List per namespace)")
     a = p.parse_args()
     c = Ctx(a.seed)
     rng = c.rng
@@ -510,13 +513,19 @@ def main():
             return t + (f"    hostIP: {host_ip}\n    phase: Running\n    podIP: {ip}\n    podIPs:\n    - ip: {ip}\n"
                         f"    qosClass: Burstable\n    startTime: \"2025-06-01T10:00:00Z\"\n")
 
-        begin("Pod")
+        # Pods: one List per namespace (`kubectl get pods -n NS -o yaml` for each), or with
+        # --single-pod-list one List of every pod (`kubectl get pods -A -o yaml`): at 50,000 pods that
+        # one document is ~165 MB.
+        pod_items = {}
+
+        def emit_pod(ns, text):
+            pod_items.setdefault("" if a.single_pod_list else ns, []).append(text)
         n_pods = 0
         for app in daemon_apps:
             for ni in range(n_nodes):
                 if n_pods >= n_daemon_pods:
                     break
-                emit("v1", "Pod", c.meta(f"{app['name']}-{suffix(rng)}", app["ns"],
+                emit_pod(app["ns"], c.meta(f"{app['name']}-{suffix(rng)}", app["ns"],
                                         {"app": app["name"], "controller-revision-hash": "6d8f9c7b5", "pod-template-generation": "4"},
                                         indent=2) + "  spec:\n" + pod_spec(app, 4, nodes[ni], app["hps"], app["flags"]) +
                      pod_status(ni, app))
@@ -527,9 +536,16 @@ def main():
             for r in range(app["replicas"]):
                 ni = rng.randrange(n_nodes)
                 labels = {"app": app["name"], "tier": app["tier"], "version": f"v{1 + r % 2}", "pod-template-hash": hash_}
-                emit("v1", "Pod", c.meta(f"{app['name']}-{hash_}-{suffix(rng)}", app["ns"], labels, indent=2) +
+                emit_pod(app["ns"], c.meta(f"{app['name']}-{hash_}-{suffix(rng)}", app["ns"], labels, indent=2) +
                      "  spec:\n" + pod_spec(app, 4, nodes[ni], hps, app["flags"]) + pod_status(ni, app))
                 n_pods += 1
+
+        for ns in ([""] if a.single_pod_list else all_ns):
+            if ns not in pod_items:
+                continue
+            begin("Pod")
+            for text in pod_items.pop(ns):
+                emit("v1", "Pod", text)
 
         # Services and Ingresses
         begin("Service")

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <queue>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +27,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,7 +89,7 @@ Stats stats(std::vector<double> times) {
 }
 
 int usage() {
-  std::fputs("Usage: graph_query CLUSTER.yaml [--vulns DIR] [--k 3] [--queries N] [--max-expansions N] [--components]\n",
+  std::fputs("Usage: graph_query CLUSTER.yaml [--vulns DIR] [--k 3] [--queries N] [--max-expansions N] [--components] [--prototype]\n",
              stderr);
   return 2;
 }
@@ -97,6 +100,72 @@ size_t pathCount(const kspm::graph::PathAnswer& a) {
   return n;
 }
 
+/**
+ * A bench-local copy of the engine's k-best search (paths.cc: best-first over partial paths, each
+ * vertex expanded at most k times, simple paths) with one change: it stops as soon as every target
+ * has k paths. Best-first order makes those the same k paths the full search finds. Used with
+ * --prototype to measure what early termination would give a single path query.
+ */
+struct ProtoStep {
+  uint32_t vertex;
+  int32_t edge;
+  int32_t parent;
+  uint32_t hops;
+  double cost;
+};
+struct ProtoKey {
+  double primary, secondary;
+  uint32_t step;
+  bool operator>(const ProtoKey& o) const {
+    if (primary != o.primary) return primary > o.primary;
+    if (secondary != o.secondary) return secondary > o.secondary;
+    return step > o.step;
+  }
+};
+struct ProtoResult {
+  std::vector<double> costs;  // of the paths found, in order (hops for shortest, -log p for riskiest)
+  uint64_t pops = 0, pushes = 0;
+};
+ProtoResult protoSearch(const kspm::graph::Graph& g, uint32_t source, uint32_t target, uint32_t k, bool by_likelihood) {
+  ProtoResult r;
+  std::vector<ProtoStep> arena;
+  std::vector<uint32_t> expanded(g.vertices().size(), 0);
+  std::priority_queue<ProtoKey, std::vector<ProtoKey>, std::greater<ProtoKey>> queue;
+  auto push = [&](ProtoStep st) {
+    arena.push_back(st);
+    ++r.pushes;
+    uint32_t id = static_cast<uint32_t>(arena.size() - 1);
+    queue.push(by_likelihood ? ProtoKey{st.cost, static_cast<double>(st.hops), id}
+                             : ProtoKey{static_cast<double>(st.hops), st.cost, id});
+  };
+  auto on_path = [&](int32_t at, uint32_t v) {
+    for (int32_t i = at; i >= 0; i = arena[i].parent) {
+      if (arena[i].vertex == v) return true;
+    }
+    return false;
+  };
+  push({source, -1, -1, 0, 0.0});
+  while (!queue.empty() && r.costs.size() < k) {
+    ProtoKey key = queue.top();
+    queue.pop();
+    ++r.pops;
+    ProtoStep st = arena[key.step];
+    if (expanded[st.vertex] >= k) continue;
+    ++expanded[st.vertex];
+    if (st.vertex == target && st.edge >= 0) {
+      r.costs.push_back(by_likelihood ? st.cost : st.hops);
+      continue;  // a path through the target to the target is not simple
+    }
+    for (uint32_t e : g.out(st.vertex)) {
+      const kspm::graph::Edge& edge = g.edges()[e];
+      if (expanded[edge.to] >= k || on_path(static_cast<int32_t>(key.step), edge.to)) continue;
+      push({edge.to, static_cast<int32_t>(e), static_cast<int32_t>(key.step), st.hops + 1,
+            st.cost - std::log(std::max(edge.likelihood, 1e-9))});
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,7 +173,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   std::string vulns_dir;
   long k = 3, queries = 100, max_expansions = -1;
-  bool components = false;
+  bool components = false, prototype = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](long* out) {
@@ -126,6 +195,8 @@ int main(int argc, char** argv) {
       if (!value(&max_expansions) || max_expansions < 1) return usage();
     } else if (arg == "--components") {
       components = true;
+    } else if (arg == "--prototype") {
+      prototype = true;
     } else if (arg == "-h" || arg == "--help") {
       return usage();
     } else {
@@ -145,7 +216,7 @@ int main(int argc, char** argv) {
     if (!ec) input_bytes += n;
   }
   std::map<std::string, size_t> kinds;
-  for (const Object& o : objects.objects()) ++kinds[o.kind];
+  for (const Object& o : objects.objects()) ++kinds[std::string(o.kind)];
   std::printf("%-26s %9.1f ms %s  %.1f MB, %.0f MB/s, objects %zu, input errors %zu\n", "ingest", (t1 - t0) * 1e3,
               tail(c0).c_str(), input_bytes / 1e6, input_bytes / 1e6 / (t1 - t0), objects.objects().size(),
               objects.errors().size());
@@ -190,6 +261,8 @@ int main(int argc, char** argv) {
   }
 
   // Components of the build, each on its own (informational).
+  std::unique_ptr<netpol::Model> net_model;
+  netpol::Matrix net_matrix;
   if (components) {
     c0 = cpuNow(), t0 = now();
     std::unique_ptr<rbac::Model> rb = rbac::Model::build(objects);
@@ -197,7 +270,8 @@ int main(int argc, char** argv) {
     std::printf("%-26s %9.1f ms %s  bindings %zu, roles %zu\n", "  [rbac::Model::build]", (t1 - t0) * 1e3,
                 tail(c0).c_str(), rb->bindings().size(), rb->roles().size());
     c0 = cpuNow(), t0 = now();
-    std::unique_ptr<netpol::Model> net = netpol::Model::build(objects);
+    net_model = netpol::Model::build(objects);
+    const std::unique_ptr<netpol::Model>& net = net_model;
     t1 = now();
     std::printf("%-26s %9.1f ms %s  workloads %zu, namespaces %zu, policies %zu\n", "  [netpol::Model::build]",
                 (t1 - t0) * 1e3, tail(c0).c_str(), net->workloads().size(), net->namespaces().size(),
@@ -210,7 +284,8 @@ int main(int argc, char** argv) {
     std::printf("%-26s %9.1f ms %s  internet-exposed %zu\n", "  [computeExposure]", (t1 - t0) * 1e3, tail(c0).c_str(),
                 internet);
     c0 = cpuNow(), t0 = now();
-    netpol::Matrix matrix = netpol::computeMatrix(*net, 2);
+    net_matrix = netpol::computeMatrix(*net, 2);
+    const netpol::Matrix& matrix = net_matrix;
     t1 = now();
     std::printf("%-26s %9.1f ms %s  classes %zu, edges %zu\n", "  [computeMatrix(2)]", (t1 - t0) * 1e3,
                 tail(c0).c_str(), matrix.classes.size(), matrix.edges.size());
@@ -250,6 +325,36 @@ int main(int argc, char** argv) {
   if (!line.empty()) line.pop_back();
   std::printf("  edges:%s\n", line.c_str());
   for (size_t i = 0; i < g->notes().size() && i < 3; ++i) std::printf("  note: %s\n", g->notes()[i].c_str());
+  size_t evidence_bytes = 0;
+  for (const graph::Edge& e : g->edges()) evidence_bytes += e.evidence.capacity() > 15 ? e.evidence.capacity() + 1 : 0;
+  std::printf("  edge storage: %zu bytes per Edge, evidence strings on the heap %.0f MB\n", sizeof(graph::Edge),
+              evidence_bytes / 1e6);
+  if (net_model) {
+    // Lateral NETWORK_REACH edges (network position -> endpoint of a vulnerable workload): how many
+    // there would be with one vertex per (position, target class) pair in between.
+    std::map<const Object*, uint32_t> workload_of;
+    for (uint32_t w = 0; w < net_model->workloads().size(); ++w) workload_of[net_model->workloads()[w].object] = w;
+    std::vector<uint32_t> class_of(net_model->workloads().size(), UINT32_MAX);
+    for (uint32_t c = 0; c < net_matrix.classes.size(); ++c) {
+      for (uint32_t w : net_matrix.classes[c].workloads) class_of[w] = c;
+    }
+    size_t lateral = 0;
+    std::set<std::pair<uint32_t, uint32_t>> pairs;
+    std::set<uint32_t> endpoints;
+    for (const graph::Edge& e : g->edges()) {
+      if (e.technique != graph::Technique::kNetworkReach) continue;
+      const graph::Vertex& from = g->vertices()[e.from];
+      const graph::Vertex& to = g->vertices()[e.to];
+      if (!from.name.starts_with("pod network position") || to.kind != graph::VertexKind::kEndpoint) continue;
+      ++lateral;
+      auto it = workload_of.find(to.object);
+      if (it == workload_of.end()) continue;
+      pairs.emplace(e.from, class_of[it->second]);
+      endpoints.insert(e.to);
+    }
+    std::printf("  lateral NETWORK_REACH edges %zu; with a vertex per (position, target class) in between: %zu + %zu = %zu\n",
+                lateral, pairs.size(), endpoints.size(), pairs.size() + endpoints.size());
+  }
 
   // (4) + (5) k best paths from every entry point to every crown jewel
   double paths_s = 0;
@@ -298,6 +403,44 @@ int main(int argc, char** argv) {
         "capped %zu, mean expansions %.0f\n",
         label, s.mean * times.size() * 1e3, s.mean * 1e3, s.median * 1e3, s.max * 1e3, found, capped,
         static_cast<double>(expansions) / static_cast<double>(times.size()));
+    if (prototype) {
+      // The same queries with the early-exit copy of the search, and whether it finds the same paths.
+      std::mt19937_64 rng2(1);
+      std::vector<double> ptimes;
+      size_t same = 0, compared = 0;
+      uint64_t pops = 0, pushes = 0;
+      for (long i = 0; i < queries; ++i) {
+        uint32_t source = workloads[pick(rng2)];
+        double q0 = now();
+        ProtoResult sh = protoSearch(*g, source, *admin, 3, false);
+        ProtoResult ri = protoSearch(*g, source, *admin, 3, true);
+        ptimes.push_back(now() - q0);
+        pops += sh.pops + ri.pops;
+        pushes += sh.pushes + ri.pushes;
+        graph::PathQuery q;
+        q.k = 3;
+        q.sources = {source};
+        q.targets = {*admin};
+        graph::PathAnswer a = graph::findPaths(*g, q);
+        if (a.capped) continue;
+        ++compared;
+        std::vector<double> sh_e, ri_e;
+        if (!a.results.empty()) {
+          for (const graph::Path& p : a.results[0].shortest) sh_e.push_back(static_cast<double>(p.edges.size()));
+          for (const graph::Path& p : a.results[0].riskiest) ri_e.push_back(-std::log(p.likelihood));
+        }
+        bool ok = sh_e.size() == sh.costs.size() && ri_e.size() == ri.costs.size();
+        for (size_t j = 0; ok && j < sh_e.size(); ++j) ok = sh_e[j] == sh.costs[j];
+        for (size_t j = 0; ok && j < ri_e.size(); ++j) ok = std::fabs(ri_e[j] - ri.costs[j]) < 1e-6;
+        same += ok;
+      }
+      Stats ps = stats(ptimes);
+      std::printf(
+          "%-26s %9.1f ms  per query mean %.2f ms, median %.2f ms, max %.2f ms; mean pops %.0f, pushes %.0f; same "
+          "paths as the engine %zu of %zu uncapped\n",
+          "  [early-exit search]", ps.mean * ptimes.size() * 1e3, ps.mean * 1e3, ps.median * 1e3, ps.max * 1e3,
+          static_cast<double>(pops) / ptimes.size(), static_cast<double>(pushes) / ptimes.size(), same, compared);
+    }
   } else if (queries > 0) {
     std::printf("path queries: skipped (no cluster-admin vertex or no workload)\n");
   }
