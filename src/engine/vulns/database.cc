@@ -84,7 +84,7 @@ struct Database::Impl {
     ImageKeys k;
     for (const std::string& d : r.repo_digests) internal::addReferenceKeys(d, &k);
     for (const std::string& t : r.tags) internal::addReferenceKeys(t, &k);
-    if (r.repo_digests.empty() && r.tags.empty()) internal::addReferenceKeys(r.name, &k);
+    if (r.tags.empty()) internal::addReferenceKeys(r.name, &k);  // e.g. Syft: the name is the only tag
     auto dedupe = [](std::vector<std::string>& v) {
       std::sort(v.begin(), v.end());
       v.erase(std::unique(v.begin(), v.end()), v.end());

@@ -208,6 +208,13 @@ std::optional<InputError> walkJsonFile(const std::string& path, const Schema& sc
                                        const LoadLimits& limits) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) return makeError(ErrorCode::kIoError, path, std::string("cannot open: ") + std::strerror(errno));
+  // A UTF-8 byte order mark is skipped; UTF-16 (PowerShell's `>`) is named rather than misparsed.
+  unsigned char head[3] = {0, 0, 0};
+  size_t got = std::fread(head, 1, 3, file.get());
+  if (got >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
+    return makeError(ErrorCode::kBinaryInput, path, "UTF-16 text: convert it to UTF-8");
+  }
+  if (!(got == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)) std::rewind(file.get());
   CappedFileStream stream(file.get(), limits.max_string_bytes);
   Handler handler(schema, events, stream, limits.max_depth);
   rapidjson::Reader reader;

@@ -35,7 +35,8 @@ struct Nodes {
       t_cvss_v3, t_cvss_v4, k_resource, k_namespace, k_kind, k_name;
   // grype
   int g_match, g_id, g_severity, g_cvss_item, g_cvss_version, g_cvss_score, g_fix_version, g_rel, g_rel_id,
-      g_rel_cvss_item, g_rel_cvss_version, g_rel_cvss_score, g_art_name, g_art_version, g_src_type, g_user,
+      g_rel_cvss_item, g_rel_cvss_version, g_rel_cvss_score, g_art_name, g_art_version, g_src_type, g_user, t_artifact_type,
+      c_comp_type, c_comp_version,
       g_tag, g_digest, g_manifest;
   // cyclonedx
   int c_comp_name, c_comp_purl, c_comp_ref, c_prop, c_prop_name, c_prop_value, c_component, c_cref, c_cname,
@@ -47,6 +48,7 @@ struct Nodes {
     const int root = 0;
     // Trivy image (and the shape of a trivy k8s resource).
     t_artifact = s.add(root, "ArtifactName");
+    t_artifact_type = s.add(root, "ArtifactType");
     t_meta = s.add(root, "Metadata");
     t_tag = s.add(s.add(t_meta, "RepoTags"), "[]");
     t_digest = s.add(s.add(t_meta, "RepoDigests"), "[]");
@@ -106,6 +108,8 @@ struct Nodes {
     int mc = s.add(c_meta, "component");
     c_comp_name = s.add(mc, "name");
     c_comp_purl = s.add(mc, "purl");
+    c_comp_type = s.add(mc, "type");
+    c_comp_version = s.add(mc, "version");
     c_comp_ref = s.add(mc, "bom-ref");
     c_prop = s.add(s.add(mc, "properties"), "[]");
     c_prop_name = s.add(c_prop, "name");
@@ -255,7 +259,17 @@ class ReportEvents : public Events {
       seen_trivy_image_ |= !in_resource_;
       addUnique(&target().repo_digests, v);
     } else if (node == n.t_target) {
-      if (in_resource_ && first_target_.empty()) first_target_ = v;
+      // Prefer an OS result: "IMAGE (debian 12.5)"; language results name files.
+      if (in_resource_ && (first_target_.empty() || (first_target_.find(" (") == std::string::npos &&
+                                                       v.find(" (") != std::string_view::npos))) {
+        first_target_ = v;
+      }
+    } else if (node == n.t_artifact_type) {
+      artifact_type_ = v;
+    } else if (node == n.c_comp_type) {
+      component_type_ = v;
+    } else if (node == n.c_comp_version) {
+      component_version_ = v;
     } else if (node == n.t_artifact) {
       seen_trivy_image_ = true;
       doc_.name = v;
@@ -349,6 +363,17 @@ class ReportEvents : public Events {
              "bomFormat)";
     }
     if (kinds > 1) return "keys of several report formats in one document";
+    // Only image reports join to pods: a scan of a directory, repository or SBOM of an application
+    // says nothing about an image.
+    if (!cdx && !seen_grype_ && !seen_k8s_ && !artifact_type_.empty() && artifact_type_ != "container_image") {
+      return "a Trivy report of a " + artifact_type_ + ", not of a container image";
+    }
+    if (seen_grype_ && !grype_source_type_.empty() && grype_source_type_ != "image") {
+      return "a Grype report of a " + grype_source_type_ + ", not of a container image";
+    }
+    if (cdx && !component_type_.empty() && component_type_ != "container") {
+      return "a CycloneDX document about a " + component_type_ + ", not a container image";
+    }
     if (cdx) {
       finishCycloneDx();
     } else if (seen_grype_) {
@@ -419,8 +444,17 @@ class ReportEvents : public Events {
       std::string repo = p->qualifier("repository_url");
       if (repo.empty()) repo = p->name;
       if (!p->version.empty()) addUnique(&doc_.repo_digests, repo + "@" + p->version);
-      if (std::string tag = p->qualifier("tag"); !tag.empty()) addUnique(&doc_.tags, repo + ":" + tag);
+      // Without repository_url the registry is unknown: the digest still joins, a tag would not.
+      std::string tag = p->qualifier("tag");
+      if (!tag.empty() && !p->qualifier("repository_url").empty()) addUnique(&doc_.tags, repo + ":" + tag);
       if (doc_.name.empty()) doc_.name = repo;
+    } else if (component_version_.substr(0, 7) == "sha256:" && !doc_.name.empty() &&
+               doc_.name.find('@') == std::string::npos) {
+      // Syft: {"type": "container", "name": "nginx:1.27", "version": "sha256:..."}
+      ImageKeys keys;
+      if (addReferenceKeys(doc_.name, &keys) && !keys.repos.empty()) {
+        addUnique(&doc_.repo_digests, keys.repos.front() + "@" + component_version_);
+      }
     }
     for (Vulnerability& v : doc_.vulns) {
       auto it = components_.find(v.package);
@@ -466,7 +500,7 @@ class ReportEvents : public Events {
   std::optional<double> cvss_score_;
   bool cvss_is_v2_ = false;
   bool seen_trivy_image_ = false, seen_k8s_ = false, seen_grype_ = false;
-  std::string grype_source_type_, manifest_digest_;
+  std::string grype_source_type_, manifest_digest_, artifact_type_, component_type_, component_version_;
   std::string bom_format_, serial_, image_purl_, image_ref_, prop_name_, prop_value_, rating_method_, state_;
   std::optional<double> rating_score_;
   std::vector<std::string> affects_;

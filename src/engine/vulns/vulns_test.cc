@@ -200,6 +200,57 @@ TEST(VulnReportTest, PurlParsing) {
   EXPECT_FALSE(internal::packageMatches("libssl3", "ssl3"));
 }
 
+TEST(VulnReportTest, OnlyImageReports) {
+  TempDir dir;
+  Database db;
+  Result<size_t> fs_scan = db.loadReport(dir.write("fs.json", R"({"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem","Results":[]})"));
+  ASSERT_FALSE(fs_scan.ok());
+  EXPECT_NE(fs_scan.error().message.find("filesystem"), std::string::npos);
+  EXPECT_FALSE(db.loadReport(dir.write("dir.json", R"({"matches":[],"source":{"type":"directory","target":"/src"}})")).ok());
+  EXPECT_FALSE(db.loadReport(dir.write("app.json", R"({"bomFormat":"CycloneDX","metadata":{"component":{"type":"application","name":"shop"}},"vulnerabilities":[]})")).ok());
+  EXPECT_TRUE(db.images().empty());
+}
+
+TEST(VulnReportTest, SyftStyleCycloneDxAndPurlWithoutRepository) {
+  TempDir dir;
+  Database db;
+  // Syft: the image digest is the component version.
+  ok(db.loadReport(dir.write("syft.json", R"({"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"component":{"type":"container","name":"redis:7.2","version":")" +
+                                              kWebDigest + R"("}},"vulnerabilities":[{"id":"CVE-2023-45853","affects":[{"ref":"pkg:deb/debian/zlib1g@1.2.13"}]}]})")));
+  ASSERT_EQ(db.images().size(), 1u);
+  EXPECT_EQ(db.images()[0].repo_digests, std::vector<std::string>{"docker.io/library/redis@" + kWebDigest});
+  EXPECT_EQ(db.images()[0].vulns.at(0).package, "zlib1g");  // from the purl when no component has the ref
+  EXPECT_EQ(db.images()[0].vulns.at(0).installed_version, "1.2.13");
+  EXPECT_EQ(db.match("redis:7.2"), &db.images()[0]);
+  EXPECT_EQ(db.match("redis@" + kWebDigest), &db.images()[0]);
+  // pkg:oci without repository_url: the registry is unknown, so the tag does not join; the digest does.
+  ok(db.loadReport(dir.write("oci.json", R"({"bomFormat":"CycloneDX","metadata":{"component":{"type":"container","name":"api","purl":"pkg:oci/api@sha256%3A)" +
+                                             std::string(64, 'c') + R"(?tag=v2"}},"vulnerabilities":[]})")));
+  EXPECT_EQ(db.match("api:v2"), nullptr);
+  EXPECT_EQ(db.match("registry.internal/x/api@sha256:" + std::string(64, 'c')), &db.images()[1]);
+}
+
+TEST(VulnReportTest, ByteOrderMarkAndUtf16) {
+  TempDir dir;
+  Database db;
+  EXPECT_EQ(ok(db.loadReport(dir.write("bom.json", "\xEF\xBB\xBF" R"({"SchemaVersion":2,"ArtifactName":"alpine:3.20","Results":[]})"))), 1u);
+  Result<size_t> r = db.loadReport(dir.write("utf16.json", std::string("\xFF\xFE{\0\"\0", 6)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kBinaryInput);
+}
+
+TEST(VulnReportTest, TrivyK8sNameFromTheOsResult) {
+  TempDir dir;
+  std::string path = dir.write("k8s.json", R"J({"ClusterName":"c","Resources":[{"Namespace":"a","Kind":"Deployment","Name":"api","Results":[
+    {"Target":"app/go.sum","Class":"lang-pkgs","Vulnerabilities":[{"VulnerabilityID":"CVE-2023-39325","PkgName":"golang.org/x/net","Severity":"HIGH"}]},
+    {"Target":"ghcr.io/acme/api:3.1 (alpine 3.20.1)","Class":"os-pkgs","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-5535","PkgName":"libssl3","Severity":"LOW"}]}]}]})J");
+  Database db;
+  EXPECT_EQ(ok(db.loadReport(path)), 1u);
+  EXPECT_EQ(db.images()[0].name, "ghcr.io/acme/api:3.1");
+  EXPECT_EQ(db.images()[0].vulns.size(), 2u);
+  EXPECT_NE(db.match("ghcr.io/acme/api:3.1"), nullptr);
+}
+
 // ---- join ----------------------------------------------------------------------------------------
 
 TEST(VulnMatchTest, ByTagWithNormalisation) {
