@@ -7,8 +7,13 @@
 //   - `trivy k8s -f json`    (ClusterName + Resources[] (or the older Vulnerabilities[] /
 //                              consolidated Findings[]), each resource with Metadata and Results)
 //   - `grype -o json`        (matches[], source.target.userInput/tags/repoDigests/manifestDigest)
-//   - CycloneDX JSON         (bomFormat "CycloneDX"; metadata.component with a `pkg:oci` purl;
-//                              vulnerabilities[] with ratings, affects and analysis.state)
+//   - CycloneDX JSON         (bomFormat "CycloneDX"; metadata.component with a `pkg:oci` purl, or
+//                              Syft's name + "sha256:" version; vulnerabilities[] with ratings,
+//                              affects and analysis.state: not_affected, false_positive and
+//                              resolved entries are dropped and counted in vexRemoved())
+// Only reports about container images are accepted (Trivy ArtifactType container_image, Grype
+// source.type image, CycloneDX metadata.component.type container when given): a filesystem or
+// repository scan says nothing about what a pod runs.
 // VEX (Database::loadVex): OpenVEX (v0.0.x and v0.2.0) and CycloneDX VEX.
 // KEV (Database::loadKev): CISA known_exploited_vulnerabilities.json.
 // EPSS (Database::loadEpss): FIRST daily CSV, gzipped or not (detected by the 1f 8b magic bytes).
@@ -66,7 +71,7 @@ struct Vulnerability {
 struct ImageReport {
   std::string name;                       // as the report names it: "nginx:1.27", "ghcr.io/org/app@sha256:..."
   std::vector<std::string> repo_digests;  // "repo@sha256:<hex>" as the report writes them
-  std::vector<std::string> tags;          // "repo:tag" as the report writes them
+  std::vector<std::string> tags;          // "repo:tag" as the report writes them (name joins too when empty)
   std::string source;                     // the file it came from
   ReportFormat format = ReportFormat::kTrivyImage;
   std::vector<Vulnerability> vulns;       // after VEX; order of the report
@@ -96,8 +101,9 @@ struct KevInfo {
  * Reports, VEX statements, KEV and EPSS, and the join to pod-spec images.
  *
  * Errors are InputError values naming the file; `line` is set for CSV, and JSON errors carry
- * "at byte N" in the message. Codes: kIoError (unreadable, bad gzip), kJsonSyntax (RapidJSON
- * rejected the text), kDepthLimit, kDocumentTooLarge (a token above max_string_bytes),
+ * "at byte N" in the message. Codes: kIoError (unreadable, bad or truncated gzip), kJsonSyntax
+ * (RapidJSON rejected the text), kDepthLimit, kDocumentTooLarge (a token above
+ * max_string_bytes), kBinaryInput (UTF-16 text; a UTF-8 byte order mark is skipped),
  * kInvalidObject (well-formed but not a format this reader knows, or a field of the wrong kind).
  */
 class Database {
@@ -115,8 +121,13 @@ class Database {
    * (CycloneDX analysis.state not_affected, false_positive or resolved) remove the vulnerability
    * (matched on id or alias) from the images their products name: a `pkg:oci` purl (by digest;
    * by repository_url and tag when it has no digest) or an image reference ("repo@sha256:...",
-   * "repo:tag"). Subcomponents (package purls) narrow the removal to those packages. Returns how
-   * many statements were kept.
+   * "repo:tag"; no tag and no digest: every tag) or, for CycloneDX, a BOM-Link
+   * (urn:cdx:SERIAL/VERSION#ref) into a loaded CycloneDX report. Subcomponents (package purls)
+   * narrow the removal to those packages (compared by purl name: "log4j-core" matches
+   * "org.apache.logging.log4j:log4j-core"). A package purl as the product means that package in
+   * every image. Statements are not ordered by time: a later "affected" does not restore a
+   * vulnerability an earlier "not_affected" removed. Returns how many (statement, product) pairs
+   * were kept.
    */
   Result<size_t> loadVex(const std::string& path);
 
