@@ -32,7 +32,8 @@ struct KevNodes {
 
 class KevEvents : public Events {
  public:
-  KevEvents(std::unordered_map<std::string, KevEntry>* out, KevInfo* info) : out_(out), info_(info) {}
+  KevEvents(const KevNodes& nodes, std::unordered_map<std::string, KevEntry>* out, KevInfo* info)
+      : n_(nodes), out_(out), info_(info) {}
   void begin(int node, bool array) override {
     if (node == 0 && array) failure = "the document is a list, not a CISA KEV catalog";
     if (node == n_.vulns) {
@@ -65,7 +66,7 @@ class KevEvents : public Events {
   bool seen() const { return seen_; }
 
  private:
-  const KevNodes n_;
+  const KevNodes& n_;
   std::unordered_map<std::string, KevEntry>* out_;
   KevInfo* info_;
   std::string cve_;
@@ -77,8 +78,8 @@ class KevEvents : public Events {
 
 std::optional<InputError> parseKev(const std::string& path, const LoadLimits& limits,
                                    std::unordered_map<std::string, KevEntry>* out, KevInfo* info) {
-  KevEvents events(out, info);
   static const KevNodes nodes;
+  KevEvents events(nodes, out, info);
   if (auto error = walkJsonFile(path, nodes.schema, events, limits)) return error;
   if (!events.seen()) return makeError(ErrorCode::kInvalidObject, path, "not a CISA KEV catalog (no vulnerabilities)");
   return std::nullopt;
