@@ -115,5 +115,87 @@ TEST(GraphCli, BlastRadiusJson) {
   EXPECT_TRUE(admin);
 }
 
+
+// The issue's example: a medium vulnerability on an internet-exposed pod whose service account is
+// cluster-admin outranks a critical one on an isolated pod with no permissions.
+TEST(GraphCli, RiskScoreRanksExposurePrivilegeAndExploitabilityAboveSeverity) {
+  testing::TempDir dir;
+  std::string manifests = dir.write("apps.yaml", R"(apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web, namespace: shop}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: web-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: web, namespace: shop}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      containers: [{name: web, image: registry.example.com/web:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: jobs}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec:
+      automountServiceAccountToken: false
+      containers: [{name: batch, image: registry.example.com/batch:1}]
+)");
+  auto report = [](const std::string& image, const std::string& cve, const std::string& severity) {
+    return R"({"SchemaVersion": 2, "ArtifactName": ")" + image + R"(", "ArtifactType": "container_image",
+      "Metadata": {"RepoTags": [")" + image + R"("]}, "Results": [{"Target": "t", "Class": "os-pkgs", "Type": "debian",
+      "Vulnerabilities": [{"VulnerabilityID": ")" + cve + R"(", "PkgName": "p", "InstalledVersion": "1", "Severity": ")" +
+           severity + R"("}]}]})";
+  };
+  std::string web = dir.write("web.json", report("registry.example.com/web:1", "CVE-2024-0001", "MEDIUM"));
+  std::string batch = dir.write("batch.json", report("registry.example.com/batch:1", "CVE-2024-0002", "CRITICAL"));
+  auto r = run(kspm() + " scan -o json --fail-on none --sort risk --vulns " + web + " --vulns " + batch + " " + manifests);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  ASSERT_TRUE(d.IsObject());
+  int web_risk = -1, batch_risk = -1, first_vulnerable = -1;
+  for (const auto& f : d["findings"].GetArray()) {
+    if (std::string(f["check"].GetString()) != "risk-image-vulnerable") continue;
+    ASSERT_TRUE(f.HasMember("risk"));
+    int score = f["risk"]["score"].GetInt();
+    std::string name = f["object"]["name"].GetString();
+    if (first_vulnerable < 0) first_vulnerable = name == "web" ? 1 : 0;
+    if (name == "web") {
+      web_risk = score;
+      EXPECT_STREQ(f["severity"].GetString(), "medium");
+      std::string factors = f["risk"]["factors"].GetString();
+      EXPECT_NE(factors.find("internet-exposed"), std::string::npos) << factors;
+      EXPECT_NE(factors.find("reaches cluster-admin"), std::string::npos) << factors;
+    } else {
+      batch_risk = score;
+      EXPECT_STREQ(f["severity"].GetString(), "critical");
+    }
+  }
+  ASSERT_GE(web_risk, 0);
+  ASSERT_GE(batch_risk, 0);
+  EXPECT_GT(web_risk, batch_risk);
+  EXPECT_EQ(first_vulnerable, 1) << "sorted by risk: web's finding comes first";
+}
+
 }  // namespace
 }  // namespace kspm

@@ -1,6 +1,7 @@
 // kspm scan: read manifests, run the checks, write a report.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cerrno>
 #include <cstdlib>
@@ -50,6 +51,9 @@ constexpr const char* kScanHelp =
     "      --vex FILE             OpenVEX or CycloneDX VEX (repeatable)\n"
     "      --kev FILE, --epss FILE  CISA KEV JSON, FIRST EPSS CSV (gzipped or not)\n"
     "      --cloud-iam FILE       aws iam get-account-authorization-details JSON (admin-equivalent roles)\n"
+    "      --sort ORDER           input (default) or risk: give every finding a risk score (0-100, from its\n"
+    "                             severity, its object's internet exposure, exploitability and what it\n"
+    "                             reaches in the security graph) and list objects by their riskiest finding\n"
     "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
     "                             apply -n would); without it they are shown as unspecified\n"
     "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
@@ -117,6 +121,7 @@ int runScan(int argc, char** argv) {
   std::vector<std::string> exception_files;
   std::vector<std::string> vuln_files, vex_files;
   std::string kev_file, epss_file, cloud_iam_file;
+  bool sort_by_risk = false;
   IngestOptions ingest;
   bool fail_enabled = true;
   Severity fail_on = Severity::kHigh;
@@ -167,6 +172,9 @@ int runScan(int argc, char** argv) {
       epss_file = value;
     } else if (args.flag({"--cloud-iam"}, &value, &error)) {
       cloud_iam_file = value;
+    } else if (args.flag({"--sort"}, &value, &error)) {
+      if (error.empty() && value != "input" && value != "risk") error = "--sort takes input or risk";
+      sort_by_risk = value == "risk";
     } else if (args.flag({"--pss-version"}, &value, &error)) {
       if (error.empty()) {
         if (!checks::pss::parsePssVersion(value, &flags.pss_minor)) {
@@ -261,6 +269,7 @@ int runScan(int argc, char** argv) {
   if (!kev_file.empty()) keep(vuln_db.loadKev(kev_file));
   if (!epss_file.empty()) keep(vuln_db.loadEpss(epss_file));
   if (!vuln_files.empty() || !vex_files.empty() || !kev_file.empty() || !epss_file.empty()) policy.vulns = &vuln_db;
+  policy.risk_scores = sort_by_risk;
   if (!cloud_iam_file.empty()) {
     auto admins = graph::loadAwsAdminPrincipals(cloud_iam_file);
     if (admins.ok()) policy.cloud_admin_arns = admins.value(); else extra_errors.push_back(admins.error());
@@ -299,9 +308,12 @@ int runScan(int argc, char** argv) {
   summary.errors = errors.size();
   bool failing = false;
   write(reporter->begin());
+  // With --sort risk every result is kept until the end and reported riskiest object first;
+  // otherwise results stream in input order.
+  std::vector<ObjectFindings> held;
   engine.run(
       objects, threads,
-      [&](std::span<const ObjectFindings> batch) { return reporter->formatBatch(batch); },
+      [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
         for (const ObjectFindings& r : batch) {
           summary.add(r);
@@ -309,8 +321,24 @@ int runScan(int argc, char** argv) {
             if (fail_enabled && !f.suppressed && f.severity >= fail_on) failing = true;
           }
         }
-        write(reporter->accept(batch, std::move(text)));
+        if (sort_by_risk) {
+          held.insert(held.end(), batch.begin(), batch.end());
+        } else {
+          write(reporter->accept(batch, std::move(text)));
+        }
       });
+  if (sort_by_risk) {
+    auto top = [](const ObjectFindings& r) {
+      int16_t best = -1;
+      for (const Finding& f : r.findings) best = std::max(best, f.risk);
+      return best;
+    };
+    std::stable_sort(held.begin(), held.end(), [&](const ObjectFindings& a, const ObjectFindings& b) { return top(a) > top(b); });
+    for (ObjectFindings& r : held) {
+      std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) { return a.risk > b.risk; });
+    }
+    write(reporter->accept(held, reporter->formatBatch(held)));
+  }
   write(reporter->end(summary, errors));
   if (out != stdout) {
     if (std::fclose(out) != 0) write_failed = true;

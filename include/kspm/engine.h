@@ -95,6 +95,11 @@ struct ScanPolicy {
   const vulns::Database* vulns = nullptr;
   /** Admin-equivalent cloud principals (--cloud-iam) for the security graph checks. */
   std::vector<std::string> cloud_admin_arns;
+  /**
+   * Give every finding a risk score (Finding::risk) from its severity and, through the security graph,
+   * its object's internet exposure, exploitability and blast radius. Builds the graph: costs time.
+   */
+  bool risk_scores = false;
 
   /** "all", or the frameworks joined by commas. */
   std::string frameworksName() const;
@@ -119,6 +124,7 @@ struct ScanContext {
   std::vector<checks::WorkloadKind> workload_kinds = checks::defaultWorkloadKinds();  // those the index was built with
   const vulns::Database* vulns = nullptr;       // ScanPolicy::vulns
   std::vector<std::string> cloud_admin_arns;    // ScanPolicy::cloud_admin_arns
+  bool risk_scores = false;                     // ScanPolicy::risk_scores
   /** checks::pss::pssChecksFor(catalog, level, minor) for every level and version, computed once. */
   const std::vector<const Check*>& pssChecks(PssLevel level, uint32_t minor) const;
   std::vector<std::vector<const Check*>> pss_checks;  // [(level - 1) * (kPssLatestMinor + 1) + minor]

@@ -24,6 +24,8 @@ struct Finding {
   std::string field;       // stable path for fingerprints: list items by name, e.g. containers[web].securityContext.privileged
   std::string container;   // container name, when the finding is about one container
   uint32_t line = 0;       // line of the offending field or of its nearest existing parent
+  int16_t risk = -1;        // 0-100 when risk scores were asked for (kspm scan --sort risk), else -1
+  std::string risk_factors; // what the score is made of: "high; internet-exposed; reaches cluster-admin (1.00)"
   bool suppressed = false;
   bool suppressed_by_exception = false;  // by a policy exception (else by an annotation on the object)
   std::string suppression_reason;

@@ -137,6 +137,7 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::ns::makeNoNetworkPolicyCheck());                // ns-no-network-policy
   catalog.add(checks::ns::makeNoResourceQuotaCheck());                // ns-no-resource-quota
   // --- the security graph (src/checks/risk) ---
+  catalog.add(checks::risk::makeImageVulnerableCheck());              // risk-image-vulnerable
   catalog.add(checks::risk::makeToxicCombinationCheck());             // risk-toxic-combination
   catalog.add(checks::workload::makeHpaTargetMissingCheck());         // workload-hpa-target-missing
   catalog.add(checks::workload::makeMissingConfigMapCheck());         // workload-missing-configmap

@@ -11,6 +11,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
+#include "checks/risk/graph_facts.h"
 #include "kspm/config.h"
 
 namespace kspm {
@@ -354,6 +355,15 @@ bool Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
       if (it != policy_.severity_overrides.end()) f.severity = it->second;
     }
   }
+  if (context.risk_scores && out->size() > first) {
+    const checks::risk::GraphFacts& facts = checks::risk::graphFacts(eval);
+    for (size_t i = first; i < out->size(); ++i) {
+      Finding& f = (*out)[i];
+      checks::risk::Risk risk = checks::risk::riskOf(facts, object, f.severity);
+      f.risk = risk.score;
+      f.risk_factors = std::move(risk.factors);
+    }
+  }
   applySuppressions(object, out, first);
   if (!policy_.exceptions.empty() && out->size() > first) {
     std::string_view ns = objects.namespaceOf(object);
@@ -389,6 +399,7 @@ void Engine::run(const ObjectSet& objects, unsigned threads,
   ScanContext built = buildScanContext(catalog_, objects, policy_.workload_kinds);
   built.vulns = policy_.vulns;
   built.cloud_admin_arns = policy_.cloud_admin_arns;
+  built.risk_scores = policy_.risk_scores;
   const ScanContext context = std::move(built);
   const auto& all = objects.objects();
   constexpr size_t kBatch = 512;

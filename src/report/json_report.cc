@@ -92,6 +92,15 @@ void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& obj
   writeString(w, severityName(f.severity));
   writeKey(w, "message");
   writeString(w, f.message);
+  if (f.risk >= 0) {
+    writeKey(w, "risk");
+    w.StartObject();
+    writeKey(w, "score");
+    w.Int(f.risk);
+    writeKey(w, "factors");
+    writeString(w, f.risk_factors);
+    w.EndObject();
+  }
   writeKey(w, "object");
   w.StartObject();
   writeKey(w, "apiVersion");

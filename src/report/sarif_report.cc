@@ -186,6 +186,15 @@ class SarifReporter final : public Reporter {
       w.EndObject();
       w.EndArray();
     }
+    if (f.risk >= 0) {
+      writeKey(w, "properties");
+      w.StartObject();
+      writeKey(w, "kspm-risk-score");
+      w.Int(f.risk);
+      writeKey(w, "kspm-risk-factors");
+      writeString(w, f.risk_factors);
+      w.EndObject();
+    }
     writeKey(w, "partialFingerprints");
     w.StartObject();
     writeKey(w, "kspmFingerprint/v1");

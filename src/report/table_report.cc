@@ -58,7 +58,7 @@ class TableReporter final : public Reporter {
       std::vector<const Finding*> sorted;
       for (const Finding& f : r.findings) sorted.push_back(&f);
       std::stable_sort(sorted.begin(), sorted.end(), [](const Finding* a, const Finding* b) {
-        return a->severity > b->severity;
+        return a->risk != b->risk ? a->risk > b->risk : a->severity > b->severity;
       });
       for (const Finding* f : sorted) {
         char sev[16];
@@ -70,7 +70,9 @@ class TableReporter final : public Reporter {
         std::string id(f->check->id);
         id.resize(std::max(id.size(), id_width_), ' ');
         out += "  " + id + "  line " + std::to_string(f->line);
+        if (f->risk >= 0) out += "  risk " + std::to_string(f->risk);
         out += "  " + f->message;
+        if (f->risk >= 0) out += "  [risk: " + f->risk_factors + "]";
         if (f->suppressed) {
           out += std::string("  (suppressed by ") + (f->suppressed_by_exception ? "exception" : "annotation") + ": " +
                  f->suppression_reason + ")";

@@ -8,6 +8,7 @@
 
 namespace kspm::checks::risk {
 
+std::unique_ptr<Check> makeImageVulnerableCheck();   // risk-image-vulnerable
 std::unique_ptr<Check> makeToxicCombinationCheck();  // risk-toxic-combination
 
 }  // namespace kspm::checks::risk
