@@ -50,9 +50,12 @@ std::unique_ptr<Built> build(const std::string& name, const BuildOptions& option
   return b;
 }
 
+/** The graph's edges, one a line, leaving out those of the RBAC bootstrap policy's bindings. */
 std::string dump(const Graph& g) {
   std::string out;
   for (const Edge& e : g.edges()) {
+    const Vertex& from = g.vertices()[e.from];
+    if (from.kind == VertexKind::kPermissionSet && from.object == nullptr) continue;
     char p[32];
     std::snprintf(p, sizeof p, "%.3f", e.likelihood);
     out += "  " + g.vertices()[e.from].name + " -[" + std::string(techniqueId(e.technique)) + " " + p + "]-> " +
@@ -86,10 +89,31 @@ void expectEdge(const Built& b, std::string_view from, std::string_view to, Tech
   }
 }
 
+/** At least one edge from -> to by t with likelihood p whose evidence has every word. */
+void expectSomeEdge(const Built& b, std::string_view from, std::string_view to, Technique t, double p,
+                    std::initializer_list<std::string_view> evidence) {
+  for (const Edge* e : edgesOf(b.g(), from, to, t)) {
+    bool all = e->likelihood == p;
+    for (std::string_view word : evidence) all = all && e->evidence.find(word) != std::string::npos;
+    if (all) return;
+  }
+  ADD_FAILURE() << from << " -[" << techniqueId(t) << "]-> " << to << " expected; graph:\n" << dump(b.g());
+}
+
 void expectNoEdge(const Built& b, std::string_view from, std::string_view to, Technique t) {
   EXPECT_TRUE(edgesOf(b.g(), from, to, t).empty())
       << from << " -[" << techniqueId(t) << "]-> " << to << " must not exist; graph:\n"
       << dump(b.g());
+}
+
+/** No edge by t leaves `from`, which must exist (a negative test on a vertex that is not there proves nothing). */
+void expectNoEdgeFrom(const Built& b, std::string_view from, Technique t) {
+  std::optional<uint32_t> v = b.g().find(from);
+  ASSERT_TRUE(v.has_value()) << from << " is not in the graph:\n" << dump(b.g());
+  for (uint32_t e : b.g().out(*v)) {
+    EXPECT_NE(b.g().edges()[e].technique, t) << from << " -[" << techniqueId(t) << "]-> "
+                                             << b.g().vertices()[b.g().edges()[e].to].name << " must not exist";
+  }
 }
 
 void expectNoTechnique(const Built& b, Technique t) {
@@ -380,7 +404,7 @@ TEST(GraphTechnique, IdentityImpersonateGroupsWithoutUsers) {
 TEST(GraphTechnique, IdentityImpersonateMastersThroughRoleBinding) {
   // users and groups are cluster-scoped: a RoleBinding cannot grant impersonating them.
   auto b = build("identity_impersonate_masters_rolebinding.yaml");
-  expectNoTechnique(*b, Technique::kIdentityImpersonate);
+  expectNoEdgeFrom(*b, "RoleBinding lab/impersonate -> ClusterRole impersonator", Technique::kIdentityImpersonate);
 }
 
 TEST(GraphTechnique, PermissionDiscover) {
@@ -440,7 +464,7 @@ TEST(GraphTechnique, ClusterAdminThroughRoleBindingIsNamespaceAdmin) {
   auto b = build("cluster_admin_rolebinding.yaml");
   expectNoEdge(*b, "RoleBinding lab/admins -> ClusterRole cluster-admin", "cluster-admin", Technique::kClusterAdmin);
   // It still reads the namespace's secrets and creates pods there.
-  EXPECT_EDGE(*b, "RoleBinding lab/admins -> ClusterRole cluster-admin", "secrets in lab", Technique::kSecretRead, 1.0, {"namespace lab"});
+  expectSomeEdge(*b, "RoleBinding lab/admins -> ClusterRole cluster-admin", "secrets in lab", Technique::kSecretRead, 1.0, {"namespace lab"});
 }
 
 TEST(GraphTechnique, ClusterAdminCoreGroupOnly) {
@@ -497,7 +521,7 @@ TEST(GraphTechnique, PodCreateThroughDeployment) {
 
 TEST(GraphTechnique, PodCreateNamedOnly) {
   auto b = build("pod_create_named_only.yaml");
-  expectNoTechnique(*b, Technique::kPodCreate);
+  expectNoEdgeFrom(*b, kCreatePods, Technique::kPodCreate);
 }
 
 TEST(GraphTechnique, PodCreateRoleBindingToClusterRoleActsInItsNamespace) {
@@ -540,13 +564,13 @@ TEST(GraphTechnique, PodExecThroughAttach) {
 
 TEST(GraphTechnique, PodExecNamedOnly) {
   auto b = build("pod_exec_named_only.yaml");
-  expectNoTechnique(*b, Technique::kPodExec);
+  expectNoEdgeFrom(*b, kExec, Technique::kPodExec);
 }
 
 TEST(GraphTechnique, PodExecNeedsTheSubresource) {
   // create/get/list on pods does not grant pods/exec.
   auto b = build("pod_exec_pods_not_subresource.yaml");
-  expectNoTechnique(*b, Technique::kPodExec);
+  expectNoEdgeFrom(*b, kExec, Technique::kPodExec);
 }
 
 TEST(GraphTechnique, PodPatch) {
@@ -563,7 +587,7 @@ TEST(GraphTechnique, PodPatchThroughUpdate) {
 
 TEST(GraphTechnique, PodPatchReadOnly) {
   auto b = build("pod_patch_read_only.yaml");
-  expectNoTechnique(*b, Technique::kPodPatch);
+  expectNoEdgeFrom(*b, "RoleBinding lab/patch -> Role patcher", Technique::kPodPatch);
 }
 
 TEST(GraphTechnique, PodAttach) {
@@ -587,7 +611,7 @@ TEST(GraphTechnique, RoleBindThroughRoleBindingIsNotClusterWide) {
 TEST(GraphTechnique, RoleBindWithoutBind) {
   // Creating a binding to cluster-admin needs bind on it (or holding all its permissions).
   auto b = build("role_bind_without_bind.yaml");
-  expectNoTechnique(*b, Technique::kRoleBind);
+  expectNoEdgeFrom(*b, kBinder, Technique::kRoleBind);
 }
 
 TEST(GraphTechnique, RoleBindEscalateIsNotBind) {
@@ -602,12 +626,12 @@ TEST(GraphTechnique, TokenList) {
   auto b = build("token_list.yaml");
   EXPECT_EDGE(*b, "RoleBinding lab/list-secrets -> Role lister", "ServiceAccount lab/legacy", Technique::kTokenList, 1.0,
               {"list secrets", "legacy-token"});
-  expectNoTechnique(*b, Technique::kTokenBruteforce);  // list only
+  expectNoEdgeFrom(*b, "RoleBinding lab/list-secrets -> Role lister", Technique::kTokenBruteforce);  // list only
 }
 
 TEST(GraphTechnique, TokenListOpaqueSecret) {
   auto b = build("token_list_opaque_secret.yaml");
-  expectNoTechnique(*b, Technique::kTokenList);
+  expectNoEdgeFrom(*b, "RoleBinding lab/list-secrets -> Role lister", Technique::kTokenList);
   EXPECT_EDGE(*b, "RoleBinding lab/list-secrets -> Role lister", "secrets in lab", Technique::kSecretRead, 1.0, {"list secrets"});
 }
 
@@ -615,12 +639,12 @@ TEST(GraphTechnique, TokenBruteforce) {
   auto b = build("token_bruteforce.yaml");
   EXPECT_EDGE(*b, "RoleBinding lab/get-secrets -> Role getter", "ServiceAccount lab/legacy", Technique::kTokenBruteforce, 1.0,
               {"get secrets", "legacy-token"});
-  expectNoTechnique(*b, Technique::kTokenList);
+  expectNoEdgeFrom(*b, "RoleBinding lab/get-secrets -> Role getter", Technique::kTokenList);
 }
 
 TEST(GraphTechnique, TokenBruteforceNamedOnly) {
   auto b = build("token_bruteforce_named_only.yaml");
-  expectNoTechnique(*b, Technique::kTokenBruteforce);
+  expectNoEdgeFrom(*b, "RoleBinding lab/get-secrets -> Role getter", Technique::kTokenBruteforce);
   expectNoEdge(*b, "RoleBinding lab/get-secrets -> Role getter", "secrets in lab", Technique::kSecretRead);
 }
 
@@ -640,15 +664,25 @@ TEST(GraphTechnique, TokenStealWithoutTokens) {
 TEST(GraphTechnique, SecretReadClusterWide) {
   auto b = build("secret_read.yaml");
   const char* ps = "ClusterRoleBinding read-secrets -> ClusterRole secret-reader";
-  EXPECT_EDGE(*b, ps, "secrets (every namespace)", Technique::kSecretRead, 1.0, {"secrets", "cluster-wide"});
+  expectSomeEdge(*b, ps, "secrets (every namespace)", Technique::kSecretRead, 1.0, {"list secrets", "cluster-wide"});
+  expectSomeEdge(*b, ps, "secrets (every namespace)", Technique::kSecretRead, 1.0, {"get secrets", "cluster-wide"});
   EXPECT_TRUE(b->g().vertices()[*b->g().find("secrets (every namespace)")].jewel);
 }
 
 TEST(GraphTechnique, SecretReadRoleBindingToClusterRole) {
   auto b = build("secret_read_rolebinding.yaml");
   const char* ps = "RoleBinding lab/read-secrets -> ClusterRole secret-reader";
-  EXPECT_EDGE(*b, ps, "secrets in lab", Technique::kSecretRead, 1.0, {"namespace lab"});
+  expectSomeEdge(*b, ps, "secrets in lab", Technique::kSecretRead, 1.0, {"namespace lab"});
   expectNoEdge(*b, ps, "secrets (every namespace)", Technique::kSecretRead);
+}
+
+TEST(GraphTechnique, SecretReadOneEdgePerGrant) {
+  // verbs [get, list] is one grant: two parallel SECRET_READ edges between the same vertices make
+  // the k best paths spend their budget on copies of one path.
+  auto b = build("secret_read.yaml");
+  EXPECT_EQ(edgesOf(b->g(), "ClusterRoleBinding read-secrets -> ClusterRole secret-reader", "secrets (every namespace)",
+                    Technique::kSecretRead).size(), 1u)
+      << dump(b->g());
 }
 
 TEST(GraphTechnique, SecretReadConfigMapsOnly) {
@@ -680,7 +714,7 @@ TEST(GraphTechnique, TokenRequestNamedOnly) {
 
 TEST(GraphTechnique, TokenRequestNeedsTheSubresource) {
   auto b = build("token_request_serviceaccounts_only.yaml");
-  expectNoTechnique(*b, Technique::kTokenRequest);
+  expectNoEdgeFrom(*b, "RoleBinding lab/tokens -> Role tokener", Technique::kTokenRequest);
 }
 
 TEST(GraphTechnique, NodeCredential) {
@@ -731,8 +765,16 @@ TEST(GraphTechnique, NetworkReachClusterIpOnly) {
   EXPECT_TRUE(b->g().out(b->g().internet()).empty()) << dump(b->g());
 }
 
-TEST(GraphTechnique, NetworkReachDeniedByNetworkPolicy) {
+TEST(GraphTechnique, NetworkReachLoadBalancerUnderDenyAllIsPluginDependent) {
+  // Whether a deny-all policy applies to load-balancer traffic (SNAT to a node address, or not) is
+  // left to the network plugin by the NetworkPolicy API: possible, not certain.
   auto b = build("network_reach_loadbalancer_denied.yaml");
+  EXPECT_EDGE(*b, "internet", "lab/Deployment/web endpoints", Technique::kNetworkReach, 0.5, {"LoadBalancer"});
+}
+
+TEST(GraphTechnique, NetworkReachIngressDeniedByNetworkPolicy) {
+  // The ingress controller is a pod: a deny-all ingress policy on the backend stops it.
+  auto b = build("network_reach_ingress_denied.yaml");
   EXPECT_TRUE(b->g().out(b->g().internet()).empty()) << dump(b->g());
 }
 
@@ -774,7 +816,7 @@ TEST(GraphTechnique, VulnExploit) {
   auto b = build("vuln_exploit.yaml", v.options());
   EXPECT_EDGE(*b, "internet", "lab/Deployment/web endpoints", Technique::kNetworkReach, 1.0, {"LoadBalancer"});
   EXPECT_EDGE(*b, "lab/Deployment/web endpoints", "lab/Deployment/web", Technique::kVulnExploit, 0.2,
-              {"CVE-2024-6387", "container web", "registry.example.com/lab/web:1.0", "HIGH"});
+              {"CVE-2024-6387", "container web", "registry.example.com/lab/web:1.0", "high"});
 }
 
 TEST(GraphTechnique, VulnExploitCriticalIsLikelierThanHigh) {
@@ -796,11 +838,15 @@ TEST(GraphTechnique, VulnExploitOtherImage) {
   expectNoTechnique(*b, Technique::kVulnExploit);
 }
 
-TEST(GraphTechnique, VulnExploitUnreachable) {
-  // Vulnerable but neither exposed nor reachable by another workload: no endpoint, no exploit edge.
+TEST(GraphTechnique, VulnExploitNotExposed) {
+  // Vulnerable behind a ClusterIP Service only: the internet does not reach it (its own network
+  // position does, which is no attacker's entry).
   Vulns v("registry.example.com/lab/web:1.0");
   auto b = build("vuln_exploit_unreachable.yaml", v.options());
-  expectNoTechnique(*b, Technique::kVulnExploit);
+  EXPECT_TRUE(b->g().out(b->g().internet()).empty()) << dump(b->g());
+  for (const auto& [vertex, p] : blastRadius(b->g(), b->g().internet())) {
+    EXPECT_NE(b->g().vertices()[vertex].name, "lab/Deployment/web");
+  }
 }
 
 // Every fixture loads and builds, and every edge's evidence is non-empty with a likelihood in (0, 1].
