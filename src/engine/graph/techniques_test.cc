@@ -55,7 +55,9 @@ std::string dump(const Graph& g) {
   std::string out;
   for (const Edge& e : g.edges()) {
     const Vertex& from = g.vertices()[e.from];
+    const Vertex& to = g.vertices()[e.to];
     if (from.kind == VertexKind::kPermissionSet && from.object == nullptr) continue;
+    if (to.kind == VertexKind::kPermissionSet && to.object == nullptr) continue;
     char p[32];
     std::snprintf(p, sizeof p, "%.3f", e.likelihood);
     out += "  " + g.vertices()[e.from].name + " -[" + std::string(techniqueId(e.technique)) + " " + p + "]-> " +
@@ -132,6 +134,12 @@ void expectNoTechnique(const Built& b, Technique t) {
 TEST(GraphTechnique, CePrivMount) {
   auto b = build("ce_priv_mount.yaml");
   EXPECT_EDGE(*b, "lab/Deployment/escape", "node", Technique::kCePrivMount, 1.0, {"container app", "securityContext.privileged"});
+  // The edge points at the object and the line of the field.
+  std::vector<const Edge*> e = edgesOf(b->g(), "lab/Deployment/escape", "node", Technique::kCePrivMount);
+  ASSERT_EQ(e.size(), 1u);
+  ASSERT_NE(e[0]->object, nullptr);
+  EXPECT_EQ(e[0]->object->name, "escape");
+  EXPECT_EQ(e[0]->line, 13u);  // "securityContext: {privileged: true}" in ce_priv_mount.yaml
   EXPECT_TRUE(b->g().vertices()[*b->g().find("node")].jewel);
 }
 
@@ -210,6 +218,12 @@ TEST(GraphTechnique, CeUmhCorePatternReadOnly) {
   expectNoTechnique(*b, Technique::kExploitHostWrite);
 }
 
+TEST(GraphTechnique, CeUmhCorePatternNonRoot) {
+  // /proc/sys/kernel/core_pattern is mode 0644, owned by root: uid 1000 cannot write it.
+  auto b = build("ce_umh_core_pattern_non_root.yaml");
+  expectNoTechnique(*b, Technique::kCeUmhCorePattern);
+}
+
 TEST(GraphTechnique, CeUmhCorePatternOtherSysctlDirectory) {
   auto b = build("ce_umh_core_pattern_other_sysctl.yaml");
   expectNoTechnique(*b, Technique::kCeUmhCorePattern);
@@ -224,6 +238,12 @@ TEST(GraphTechnique, CeVarLogSymlink) {
 
 TEST(GraphTechnique, CeVarLogSymlinkNonRoot) {
   auto b = build("ce_var_log_symlink_non_root.yaml");
+  expectNoTechnique(*b, Technique::kCeVarLogSymlink);
+}
+
+TEST(GraphTechnique, CeVarLogSymlinkRootContainerDoesNotMountIt) {
+  // Only the non-root container mounts /var/log; the root container has no access to it.
+  auto b = build("ce_var_log_symlink_root_container_without_mount.yaml");
   expectNoTechnique(*b, Technique::kCeVarLogSymlink);
 }
 
@@ -350,6 +370,12 @@ TEST(GraphTechnique, IdentityAssumePodAutomountOverridesServiceAccount) {
 TEST(GraphTechnique, IdentityAssumeProjectedToken) {
   auto b = build("identity_assume_projected_token.yaml");
   EXPECT_EDGE(*b, "lab/Deployment/web", "ServiceAccount lab/api", Technique::kIdentityAssume, 1.0, {"ServiceAccount api", "projected"});
+}
+
+TEST(GraphTechnique, IdentityAssumeProjectedTokenNotMounted) {
+  // A projected token volume no container mounts gives the containers no token.
+  auto b = build("identity_assume_projected_token_not_mounted.yaml");
+  expectNoEdge(*b, "lab/Deployment/web", "ServiceAccount lab/api", Technique::kIdentityAssume);
 }
 
 TEST(GraphTechnique, IdentityAssumeNode) {
@@ -622,6 +648,17 @@ TEST(GraphTechnique, RoleBindEscalateIsNotBind) {
   expectNoEdge(*b, kBinder, "cluster-admin", Technique::kRoleBind);
 }
 
+TEST(GraphTechnique, RoleBindSplitAcrossBindings) {
+  // RBAC is the union of a subject's bindings: create clusterrolebindings from one and bind
+  // cluster-admin from another make the service account cluster-admin all the same.
+  auto b = build("role_bind_split_across_bindings.yaml");
+  std::optional<uint32_t> sa = b->g().find("ServiceAccount lab/attacker");
+  ASSERT_TRUE(sa.has_value());
+  bool reaches = false;
+  for (const auto& [v, p] : blastRadius(b->g(), *sa)) reaches = reaches || b->g().vertices()[v].name == "cluster-admin";
+  EXPECT_TRUE(reaches) << dump(b->g());
+}
+
 TEST(GraphTechnique, TokenList) {
   auto b = build("token_list.yaml");
   EXPECT_EDGE(*b, "RoleBinding lab/list-secrets -> Role lister", "ServiceAccount lab/legacy", Technique::kTokenList, 1.0,
@@ -683,6 +720,13 @@ TEST(GraphTechnique, SecretReadOneEdgePerGrant) {
   EXPECT_EQ(edgesOf(b->g(), "ClusterRoleBinding read-secrets -> ClusterRole secret-reader", "secrets (every namespace)",
                     Technique::kSecretRead).size(), 1u)
       << dump(b->g());
+}
+
+TEST(GraphTechnique, SecretReadThroughWatch) {
+  // A watch streams whole objects: "list and watch access also effectively allow users to read
+  // Secret contents" (Kubernetes RBAC good practices).
+  auto b = build("secret_read_watch.yaml");
+  expectSomeEdge(*b, "RoleBinding lab/list-secrets -> Role lister", "secrets in lab", Technique::kSecretRead, 1.0, {"secrets"});
 }
 
 TEST(GraphTechnique, SecretReadConfigMapsOnly) {
