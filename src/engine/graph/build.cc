@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "checks/common/fields.h"
@@ -104,9 +105,11 @@ struct Builder {
     by_name.emplace(std::move(name), id);
     return id;
   }
+  std::set<std::tuple<uint32_t, uint32_t, Technique>> edges_made;
+  /** Adds an edge; the first of equal (from, to, technique) edges is kept. */
   void edge(uint32_t from, uint32_t to, Technique technique, double likelihood, std::string evidence,
             const Object* object = nullptr, uint32_t line = 0) {
-    if (from == to) return;
+    if (from == to || !edges_made.insert({from, to, technique}).second) return;
     graph.addEdge({from, to, technique, likelihood, std::move(evidence), object, line});
   }
 
@@ -141,10 +144,16 @@ struct Builder {
   const ObjectIndex& rbacIndex() { return net->index(); }
 
   /** Namespaces a grant holds in: its own, or every namespace the input shows. */
+  /** Namespaces a grant holds in: its own, or every namespace the input shows plus those every cluster has. */
   std::vector<std::string_view> scopeOf(const rbac::Access& a) {
     if (!a.cluster_wide) return {a.ns};
     std::vector<std::string_view> all;
-    for (const netpol::NamespaceInfo& n : net->namespaces()) all.push_back(n.name);
+    for (const netpol::NamespaceInfo& n : net->namespaces()) {
+      if (!n.name.empty()) all.push_back(n.name);
+    }
+    for (std::string_view always : {"default", "kube-system"}) {
+      if (std::find(all.begin(), all.end(), always) == all.end()) all.push_back(always);
+    }
     return all;
   }
 
@@ -184,18 +193,20 @@ void Builder::workloads() {
     const Node* spec = pod->spec;
     bool host_pid = checks::isTrue(field(spec, "hostPID"));
     uint32_t n = node();
-    bool any_root = false;
+    // May the container run as root: neither runAsNonRoot nor a non-zero runAsUser (its own, else the pod's).
+    auto may_run_as_root = [&](const checks::ContainerRef& c) {
+      const Node* sc = field(c.node, "securityContext");
+      const Node* run_as_user = field(sc, "runAsUser");
+      if (run_as_user == nullptr) run_as_user = field(spec, {"securityContext", "runAsUser"});
+      const Node* non_root = field(sc, "runAsNonRoot");
+      if (non_root == nullptr) non_root = field(spec, {"securityContext", "runAsNonRoot"});
+      return !(checks::isTrue(non_root) || (run_as_user != nullptr && run_as_user->isInt() && run_as_user->integer() != 0));
+    };
 
     for (const checks::ContainerRef& c : pod->containers) {
       const Node* sc = field(c.node, "securityContext");
       std::string who = "container " + std::string(c.name);
       bool privileged = checks::isTrue(field(sc, "privileged"));
-      const Node* run_as_user = field(sc, "runAsUser");
-      if (run_as_user == nullptr) run_as_user = field(spec, {"securityContext", "runAsUser"});
-      const Node* non_root = field(sc, "runAsNonRoot");
-      if (non_root == nullptr) non_root = field(spec, {"securityContext", "runAsNonRoot"});
-      bool root = !(checks::isTrue(non_root) || (run_as_user != nullptr && run_as_user->isInt() && run_as_user->integer() != 0));
-      any_root = any_root || root;
       uint32_t line = field(sc, "privileged") != nullptr ? field(sc, "privileged")->line() : c.node->line();
       if (privileged) {
         edge(v, n, Technique::kCePrivMount, kCertain, who + ": securityContext.privileged: true (mount the host's disk)", info.object, line);
@@ -206,6 +217,7 @@ void Builder::workloads() {
       }
       if (host_pid && !privileged && hasCapability(sc, "SYS_PTRACE") && hasCapability(sc, "SYS_ADMIN")) {
         const Node* apparmor = field(sc, {"appArmorProfile", "type"});
+        if (apparmor == nullptr) apparmor = field(spec, {"securityContext", "appArmorProfile", "type"});
         double likelihood = apparmor != nullptr && apparmor->is("Unconfined") ? kCertain : kPluginDependent;
         edge(v, n, Technique::kCeSysPtrace, likelihood,
              who + ": hostPID with SYS_PTRACE and SYS_ADMIN" + (likelihood < 1 ? " (blocked by the default AppArmor profile where it is enforced)" : ""),
@@ -220,14 +232,17 @@ void Builder::workloads() {
         if (host_path == nullptr || !host_path->isString()) continue;
         std::string_view name = checks::text(field(&vol, "name")).empty() ? std::string_view() : field(&vol, "name")->str();
         std::string path = normalise(host_path->str());
-        bool mounted = false, writable = false;
+        bool mounted = false, writable = false, writable_as_root = false;
         for (const checks::ContainerRef& c : pod->containers) {
           const Node* mounts = field(c.node, "volumeMounts");
           if (mounts == nullptr || !mounts->isArray()) continue;
           for (const Node& m : mounts->items()) {
             if (!field(&m, "name") || field(&m, "name")->str() != name) continue;
             mounted = true;
-            if (!checks::isTrue(field(&m, "readOnly"))) writable = true;
+            if (!checks::isTrue(field(&m, "readOnly"))) {
+              writable = true;
+              writable_as_root = writable_as_root || may_run_as_root(c);
+            }
           }
         }
         if (!mounted) continue;
@@ -239,10 +254,12 @@ void Builder::workloads() {
         if (std::any_of(kRuntimeSockets.begin(), kRuntimeSockets.end(), [&](std::string_view s) { return exposes(path, s); })) {
           edge(vv, n, Technique::kExploitContainerdSock, kCertain, ev + ": the container runtime's socket", info.object, host_path->line());
         }
-        if (writable && exposes(path, "/proc/sys/kernel")) {
-          edge(vv, n, Technique::kCeUmhCorePattern, kCertain, ev + ": /proc/sys/kernel/core_pattern", info.object, host_path->line());
+        // core_pattern is root-owned 0644, and the log symlink must be created: both need a
+        // container that mounts the path writable and may run as root.
+        if (writable_as_root && exposes(path, "/proc/sys/kernel")) {
+          edge(vv, n, Technique::kCeUmhCorePattern, kCertain, ev + " as root: /proc/sys/kernel/core_pattern", info.object, host_path->line());
         }
-        if (any_root && exposes(path, "/var/log")) {
+        if (writable_as_root && exposes(path, "/var/log")) {
           edge(vv, n, Technique::kCeVarLogSymlink, kCertain, ev + " as root: a log symlink reads any host file", info.object, host_path->line());
         }
         if (exposes(path, "/var/lib/kubelet/pods")) {
@@ -267,12 +284,24 @@ void Builder::workloads() {
     const Node* automount = field(spec, "automountServiceAccountToken");
     const Object* sa_object = rbacIndex().find("ServiceAccount", info.ns, sa_name);
     if (automount == nullptr && sa_object != nullptr) automount = field(sa_object->root, "automountServiceAccountToken");
+    // A projected token volume counts only when some container mounts it.
     bool projected = false;
     if (const Node* volumes = field(spec, "volumes"); volumes != nullptr && volumes->isArray()) {
       for (const Node& vol : volumes->items()) {
         const Node* sources = field(&vol, {"projected", "sources"});
         if (sources == nullptr || !sources->isArray()) continue;
-        for (const Node& s : sources->items()) projected = projected || field(&s, "serviceAccountToken") != nullptr;
+        bool token = false;
+        for (const Node& s : sources->items()) token = token || field(&s, "serviceAccountToken") != nullptr;
+        if (!token) continue;
+        std::string_view volume_name = checks::text(field(&vol, "name")).empty() ? std::string_view() : field(&vol, "name")->str();
+        for (const checks::ContainerRef& c : pod->containers) {
+          const Node* mounts = field(c.node, "volumeMounts");
+          if (mounts == nullptr || !mounts->isArray()) continue;
+          for (const Node& m : mounts->items()) {
+            const Node* mount_name = field(&m, "name");
+            projected = projected || (mount_name != nullptr && mount_name->isString() && mount_name->str() == volume_name);
+          }
+        }
       }
     }
     if (!checks::isFalse(automount) || projected) {
@@ -396,7 +425,8 @@ void Builder::rbacEdges() {
   for (const auto& [request, technique] : std::vector<std::pair<rbac::Request, Technique>>{
            {{"create", "", "pods", "exec", "", ""}, Technique::kPodExec},
            {{"create", "", "pods", "attach", "", ""}, Technique::kPodExec},
-           {{"patch", "", "pods", "", "", ""}, Technique::kPodPatch}}) {
+           {{"patch", "", "pods", "", "", ""}, Technique::kPodPatch},
+           {{"update", "", "pods", "", "", ""}, Technique::kPodPatch}}) {
     each(request, [&](const rbac::Access& a, uint32_t ps) {
       if (a.named_only) return;
       std::string what = request.verb + " pods" + (request.subresource.empty() ? "" : "/" + request.subresource);
@@ -407,6 +437,7 @@ void Builder::rbacEdges() {
   }
   // Secrets: read them (crown jewels), and the legacy service account tokens among them.
   for (const auto& [verb, technique] : std::vector<std::pair<std::string, Technique>>{{"list", Technique::kTokenList},
+                                                                                       {"watch", Technique::kTokenList},
                                                                                        {"get", Technique::kTokenBruteforce}}) {
     each(rbac::Request{verb, "", "secrets", "", "", ""}, [&](const rbac::Access& a, uint32_t ps) {
       if (a.named_only) return;
@@ -421,32 +452,62 @@ void Builder::rbacEdges() {
   }
   // Token requests and impersonation of service accounts.
   each(rbac::Request{"create", "", "serviceaccounts", "token", "", ""}, [&](const rbac::Access& a, uint32_t ps) {
+    if (a.named_only) return;  // only the named accounts: not modelled per name
     for (std::string_view ns : scopeOf(a)) {
       for (uint32_t sa : sa_by_ns[ns]) edge(ps, sa, Technique::kTokenRequest, kCertain, evidence(a, "create serviceaccounts/token"), object_of(a));
     }
   });
   each(rbac::Request{"impersonate", "", "serviceaccounts", "", "", ""}, [&](const rbac::Access& a, uint32_t ps) {
+    if (a.named_only) return;
     for (std::string_view ns : scopeOf(a)) {
       for (uint32_t sa : sa_by_ns[ns]) edge(ps, sa, Technique::kIdentityImpersonate, kCertain, evidence(a, "impersonate serviceaccounts"), object_of(a));
     }
   });
+  // Impersonating a group needs impersonating a user too (the API server rejects Impersonate-Group alone).
+  std::set<int32_t> user_impersonators;
+  for (const rbac::Access& a : rbac->whoCan({"impersonate", "", "users", "", "", ""})) {
+    if (a.cluster_wide && !a.named_only && a.binding >= 0) user_impersonators.insert(a.binding);
+  }
   each(rbac::Request{"impersonate", "", "groups", "", "", std::string(rbac::kMastersGroup)}, [&](const rbac::Access& a, uint32_t ps) {
-    if (a.cluster_wide) edge(ps, masters, Technique::kIdentityImpersonate, kCertain, evidence(a, "impersonate group system:masters"), object_of(a));
+    if (a.cluster_wide && user_impersonators.count(a.binding)) {
+      edge(ps, masters, Technique::kIdentityImpersonate, kCertain, evidence(a, "impersonate users and group system:masters"), object_of(a));
+    }
   });
   // ROLE_BIND: create bindings and bind (or escalate) roles: any role, so cluster-admin when cluster-wide.
   std::map<uint32_t, std::vector<const rbac::Access*>> can_bind_create;
   std::vector<rbac::Access> create_crb = rbac->whoCan({"create", "rbac.authorization.k8s.io", "clusterrolebindings", "", "", ""});
   std::vector<rbac::Access> bind_cr = rbac->whoCan({"bind", "rbac.authorization.k8s.io", "clusterroles", "", "", "cluster-admin"});
-  std::vector<rbac::Access> escalate_cr = rbac->whoCan({"escalate", "rbac.authorization.k8s.io", "clusterroles", "", "", ""});
   std::set<int32_t> binders;
   for (const rbac::Access& a : bind_cr) if (a.cluster_wide && a.binding >= 0) binders.insert(a.binding);
-  for (const rbac::Access& a : escalate_cr) if (a.cluster_wide && a.binding >= 0) binders.insert(a.binding);
+  std::set<int32_t> creators_of_bindings;
   for (const rbac::Access& a : create_crb) {
     if (!a.cluster_wide || a.binding < 0 || binding_vertex[a.binding] == UINT32_MAX) continue;
+    creators_of_bindings.insert(a.binding);
     if (binders.count(a.binding)) {
       edge(binding_vertex[a.binding], clusterAdmin(), Technique::kRoleBind, kCertain,
-           "create clusterrolebindings and bind (or escalate) clusterroles, cluster-wide", object_of(a));
+           "create clusterrolebindings and bind clusterrole cluster-admin, cluster-wide", object_of(a));
     }
+  }
+  // RBAC is the union of a subject's bindings: one binding may give create, another bind.
+  std::map<std::string, std::pair<std::set<int32_t>, std::set<int32_t>>> by_subject;
+  for (int32_t b : creators_of_bindings) {
+    for (const rbac::Subject& s : rbac->bindings()[b].subjects) by_subject[s.label()].first.insert(b);
+  }
+  for (int32_t b : binders) {
+    for (const rbac::Subject& s : rbac->bindings()[b].subjects) by_subject[s.label()].second.insert(b);
+  }
+  for (const auto& [label, sets] : by_subject) {
+    if (sets.first.empty() || sets.second.empty()) continue;
+    bool same = std::any_of(sets.first.begin(), sets.first.end(), [&](int32_t b) { return sets.second.count(b) > 0; });
+    if (same) continue;  // already an edge from that binding
+    auto it = by_name.find(label);
+    if (it == by_name.end()) continue;
+    const rbac::Binding& create = rbac->bindings()[*sets.first.begin()];
+    const rbac::Binding& bind = rbac->bindings()[*sets.second.begin()];
+    edge(it->second, clusterAdmin(), Technique::kRoleBind, kCertain,
+         "create clusterrolebindings (" + std::string(create.kind) + " " + std::string(create.name) + ") and bind clusterrole cluster-admin (" +
+             std::string(bind.kind) + " " + std::string(bind.name) + "), cluster-wide",
+         rbac->isBootstrap(*create.object) ? nullptr : create.object);
   }
 }
 
