@@ -122,9 +122,12 @@ struct Builder {
            std::find(options.secret_namespaces.begin(), options.secret_namespaces.end(), ns) !=
                options.secret_namespaces.end();
   }
+  /** The crown jewel "every secret of the cluster". */
+  uint32_t allSecrets() { return vertex(VertexKind::kCrownJewel, "secrets (every namespace)", nullptr, {}, true); }
+  /** The secrets of one namespace ("" is the unspecified namespace of the input, not "every"). */
   uint32_t secrets(std::string_view ns) {
-    if (ns.empty()) return vertex(VertexKind::kCrownJewel, "secrets (every namespace)", nullptr, {}, true);
-    return vertex(VertexKind::kCrownJewel, "secrets in " + std::string(ns), nullptr, ns, secretsAreJewels(ns));
+    std::string name = ns.empty() ? "secrets in the unspecified namespace" : "secrets in " + std::string(ns);
+    return vertex(VertexKind::kCrownJewel, std::move(name), nullptr, ns, secretsAreJewels(ns));
   }
   uint32_t serviceAccount(std::string_view ns, std::string_view name) {
     std::string label = "ServiceAccount " + std::string(ns) + "/" + std::string(name);
@@ -442,7 +445,7 @@ void Builder::rbacEdges() {
     each(rbac::Request{verb, "", "secrets", "", "", ""}, [&](const rbac::Access& a, uint32_t ps) {
       if (a.named_only) return;
       std::string ev = evidence(a, verb + " secrets");
-      edge(ps, secrets(a.cluster_wide ? std::string_view() : a.ns), Technique::kSecretRead, kCertain, ev, object_of(a));
+      edge(ps, a.cluster_wide ? allSecrets() : secrets(a.ns), Technique::kSecretRead, kCertain, ev, object_of(a));
       for (std::string_view ns : scopeOf(a)) {
         for (const auto& [sa, secret] : token_secrets[ns]) {
           edge(ps, serviceAccount(ns, sa), technique, kCertain, ev + ": token secret " + std::string(secret->name), object_of(a));
@@ -533,7 +536,7 @@ void Builder::nodeEdges() {
   if (nodes_group != by_name.end()) {
     edge(n, nodes_group->second, Technique::kIdentityAssume, kCertain, "the kubelet's credentials (group system:nodes)");
   }
-  edge(n, secrets({}), Technique::kNodeCredential, kSameNodeUnknown,
+  edge(n, allSecrets(), Technique::kNodeCredential, kSameNodeUnknown,
        "the Node authorizer lets the kubelet read the secrets its pods reference (those of pods on this node)");
 }
 

@@ -216,5 +216,30 @@ TEST(GraphScenario, PathEvidenceNamesObjectsAndLikelihoods) {
   EXPECT_TRUE(findPaths(*g, from_internet).results.empty());
 }
 
+
+// Regression: a namespaced grant in manifests without a namespace is about that (unspecified)
+// namespace's secrets, not every secret of the cluster (seen on the Argo CD manifests).
+TEST(GraphScenario, RoleBindingWithoutNamespaceReadsOnlyItsNamespacesSecrets) {
+  ObjectSet set = testing::loadText(R"(apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects: [{kind: ServiceAccount, name: app}]
+)");
+  std::unique_ptr<Graph> g = Graph::build(set);
+  std::optional<uint32_t> ps = g->find("RoleBinding reader -> Role reader");
+  ASSERT_TRUE(ps.has_value());
+  std::vector<std::string> targets;
+  for (uint32_t e : g->out(*ps)) {
+    if (g->edges()[e].technique == Technique::kSecretRead) targets.push_back(g->vertices()[g->edges()[e].to].name);
+  }
+  EXPECT_EQ(targets, std::vector<std::string>{"secrets in the unspecified namespace"});
+}
+
 }  // namespace
 }  // namespace kspm::graph
