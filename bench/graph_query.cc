@@ -102,10 +102,11 @@ size_t pathCount(const kspm::graph::PathAnswer& a) {
 
 /**
  * A bench-local copy of the engine's k-best search (paths.cc: best-first over partial paths, each
- * vertex expanded at most k times, simple paths) with one change: it stops as soon as every target
- * has k paths. Best-first order makes those the same k paths the full search finds. Used with
- * --prototype to measure what early termination would give a single path query.
+ * vertex expanded at most kSlack * k times, simple paths) with one change: it stops as soon as the
+ * target has k paths. Best-first order makes those the same k paths the full search finds. Used
+ * with --prototype to measure what early termination would give a single path query.
  */
+constexpr uint32_t kSlack = 4;  // paths.cc's kExpansionSlack
 struct ProtoStep {
   uint32_t vertex;
   int32_t edge;
@@ -150,7 +151,7 @@ ProtoResult protoSearch(const kspm::graph::Graph& g, uint32_t source, uint32_t t
     queue.pop();
     ++r.pops;
     ProtoStep st = arena[key.step];
-    if (expanded[st.vertex] >= k) continue;
+    if (expanded[st.vertex] >= k * kSlack) continue;
     ++expanded[st.vertex];
     if (st.vertex == target && st.edge >= 0) {
       r.costs.push_back(by_likelihood ? st.cost : st.hops);
@@ -158,7 +159,7 @@ ProtoResult protoSearch(const kspm::graph::Graph& g, uint32_t source, uint32_t t
     }
     for (uint32_t e : g.out(st.vertex)) {
       const kspm::graph::Edge& edge = g.edges()[e];
-      if (expanded[edge.to] >= k || on_path(static_cast<int32_t>(key.step), edge.to)) continue;
+      if (expanded[edge.to] >= k * kSlack || on_path(static_cast<int32_t>(key.step), edge.to)) continue;
       push({edge.to, static_cast<int32_t>(e), static_cast<int32_t>(key.step), st.hops + 1,
             st.cost - std::log(std::max(edge.likelihood, 1e-9))});
     }
