@@ -364,6 +364,7 @@ int main(int argc, char** argv) {
     q.k = static_cast<uint32_t>(k);
     if (max_expansions > 0) q.max_expansions = static_cast<uint32_t>(max_expansions);
     q.sources = from_pods ? workloads : std::vector<uint32_t>{g->internet()};
+    q.combine_sources = from_pods;  // "any pod": one search from every workload at once
     c0 = cpuNow(), t0 = now();
     graph::PathAnswer a = graph::findPaths(*g, q);
     t1 = now();

@@ -2,6 +2,7 @@
 // docs/graph.md.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ constexpr const char* kPathsHelp =
     "                         users become the crown jewel \"cloud admin\"\n"
     "      --no-bootstrap-rbac  leave out the roles and bindings every cluster has\n"
     "      --default-namespace NS  namespace for objects without metadata.namespace\n"
+    "      --max-document-bytes N  largest YAML/JSON document accepted (default 67108864; a cluster dump\n"
+    "                         as one List of 50,000 pods is ~165 MB)\n"
     "  -o, --output FORMAT    table (default), json or dot (the paths found, for `dot -Tsvg`)\n"
     "  -h, --help             this help\n"
     "\n"
@@ -92,6 +95,13 @@ bool takeGraphFlag(Args& args, GraphInput* input, std::string* value, std::strin
   }
   if (args.flag({"--cloud-iam"}, value, error)) {
     input->cloud_iam = *value;
+    return true;
+  }
+  if (args.flag({"--max-document-bytes"}, value, error)) {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(value->c_str(), &end, 10);
+    if (error->empty() && (value->empty() || *end != '\0' || n == 0)) *error = "--max-document-bytes takes a positive number";
+    input->ingest.limits.max_document_bytes = n;
     return true;
   }
   if (args.boolFlag({"--no-bootstrap-rbac"})) {
@@ -260,6 +270,9 @@ int pathsVerb(int argc, char** argv) {
   for (const std::string& f : from) {
     if (!resolve(*g, f, true, &query.sources, &error)) return usageError("paths", error);
   }
+  // "any-pod" alone: one search from every workload at once (the k best paths per target, whatever
+  // the pod); mixed with other sources, each source is searched on its own.
+  query.combine_sources = from.size() == 1 && from[0] == "any-pod";
   for (const std::string& t : to) {
     if (t == "crown-jewels" && to.size() == 1) break;  // the default: every crown jewel
     if (!resolve(*g, t, false, &query.targets, &error)) return usageError("paths", error);

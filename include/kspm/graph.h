@@ -23,8 +23,11 @@
 // into the ObjectSet it was built from.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,6 +119,25 @@ class Graph {
   const std::vector<Edge>& edges() const { return edges_; }
   /** Edge indices leaving vertex `v`, in build order. */
   const std::vector<uint32_t>& out(uint32_t v) const { return out_[v]; }
+  /** Edge indices entering vertex `v`. */
+  const std::vector<uint32_t>& in(uint32_t v) const { return in_[v]; }
+
+  /**
+   * A value derived from the graph for a set of target vertices (path-search distances), computed
+   * once by the first caller and kept while the graph lives. Thread-safe.
+   */
+  template <typename T, typename Fn>
+  std::shared_ptr<const T> cached(const std::vector<uint32_t>& targets, Fn&& compute) const {
+    std::vector<uint32_t> key = targets;
+    std::sort(key.begin(), key.end());
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      if (cache_.size() >= 64) cache_.clear();  // bounded: at most 64 target sets kept
+      it = cache_.emplace(std::move(key), std::make_shared<const T>(compute())).first;
+    }
+    return std::static_pointer_cast<const T>(it->second);
+  }
   /** The vertex named `name`, or nullopt. */
   std::optional<uint32_t> find(std::string_view name) const;
   /** The internet vertex. */
@@ -126,12 +148,17 @@ class Graph {
   /** Used while building. */
   uint32_t addVertex(Vertex vertex);
   void addEdge(Edge edge);
+  /** Drops repeated (from, to, technique) edges, keeping the first. */
+  void dedupe();
 
  private:
   Graph() = default;
   std::vector<Vertex> vertices_;
   std::vector<Edge> edges_;
   std::vector<std::vector<uint32_t>> out_;
+  std::vector<std::vector<uint32_t>> in_;
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::vector<uint32_t>, std::shared_ptr<const void>> cache_;
   std::vector<std::pair<std::string, uint32_t>> by_name_;  // sorted after build
   uint32_t internet_ = 0;
   std::vector<std::string> notes_;
@@ -147,7 +174,9 @@ struct PathQuery {
   std::vector<uint32_t> sources;   // entry points
   std::vector<uint32_t> targets;   // empty: every crown jewel
   uint32_t k = 3;                  // paths per (source, target) and ranking
-  uint32_t max_expansions = 2'000'000;  // global cap on search work
+  uint32_t max_expansions = 2'000'000;  // cap on the work of each search
+  /** Search from all sources at once ("from any pod"): k best paths per target whatever the source. */
+  bool combine_sources = false;
 };
 
 struct PathResult {
@@ -161,6 +190,7 @@ struct PathAnswer {
   std::vector<PathResult> results;  // by source, then target
   bool capped = false;              // the expansion cap was hit: some paths may be missing
   uint64_t expansions = 0;
+  uint32_t searches = 0;            // searches run (one per source, or one for combined sources)
   /** Vulnerability reports that matched no image of the input (filled in by the caller). */
   std::vector<std::string> unmatched_reports;
 };

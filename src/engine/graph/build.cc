@@ -105,11 +105,10 @@ struct Builder {
     by_name.emplace(std::move(name), id);
     return id;
   }
-  std::set<std::tuple<uint32_t, uint32_t, Technique>> edges_made;
-  /** Adds an edge; the first of equal (from, to, technique) edges is kept. */
+  /** Adds an edge; Graph::build keeps the first of equal (from, to, technique) edges. */
   void edge(uint32_t from, uint32_t to, Technique technique, double likelihood, std::string evidence,
             const Object* object = nullptr, uint32_t line = 0) {
-    if (from == to || !edges_made.insert({from, to, technique}).second) return;
+    if (from == to) return;
     graph.addEdge({from, to, technique, likelihood, std::move(evidence), object, line});
   }
 
@@ -636,10 +635,20 @@ void Builder::network() {
     for (uint32_t c = 0; c < matrix.classes.size(); ++c) {
       for (uint32_t w : matrix.classes[c].workloads) class_of[w] = c;
     }
+    // Two hubs keep the edge count at (matrix edges to vulnerable classes) + workloads: a
+    // "position" per source class and a "vulnerable endpoints" vertex per target class.
     std::vector<uint32_t> class_vertex(matrix.classes.size(), UINT32_MAX);
+    std::vector<uint32_t> target_vertex(matrix.classes.size(), UINT32_MAX);
     std::vector<std::vector<uint32_t>> vulnerable_in_class(matrix.classes.size());
     for (uint32_t w = 0; w < workload_vertex.size(); ++w) {
       if (exploit[w] > 0) vulnerable_in_class[class_of[w]].push_back(w);
+    }
+    std::vector<std::string> connectivity_text(matrix.connectivities.size());
+    for (size_t i = 0; i < matrix.connectivities.size(); ++i) {
+      const netpol::Matrix::Connectivity& c = matrix.connectivities[i];
+      connectivity_text[i] = "NetworkPolicy " + (!c.allowed.empty() ? "allows " + c.allowed.toString()
+                                                                     : "may allow (depends on the network plugin) " +
+                                                                           (c.depends.empty() ? c.unknown : c.depends).toString());
     }
     for (const netpol::Matrix::Edge& e : matrix.edges) {
       if (e.from.external || e.to.external || vulnerable_in_class[e.to.index].empty()) continue;
@@ -653,11 +662,15 @@ void Builder::network() {
                "its pods share this network position (NetworkPolicy treats them alike)");
         }
       }
-      for (uint32_t w : vulnerable_in_class[e.to.index]) {
-        edge(class_vertex[e.from.index], endpoint_of(w), Technique::kNetworkReach, p,
-             "NetworkPolicy " + std::string(!c.allowed.empty() ? "allows " + c.allowed.toString()
-                                                                 : "may allow (depends on the network plugin) " + c.depends.toString() + c.unknown.toString()));
+      if (target_vertex[e.to.index] == UINT32_MAX) {
+        target_vertex[e.to.index] =
+            vertex(VertexKind::kEndpoint, "vulnerable endpoints of network position c" + std::to_string(e.to.index + 1));
+        for (uint32_t w : vulnerable_in_class[e.to.index]) {
+          edge(target_vertex[e.to.index], endpoint_of(w), Technique::kNetworkReach, kCertain,
+               "its pods are at this network position");
+        }
       }
+      edge(class_vertex[e.from.index], target_vertex[e.to.index], Technique::kNetworkReach, p, connectivity_text[e.connectivity]);
     }
   }
   for (uint32_t w = 0; w < workload_vertex.size(); ++w) {
@@ -690,12 +703,46 @@ Graph::~Graph() = default;
 uint32_t Graph::addVertex(Vertex vertex) {
   vertices_.push_back(std::move(vertex));
   out_.emplace_back();
+  in_.emplace_back();
   return static_cast<uint32_t>(vertices_.size() - 1);
 }
 
 void Graph::addEdge(Edge edge) {
   out_[edge.from].push_back(static_cast<uint32_t>(edges_.size()));
+  in_[edge.to].push_back(static_cast<uint32_t>(edges_.size()));
   edges_.push_back(std::move(edge));
+}
+
+void Graph::dedupe() {
+  // Per vertex, the first edge of each (to, technique) is kept; the others are dropped and the
+  // edge indices renumbered.
+  std::vector<char> keep(edges_.size(), 1);
+  std::vector<std::pair<uint64_t, uint32_t>> seen;
+  for (std::vector<uint32_t>& list : out_) {
+    if (list.size() < 2) continue;
+    seen.clear();
+    for (uint32_t e : list) seen.emplace_back((uint64_t{edges_[e].to} << 8) | static_cast<uint8_t>(edges_[e].technique), e);
+    std::sort(seen.begin(), seen.end());
+    for (size_t i = 1; i < seen.size(); ++i) {
+      if (seen[i].first == seen[i - 1].first) keep[seen[i].second] = 0;
+    }
+  }
+  if (std::all_of(keep.begin(), keep.end(), [](char k) { return k != 0; })) return;
+  std::vector<uint32_t> renumber(edges_.size(), UINT32_MAX);
+  std::vector<Edge> kept;
+  kept.reserve(edges_.size());
+  for (uint32_t e = 0; e < edges_.size(); ++e) {
+    if (!keep[e]) continue;
+    renumber[e] = static_cast<uint32_t>(kept.size());
+    kept.push_back(std::move(edges_[e]));
+  }
+  edges_ = std::move(kept);
+  for (auto* lists : {&out_, &in_}) {
+    for (std::vector<uint32_t>& list : *lists) {
+      std::erase_if(list, [&](uint32_t e) { return renumber[e] == UINT32_MAX; });
+      for (uint32_t& e : list) e = renumber[e];
+    }
+  }
 }
 
 std::optional<uint32_t> Graph::find(std::string_view name) const {
@@ -719,6 +766,7 @@ std::unique_ptr<Graph> Graph::build(const ObjectSet& objects, const BuildOptions
   b.nodeEdges();
   b.cloudIdentities();
   b.network();
+  graph->dedupe();
   for (uint32_t v = 0; v < graph->vertices_.size(); ++v) graph->by_name_.emplace_back(graph->vertices_[v].name, v);
   std::sort(graph->by_name_.begin(), graph->by_name_.end());
   // Keep what the graph needs alive: evidence points into the input only.

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <queue>
 #include <unordered_map>
 
@@ -79,6 +81,7 @@ struct Step {
   int32_t parent;  // -1 at a source
   uint32_t hops;
   double cost;     // -log likelihood
+  uint32_t sibling = 0;  // position of `edge` in the parent vertex's ordered out-edges
 };
 
 struct Key {
@@ -108,43 +111,134 @@ Path pathOf(const std::vector<Step>& arena, int32_t at) {
 }
 
 /** Up to k paths per target from `sources` (searched together), by the chosen cost. */
+/**
+ * Exact remaining cost from every vertex to the nearest target, by steps and by -log likelihood:
+ * a reverse BFS and a reverse Dijkstra from the targets. As A* heuristics they are consistent, so
+ * paths still come out in cost order, and vertices that reach no target are never queued.
+ */
+struct ToTarget {
+  std::vector<uint32_t> hops;  // UINT32_MAX: no target reachable
+  std::vector<double> cost;
+};
+
+ToTarget distancesToTargets(const Graph& graph, const std::vector<uint32_t>& targets) {
+  const size_t n = graph.vertices().size();
+  ToTarget to;
+  to.hops.assign(n, UINT32_MAX);
+  to.cost.assign(n, std::numeric_limits<double>::infinity());
+  std::vector<uint32_t> frontier;
+  for (uint32_t t : targets) {
+    to.hops[t] = 0;
+    to.cost[t] = 0;
+    frontier.push_back(t);
+  }
+  for (size_t i = 0; i < frontier.size(); ++i) {
+    uint32_t v = frontier[i];
+    for (uint32_t e : graph.in(v)) {
+      uint32_t u = graph.edges()[e].from;
+      if (to.hops[u] == UINT32_MAX) {
+        to.hops[u] = to.hops[v] + 1;
+        frontier.push_back(u);
+      }
+    }
+  }
+  using Item = std::pair<double, uint32_t>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue;
+  for (uint32_t t : targets) queue.push({0.0, t});
+  while (!queue.empty()) {
+    auto [c, v] = queue.top();
+    queue.pop();
+    if (c > to.cost[v]) continue;
+    for (uint32_t e : graph.in(v)) {
+      const Edge& edge = graph.edges()[e];
+      double d = c - std::log(std::max(edge.likelihood, 1e-9));
+      if (d < to.cost[edge.from]) {
+        to.cost[edge.from] = d;
+        queue.push({d, edge.from});
+      }
+    }
+  }
+  return to;
+}
+
 void search(const Graph& graph, const std::vector<uint32_t>& sources, const std::vector<char>& is_target, uint32_t k,
             bool by_likelihood, uint64_t budget, uint64_t* spent, bool* capped,
-            std::unordered_map<uint32_t, std::vector<Path>>* out) {
+            std::unordered_map<uint32_t, std::vector<Path>>* out, const ToTarget& to) {
   std::vector<Step> arena;
   std::vector<uint32_t> expanded(graph.vertices().size(), 0);
   // Each vertex is expanded at most `bound` times. k would be exact for walks; a simple path may
   // need a worse prefix when a better one already holds a vertex further on, so allow more.
   const uint32_t bound = k * kExpansionSlack;
+  auto step_cost = [](const Edge& edge) { return -std::log(std::max(edge.likelihood, 1e-9)); };
+  // A vertex's out-edges that lead to a target, ordered by what they add to the estimate (the edge
+  // plus the exact rest), computed once per vertex: siblings then enter the queue one at a time, the
+  // next when the previous leaves it, instead of all at once (hubs have tens of thousands).
+  std::vector<std::vector<uint32_t>> ordered(graph.vertices().size());
+  std::vector<char> ordered_done(graph.vertices().size(), 0);
+  auto children = [&](uint32_t v) -> const std::vector<uint32_t>& {
+    if (!ordered_done[v]) {
+      ordered_done[v] = 1;
+      std::vector<uint32_t>& list = ordered[v];
+      for (uint32_t e : graph.out(v)) {
+        if (to.hops[graph.edges()[e].to] != UINT32_MAX) list.push_back(e);
+      }
+      auto add_hops = [&](uint32_t e) { return 1.0 + to.hops[graph.edges()[e].to]; };
+      auto add_cost = [&](uint32_t e) { return step_cost(graph.edges()[e]) + to.cost[graph.edges()[e].to]; };
+      std::stable_sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
+        return by_likelihood ? std::make_pair(add_cost(a), add_hops(a)) < std::make_pair(add_cost(b), add_hops(b))
+                             : std::make_pair(add_hops(a), add_cost(a)) < std::make_pair(add_hops(b), add_cost(b));
+      });
+    }
+    return ordered[v];
+  };
   std::priority_queue<Key, std::vector<Key>, std::greater<Key>> queue;
   auto push = [&](Step s) {
     arena.push_back(s);
     uint32_t id = static_cast<uint32_t>(arena.size() - 1);
-    queue.push(by_likelihood ? Key{s.cost, static_cast<double>(s.hops), id} : Key{static_cast<double>(s.hops), s.cost, id});
+    double hops = static_cast<double>(s.hops) + to.hops[s.vertex];
+    double cost = s.cost + to.cost[s.vertex];
+    queue.push(by_likelihood ? Key{cost, hops, id} : Key{hops, cost, id});
   };
-  for (uint32_t s : sources) push({s, -1, -1, 0, 0.0});
-  while (!queue.empty()) {
-    if (*spent >= budget) {
-      *capped = true;
+  // Queues the child at `position` (or the next one after it that may still be taken) of `parent`.
+  auto push_child = [&](int32_t parent, uint32_t position) {
+    const Step& p = arena[parent];
+    const std::vector<uint32_t>& list = children(p.vertex);
+    for (; position < list.size(); ++position) {
+      const Edge& edge = graph.edges()[list[position]];
+      if (expanded[edge.to] >= bound || onPath(arena, parent, edge.to)) continue;
+      Step child{edge.to, static_cast<int32_t>(list[position]), parent, p.hops + 1, p.cost + step_cost(edge), position};
+      push(child);
       return;
     }
-    ++*spent;
+  };
+  for (uint32_t s : sources) {
+    if (to.hops[s] != UINT32_MAX) push({s, -1, -1, 0, 0.0, 0});
+  }
+  size_t targets_left = std::count(is_target.begin(), is_target.end(), 1);
+  uint64_t used = 0;
+  while (!queue.empty() && targets_left > 0) {
     Key key = queue.top();
     queue.pop();
     Step step = arena[key.step];
+    // Its next sibling takes its turn in the queue, whatever happens to this one.
+    if (step.parent >= 0) push_child(step.parent, step.sibling + 1);
     if (expanded[step.vertex] >= bound) continue;
+    if (used >= budget) {
+      *capped = true;
+      break;
+    }
+    ++used;
     ++expanded[step.vertex];
     if (is_target[step.vertex] && step.edge >= 0) {
       std::vector<Path>& list = (*out)[step.vertex];
-      if (list.size() < k) list.push_back(pathOf(arena, static_cast<int32_t>(key.step)));
+      if (list.size() < k) {
+        list.push_back(pathOf(arena, static_cast<int32_t>(key.step)));
+        if (list.size() == k) --targets_left;  // every target full: nothing left to find
+      }
     }
-    for (uint32_t e : graph.out(step.vertex)) {
-      const Edge& edge = graph.edges()[e];
-      if (expanded[edge.to] >= bound || onPath(arena, static_cast<int32_t>(key.step), edge.to)) continue;
-      push({edge.to, static_cast<int32_t>(e), static_cast<int32_t>(key.step), step.hops + 1,
-            step.cost - std::log(std::max(edge.likelihood, 1e-9))});
-    }
+    push_child(static_cast<int32_t>(key.step), 0);
   }
+  *spent += used;
 }
 
 }  // namespace
@@ -174,19 +268,31 @@ PathAnswer findPaths(const Graph& graph, const PathQuery& query) {
     }
   }
   for (uint32_t t : targets) is_target[t] = 1;
-  for (uint32_t source : query.sources) {
+  // One search per source, or one for all sources together (each result's source is then that of
+  // its best path). The work cap holds per search.
+  std::vector<std::vector<uint32_t>> groups;
+  if (query.combine_sources) {
+    groups.push_back(query.sources);
+  } else {
+    for (uint32_t source : query.sources) groups.push_back({source});
+  }
+  std::shared_ptr<const ToTarget> to = graph.cached<ToTarget>(targets, [&] { return distancesToTargets(graph, targets); });
+  for (const std::vector<uint32_t>& group : groups) {
+    if (group.empty()) continue;
     std::unordered_map<uint32_t, std::vector<Path>> shortest, riskiest;
-    search(graph, {source}, is_target, query.k, false, query.max_expansions, &answer.expansions, &answer.capped, &shortest);
-    search(graph, {source}, is_target, query.k, true, query.max_expansions, &answer.expansions, &answer.capped, &riskiest);
+    search(graph, group, is_target, query.k, false, query.max_expansions, &answer.expansions, &answer.capped, &shortest, *to);
+    search(graph, group, is_target, query.k, true, query.max_expansions, &answer.expansions, &answer.capped, &riskiest, *to);
+    ++answer.searches;
     for (uint32_t t : targets) {
       auto s = shortest.find(t);
       auto r = riskiest.find(t);
       if (s == shortest.end() && r == riskiest.end()) continue;
       PathResult result;
-      result.source = source;
       result.target = t;
       if (s != shortest.end()) result.shortest = std::move(s->second);
       if (r != riskiest.end()) result.riskiest = std::move(r->second);
+      const std::vector<Path>& any = !result.shortest.empty() ? result.shortest : result.riskiest;
+      result.source = group.size() == 1 || any.empty() || any[0].edges.empty() ? group[0] : graph.edges()[any[0].edges[0]].from;
       answer.results.push_back(std::move(result));
     }
   }
