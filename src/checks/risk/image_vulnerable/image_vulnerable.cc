@@ -50,7 +50,7 @@ class ImageVulnerableCheck final : public Check {
     return kInfo;
   }
 
-  void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
+  void evaluate(const Object& /*object*/, const EvalContext& context, FindingSink& sink) const noexcept override {
     if (context.scan->vulns == nullptr || context.pod == nullptr) return;
     for (const ContainerRef& c : context.pod->containers) {
       const Node* image = field(c.node, "image");
