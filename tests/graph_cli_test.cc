@@ -197,5 +197,24 @@ spec:
   EXPECT_EQ(first_vulnerable, 1) << "sorted by risk: web's finding comes first";
 }
 
+
+TEST(GraphCli, ReportsThatMatchNoImageAreNamed) {
+  testing::TempDir dir;
+  std::string other = dir.write("other.json", R"({"SchemaVersion": 2, "ArtifactName": "other/image:9",
+    "ArtifactType": "container_image", "Metadata": {"RepoTags": ["other/image:9"]},
+    "Results": [{"Target": "t", "Class": "os-pkgs", "Type": "debian", "Vulnerabilities": []}]})");
+  std::string manifest = "'" + fixture("fail_exposed_vulnerable_creates_privileged_pods.yaml") + "'";
+  auto scan = run(kspm() + " scan --fail-on none --vulns '" + fixture("vulns.json") + "' --vulns " + other + " " + manifest +
+                  " 2>&1 >/dev/null");
+  EXPECT_NE(scan.out.find("other/image:9"), std::string::npos) << scan.out;
+  EXPECT_EQ(scan.out.find("registry.example.com/shop/web:1.0"), std::string::npos) << scan.out;
+  auto paths = run(kspm() + " paths -o json --vulns " + other + " " + manifest);
+  rapidjson::Document d;
+  d.Parse(paths.out.c_str());
+  ASSERT_TRUE(d.IsObject());
+  ASSERT_EQ(d["unmatched_reports"].Size(), 1u);
+  EXPECT_NE(std::string(d["unmatched_reports"][0].GetString()).find("other/image:9"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kspm
