@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -214,6 +216,36 @@ TEST(GraphCli, ReportsThatMatchNoImageAreNamed) {
   ASSERT_TRUE(d.IsObject());
   ASSERT_EQ(d["unmatched_reports"].Size(), 1u);
   EXPECT_NE(std::string(d["unmatched_reports"][0].GetString()).find("other/image:9"), std::string::npos);
+}
+
+
+TEST(GraphCli, IdentitySourcesAndSecretNamespaces) {
+  std::string manifest = "'" + fixture("fail_exposed_vulnerable_creates_privileged_pods.yaml") + "'";
+  auto r = run(kspm() + " paths -o json -k 1 --from identity:sa:shop:web " + manifest);
+  ASSERT_EQ(r.exit_code, 0);
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  ASSERT_TRUE(d.IsObject());
+  std::vector<std::string> targets;
+  for (const auto& x : d["results"].GetArray()) {
+    EXPECT_STREQ(x["from"].GetString(), "ServiceAccount shop/web");
+    targets.push_back(x["to"].GetString());
+  }
+  EXPECT_NE(std::find(targets.begin(), targets.end(), "secrets in shop"), targets.end());
+  // Only kube-system's secrets as crown jewels: shop's are no longer a target.
+  auto narrowed = run(kspm() + " paths -o json -k 1 --secret-namespace kube-system --from identity:sa:shop:web " + manifest);
+  rapidjson::Document n;
+  n.Parse(narrowed.out.c_str());
+  ASSERT_TRUE(n.IsObject());
+  bool shop = false, kube_system = false;
+  for (const auto& x : n["results"].GetArray()) {
+    shop = shop || std::string(x["to"].GetString()) == "secrets in shop";
+    kube_system = kube_system || std::string(x["to"].GetString()) == "secrets in kube-system";
+  }
+  EXPECT_FALSE(shop);
+  EXPECT_TRUE(kube_system);
+  EXPECT_EQ(run(kspm() + " paths --from identity:sa:shop " + manifest + " 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(run(kspm() + " paths --from identity:robot:x " + manifest + " 2>/dev/null").exit_code, 2);
 }
 
 }  // namespace

@@ -25,8 +25,9 @@ constexpr const char* kPathsHelp =
     "source and target: the k shortest and the k likeliest simple paths.\n"
     "\n"
     "Flags:\n"
-    "      --from SOURCE      internet (default), any-pod, pod:NS/NAME (or NS/KIND/NAME), or a vertex name\n"
-    "                         (\"ServiceAccount shop/api\", \"Group dev\"); repeatable\n"
+    "      --from SOURCE      internet (default), any-pod, pod:NS/NAME (or NS/KIND/NAME),\n"
+    "                         identity:sa:NS:NAME, identity:user:NAME, identity:group:NAME, or a vertex name\n"
+    "                         (\"ServiceAccount shop/api\", see kspm graph export); repeatable\n"
     "      --to TARGET        crown-jewels (default), cluster-admin, node, secrets, or a vertex name; repeatable\n"
     "  -k N                   paths per source, target and ranking (default 3)\n"
     "      --max-expansions N cap on search work (default 2000000); the answer says when it was hit\n"
@@ -35,6 +36,8 @@ constexpr const char* kPathsHelp =
     "      --vex FILE         OpenVEX or CycloneDX VEX: not_affected vulnerabilities are removed (repeatable)\n"
     "      --kev FILE         CISA known exploited vulnerabilities JSON\n"
     "      --epss FILE        FIRST EPSS CSV (gzipped or not)\n"
+    "      --secret-namespace NS  only the secrets of NS are crown jewels (repeatable; default: every\n"
+    "                         namespace's)\n"
     "      --cloud-iam FILE   `aws iam get-account-authorization-details` JSON: admin-equivalent IAM roles and\n"
     "                         users become the crown jewel \"cloud admin\"\n"
     "      --no-bootstrap-rbac  leave out the roles and bindings every cluster has\n"
@@ -95,6 +98,10 @@ bool takeGraphFlag(Args& args, GraphInput* input, std::string* value, std::strin
   }
   if (args.flag({"--cloud-iam"}, value, error)) {
     input->cloud_iam = *value;
+    return true;
+  }
+  if (args.flag({"--secret-namespace"}, value, error)) {
+    input->build.secret_namespaces.push_back(*value);
     return true;
   }
   if (args.flag({"--max-document-bytes"}, value, error)) {
@@ -193,6 +200,27 @@ bool resolve(const graph::Graph& g, const std::string& text, bool source, std::v
     return true;
   }
   std::string name = text;
+  // identity:sa:NS:NAME (or serviceaccount:), identity:user:NAME, identity:group:NAME.
+  if (text.starts_with("identity:")) {
+    std::string rest = text.substr(9);
+    auto after = [&](std::string_view prefix) { return rest.substr(prefix.size()); };
+    if (rest.starts_with("sa:") || rest.starts_with("serviceaccount:")) {
+      std::string ns_name = after(rest.starts_with("sa:") ? "sa:" : "serviceaccount:");
+      size_t colon = ns_name.find(':');
+      if (colon == std::string::npos) {
+        *error = "\"" + text + "\": give identity:sa:NAMESPACE:NAME";
+        return false;
+      }
+      name = "ServiceAccount " + ns_name.substr(0, colon) + "/" + ns_name.substr(colon + 1);
+    } else if (rest.starts_with("user:")) {
+      name = "User " + after("user:");
+    } else if (rest.starts_with("group:")) {
+      name = "Group " + after("group:");
+    } else {
+      *error = "\"" + text + "\": give identity:sa:NS:NAME, identity:user:NAME or identity:group:NAME";
+      return false;
+    }
+  }
   if (text.starts_with("pod:")) {
     name = text.substr(4);
     std::vector<uint32_t> found;
