@@ -248,5 +248,22 @@ TEST(GraphCli, IdentitySourcesAndSecretNamespaces) {
   EXPECT_EQ(run(kspm() + " paths --from identity:robot:x " + manifest + " 2>/dev/null").exit_code, 2);
 }
 
+
+TEST(GraphCli, FeedsAreRecordedWithTheirDates) {
+  std::string testdata = testing::sourceDir() + "/src/engine/vulns/testdata/";
+  std::string manifest = "'" + fixture("fail_exposed_vulnerable_creates_privileged_pods.yaml") + "'";
+  auto r = run(kspm() + " paths -o json -k 1 --to node --vulns '" + fixture("vulns.json") + "' --kev '" + testdata +
+               "kev.json' --epss '" + testdata + "epss.csv' " + manifest);
+  ASSERT_EQ(r.exit_code, 0);
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  ASSERT_TRUE(d.IsObject());
+  const auto& sources = d["data_sources"];
+  EXPECT_STREQ(sources["vulnerability_reports"].GetString(), "1");
+  ASSERT_TRUE(sources.HasMember("epss_score_date"));
+  EXPECT_NE(std::string(sources["epss_score_date"].GetString()), "");
+  ASSERT_TRUE(sources.HasMember("kev_catalog_version"));
+}
+
 }  // namespace
 }  // namespace kspm

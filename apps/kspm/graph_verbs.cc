@@ -307,6 +307,17 @@ int pathsVerb(int argc, char** argv) {
   }
   graph::PathAnswer answer = graph::findPaths(*g, query);
   answer.unmatched_reports = unmatchedReports(db, objects);
+  if (input.build.vulns != nullptr) {
+    answer.data_sources.emplace_back("vulnerability_reports", std::to_string(db.images().size()));
+    if (!input.kev.empty()) {
+      answer.data_sources.emplace_back("kev_catalog_version", db.kevInfo().catalog_version);
+      answer.data_sources.emplace_back("kev_entries", std::to_string(db.kevInfo().entries));
+    }
+    if (!input.epss.empty()) {
+      answer.data_sources.emplace_back("epss_model_version", db.epssInfo().model_version);
+      answer.data_sources.emplace_back("epss_score_date", db.epssInfo().score_date);
+    }
+  }
   std::string text;
   if (input.format == "json") {
     text = graph::pathsJson(*g, objects, answer);

@@ -193,6 +193,8 @@ struct PathAnswer {
   uint32_t searches = 0;            // searches run (one per source, or one for combined sources)
   /** Vulnerability reports that matched no image of the input (filled in by the caller). */
   std::vector<std::string> unmatched_reports;
+  /** The vulnerability data used, as (key, value) pairs: reports, KEV catalog version, EPSS score date... */
+  std::vector<std::pair<std::string, std::string>> data_sources;
 };
 
 /** The k shortest and k likeliest simple paths from each source to each target. */

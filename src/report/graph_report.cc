@@ -111,6 +111,11 @@ std::string pathsTable(const Graph& graph, const PathAnswer& answer) {
   }
   if (answer.results.empty()) out += "no path from the sources to the targets\n";
   if (answer.capped) out += "note: the search stopped at its work cap (--max-expansions); some paths may be missing\n";
+  if (!answer.data_sources.empty()) {
+    out += "data:";
+    for (const auto& [key, value] : answer.data_sources) out += " " + key + "=" + value;
+    out += "\n";
+  }
   if (!answer.unmatched_reports.empty()) {
     out += "note: " + std::to_string(answer.unmatched_reports.size()) + " vulnerability report(s) matched no image of the input:";
     for (size_t i = 0; i < answer.unmatched_reports.size() && i < 10; ++i) out += (i ? ", " : " ") + answer.unmatched_reports[i];
@@ -133,6 +138,13 @@ std::string pathsJson(const Graph& graph, const ObjectSet& objects, const PathAn
   w.StartArray();
   for (const std::string& r : answer.unmatched_reports) writeString(w, r);
   w.EndArray();
+  writeKey(w, "data_sources");
+  w.StartObject();
+  for (const auto& [key, value] : answer.data_sources) {
+    writeKey(w, key);
+    writeString(w, value);
+  }
+  w.EndObject();
   writeKey(w, "results");
   w.StartArray();
   for (const PathResult& r : answer.results) {
