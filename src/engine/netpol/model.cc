@@ -496,7 +496,8 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   // Workloads.
   for (const Object& object : objects.objects()) {
     if (object.kind == "PodTemplate") continue;  // nothing runs it
-    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, options.workload_kinds, true);
+    // Only the spec and metadata: the containers are walked below without building their paths.
+    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, options.workload_kinds, false);
     if (!pod) continue;
     WorkloadInfo w;
     w.object = &object;
@@ -507,14 +508,21 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     w.host_network = checks::isTrue(field(pod->spec, "hostNetwork"));
     w.single_pod = object.kind == "Pod" && object.group().empty();
     w.directory = directoryOf(objects.pathOf(object));
-    for (const checks::ContainerRef& c : pod->containers) {
-      // Ports are served by the app containers and by restartable init containers (sidecars), as
-      // the API's FindPort resolves named ports; other init containers have exited by then, and
-      // ephemeral containers may not declare ports.
-      if (c.list == "ephemeralContainers") continue;
-      const Node* restart = field(c.node, "restartPolicy");
-      if (c.list == "initContainers" && (restart == nullptr || !restart->is("Always"))) continue;
-      const Node* ports = field(c.node, "ports");
+    // Ports are served by the app containers and by restartable init containers (sidecars), as the
+    // API's FindPort resolves named ports; other init containers have exited by then, and ephemeral
+    // containers may not declare ports.
+    std::vector<const Node*> serving;
+    for (std::string_view list : {"containers", "initContainers"}) {
+      const Node* containers = field(pod->spec, list);
+      if (containers == nullptr || !containers->isArray()) continue;
+      for (const Node& c : containers->items()) {
+        const Node* restart = field(&c, "restartPolicy");
+        if (list == "initContainers" && (restart == nullptr || !restart->is("Always"))) continue;
+        serving.push_back(&c);
+      }
+    }
+    for (const Node* c : serving) {
+      const Node* ports = field(c, "ports");
       if (ports == nullptr || !ports->isArray()) continue;
       for (const Node& p : ports->items()) {
         ContainerPort cp;
