@@ -140,6 +140,13 @@ TEST(Kubeconfig, MissingKubeconfigEntriesSkippedAllMissingIsError) {
   EXPECT_EQ(r.value().cluster.server, "https://real.example");
   EXPECT_EQ(r.value().source, real);
 
+  // Repeated entries are read once (client-go deduplicates); an empty file is an empty config.
+  std::string empty = d.write("empty", "");
+  o.kubeconfig_env = empty + ":" + real + ":" + real;
+  r = loadKubeconfig(o);
+  ASSERT_TRUE(r.ok()) << err(r);
+  EXPECT_EQ(r.value().source, empty + ":" + real);
+
   o.kubeconfig_env = d.path("missing1") + ":" + d.path("missing2");
   r = loadKubeconfig(o);
   ASSERT_FALSE(r.ok());
