@@ -189,14 +189,20 @@ std::vector<Exposure> computeExposure(const Model& model) {
   for (uint32_t w = 0; w < model.workloads().size(); ++w) {
     const WorkloadInfo& info = model.workloads()[w];
     out[w].workload = w;
-    from_internet[w] = model.reach(internet4, Endpoint::ofWorkload(w));
-    Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
-    from_internet[w].allowed.unite(v6.allowed);
-    from_internet[w].unknown.unite(v6.unknown);
-    from_internet[w].unknown = from_internet[w].unknown.minus(from_internet[w].allowed);
-    from_internet[w].depends.unite(v6.depends);
-    from_internet[w].depends = from_internet[w].depends.minus(from_internet[w].allowed).minus(from_internet[w].unknown);
     const std::vector<uint32_t>& selecting = model.ingressPolicies(w);
+    if (selecting.empty() && model.foreignPoliciesFor(info.ns).empty()) {
+      // Nothing narrows its ingress: the internet (like everyone) may open anything.
+      from_internet[w].allowed = ConnSet::all();
+      from_internet[w].ingress.judged = true;
+    } else {
+      from_internet[w] = model.reach(internet4, Endpoint::ofWorkload(w));
+      Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
+      from_internet[w].allowed.unite(v6.allowed);
+      from_internet[w].unknown.unite(v6.unknown);
+      from_internet[w].unknown = from_internet[w].unknown.minus(from_internet[w].allowed);
+      from_internet[w].depends.unite(v6.depends);
+      from_internet[w].depends = from_internet[w].depends.minus(from_internet[w].allowed).minus(from_internet[w].unknown);
+    }
 
     ExposurePath pod;
     pod.via = info.object;
