@@ -138,16 +138,9 @@ bool loadVulns(const GraphInput& input, vulns::Database* db, const char* verb) {
 std::vector<std::string> unmatchedReports(const vulns::Database& db, const ObjectSet& objects) {
   std::vector<std::string> out;
   if (db.images().empty()) return out;
-  std::vector<std::string_view> images;
-  for (const Object& o : objects.objects()) {
-    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(o);
-    if (!pod) continue;
-    for (const checks::ContainerRef& c : pod->containers) {
-      const Node* image = c.node->get("image");
-      if (image != nullptr && image->isString()) images.push_back(image->str());
-    }
+  for (const vulns::ImageReport* r : db.unmatched(checks::containerImages(objects))) {
+    out.push_back(r->name + " (" + r->source + ")");
   }
-  for (const vulns::ImageReport* r : db.unmatched(images)) out.push_back(r->name + " (" + r->source + ")");
   return out;
 }
 

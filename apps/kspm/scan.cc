@@ -348,16 +348,7 @@ int runScan(int argc, char** argv) {
   for (const std::string& w : reporter->warnings()) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
   for (const std::string& w : exceptionWarnings(engine)) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
   if (policy.vulns != nullptr && !vuln_db.images().empty()) {
-    std::vector<std::string_view> images;
-    for (const Object& o : objects.objects()) {
-      std::optional<checks::PodSpecRef> pod = checks::podSpecOf(o, policy.workload_kinds);
-      if (!pod) continue;
-      for (const checks::ContainerRef& c : pod->containers) {
-        const Node* image = c.node->get("image");
-        if (image != nullptr && image->isString()) images.push_back(image->str());
-      }
-    }
-    for (const vulns::ImageReport* r : vuln_db.unmatched(images)) {
+    for (const vulns::ImageReport* r : vuln_db.unmatched(checks::containerImages(objects, policy.workload_kinds))) {
       std::fprintf(stderr, "kspm scan: warning: vulnerability report for %s (%s) matched no image of the input\n",
                    r->name.c_str(), r->source.c_str());
     }

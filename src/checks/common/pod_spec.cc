@@ -223,4 +223,17 @@ std::optional<PodSpecRef> podSpecOf(const Object& object, const std::vector<Work
   return std::nullopt;
 }
 
+std::vector<std::string_view> containerImages(const ObjectSet& objects, const std::vector<WorkloadKind>& custom) {
+  std::vector<std::string_view> images;
+  for (const Object& o : objects.objects()) {
+    std::optional<PodSpecRef> pod = podSpecOf(o, custom);
+    if (!pod) continue;
+    for (const ContainerRef& c : pod->containers) {
+      const Node* image = c.node->get("image");
+      if (image != nullptr && image->isString()) images.push_back(image->str());
+    }
+  }
+  return images;
+}
+
 }  // namespace kspm::checks

@@ -72,6 +72,10 @@ std::optional<PodSpecRef> podSpecOf(const Object& object,
  */
 bool podLabelsOf(const Object& object, const std::vector<WorkloadKind>& custom, const Node** labels);
 
+/** The image of every container of every object with a pod spec, in input order (views into the input). */
+std::vector<std::string_view> containerImages(const ObjectSet& objects,
+                                              const std::vector<WorkloadKind>& custom = defaultWorkloadKinds());
+
 /** True for the built-in kinds podSpecOf understands. */
 bool isPodBearingKind(std::string_view kind);
 

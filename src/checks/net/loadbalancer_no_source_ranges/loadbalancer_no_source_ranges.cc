@@ -8,17 +8,12 @@
 
 #include "checks/net/cross_object.h"
 #include "checks/net/net_checks.h"
+#include "kspm/netpol.h"
 
 namespace kspm::checks::net {
 namespace {
 
 constexpr std::string_view kRangesAnnotation = "service.beta.kubernetes.io/load-balancer-source-ranges";
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -27,32 +22,6 @@ std::string_view trim(std::string_view s) {
 }
 
 bool isOpenRange(std::string_view cidr) { return cidr == "0.0.0.0/0" || cidr == "::/0"; }
-
-// The annotation a cloud provider reads to make the load balancer internal, or "".
-std::string_view internalAnnotation(const Object& object) {
-  struct Marker {
-    std::string_view key;
-    std::string_view value;  // "" = any value except "false"
-  };
-  static constexpr Marker kMarkers[] = {
-      {"service.beta.kubernetes.io/aws-load-balancer-internal", ""},
-      {"service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"},
-      {"networking.gke.io/load-balancer-type", "internal"},
-      {"cloud.google.com/load-balancer-type", "internal"},
-      {"service.beta.kubernetes.io/azure-load-balancer-internal", "true"},
-      {"service.beta.kubernetes.io/oci-load-balancer-internal", "true"},
-      {"oci-network-load-balancer.oraclecloud.com/internal", "true"},
-      {"service.beta.kubernetes.io/openstack-internal-load-balancer", "true"},
-      {"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", "private"},
-      {"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type", "intranet"},
-  };
-  for (const Marker& m : kMarkers) {
-    std::string_view value = annotation(object, m.key);
-    if (value.empty()) continue;
-    if (m.value.empty() ? !equalsIgnoreCase(value, "false") : equalsIgnoreCase(value, m.value)) return m.key;
-  }
-  return {};
-}
 
 class LoadBalancerNoSourceRangesCheck final : public BasicCheck {
  public:
@@ -79,7 +48,7 @@ class LoadBalancerNoSourceRangesCheck final : public BasicCheck {
     const Node* spec = field(object.root, "spec");
     const Node* type = field(spec, "type");
     if (type == nullptr || !type->is("LoadBalancer")) return;
-    std::string_view internal = internalAnnotation(object);
+    std::string_view internal = netpol::internalLoadBalancerAnnotation(object);
 
     const Node* ranges = field(spec, "loadBalancerSourceRanges");
     if (ranges != nullptr && ranges->isArray() && ranges->size() > 0) {
