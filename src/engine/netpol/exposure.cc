@@ -13,27 +13,13 @@
 namespace kspm::netpol {
 
 using checks::field;
+using checks::quoted;
 
 namespace {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view annotationOf(const Object& object, std::string_view key) {
   const Node* value = field(object.metadata(), {"annotations", key});
   return value != nullptr && value->isString() ? value->str() : std::string_view();
-}
-
-std::string quoted(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
 }
 
 /** The pod port a Service port's targetPort reaches on workload `w`; 0 when it does not resolve. */

@@ -1,6 +1,8 @@
 // Internals shared by the NetworkPolicy model, reach, matrix and exposure code.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -69,6 +71,13 @@ struct Model::Impl {
   /** Widens `out` where other engines' policies may apply to `src` (egress) or `dst` (ingress). */
   void applyForeign(Reach& out, const View& src, const View& dst, bool explain) const;
 };
+
+/** ASCII case-insensitive equality (kinds, annotation values). */
+inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 /** Namespaced label lookup on sorted labels; nullptr when absent. */
 const std::string_view* findLabel(const Labels& labels, std::string_view key);

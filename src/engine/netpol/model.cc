@@ -17,14 +17,6 @@ namespace {
 
 constexpr std::string_view kNameLabel = "kubernetes.io/metadata.name";
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 Labels labelsOf(const Node* mapping) {
   Labels labels;
   if (mapping == nullptr || !mapping->isObject()) return labels;

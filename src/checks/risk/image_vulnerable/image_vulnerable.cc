@@ -89,9 +89,6 @@ class ImageVulnerableCheck final : public Check {
       f.severity = severity;
     }
   }
-
- private:
-  static std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 };
 
 }  // namespace
