@@ -2,7 +2,8 @@
 # Installs kspm's build and test dependencies from Debian 12 packages (nothing else is downloaded).
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libyaml-dev rapidjson-dev libjemalloc-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 time zlib1g-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev python3 time zlib1g-dev
+          libcurl4-openssl-dev libssl-dev openssl libcpp-httplib-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

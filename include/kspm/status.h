@@ -30,6 +30,10 @@ enum class ErrorCode : uint16_t {
   kUsage = 13,             // bad flag or argument value
   kConfig = 14,            // bad configuration or exceptions file
   kInvalidObject = 15,     // an object the API server would reject (e.g. a NetworkPolicy with a bad CIDR); left out of the analysis that needs it
+  kClusterConnection = 16, // the API server could not be reached (connection, TLS, timeout) after retries
+  kClusterAuth = 17,       // credentials were refused (401) or could not be obtained (exec plugin failed)
+  kClusterForbidden = 18,  // the API server refused to list a resource (403): checks needing it are not assessable
+  kClusterResponse = 19,   // an unexpected status or a response body that is not what the API promises
 };
 
 /** Stable lower-case name of a code, e.g. "yaml-syntax". */

@@ -20,6 +20,10 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::kUsage: return "usage";
     case ErrorCode::kConfig: return "config";
     case ErrorCode::kInvalidObject: return "invalid-object";
+    case ErrorCode::kClusterConnection: return "cluster-connection";
+    case ErrorCode::kClusterAuth: return "cluster-auth";
+    case ErrorCode::kClusterForbidden: return "cluster-forbidden";
+    case ErrorCode::kClusterResponse: return "cluster-response";
   }
   return "unknown";
 }
