@@ -62,6 +62,13 @@ struct CheckInfo {
   Scope scope = Scope::kPodSpec;
   std::vector<std::string_view> kinds;  // for Scope::kKinds
   std::vector<ParameterInfo> parameters;  // configurable inputs, validated when the config loads
+  /**
+   * Kinds this check reads besides the object it evaluates (a binding's Role, a namespace's
+   * NetworkPolicies, a pod's ServiceAccount). When a scan could not read one of them (a live cluster
+   * that forbids listing it, or Secrets not listed by choice) the check would answer from half the
+   * facts, so the engine does not run it and reports it not assessable (ScanPolicy::unreadable).
+   */
+  std::vector<std::string_view> reads;
 
   // Pod Security Standards checks only.
   std::string_view pss_id;            // upstream check ID: "privileged", "capabilities_restricted"

@@ -27,6 +27,7 @@
 #include "checks/common/pod_spec.h"
 #include "kspm/catalog.h"
 #include "kspm/check.h"
+#include "kspm/coverage.h"
 #include "kspm/finding.h"
 #include "kspm/object.h"
 #include "kspm/object_index.h"
@@ -100,6 +101,12 @@ struct ScanPolicy {
    * its object's internet exposure, exploitability and blast radius. Builds the graph: costs time.
    */
   bool risk_scores = false;
+  /**
+   * Resources the input could not show (a live cluster's forbidden or unlisted resources). Checks
+   * that read one of these kinds (CheckInfo::reads) do not run; checks whose own kinds are among
+   * them run on what was read; both are reported by Engine::coverage() as not assessable.
+   */
+  std::vector<UnreadableResource> unreadable;
 
   /** "all", or the frameworks joined by commas. */
   std::string frameworksName() const;
@@ -203,6 +210,17 @@ class Engine {
   };
   std::vector<ExceptionUse> exceptionUse() const;
 
+  /** A selected check the scan could not fully assess because of ScanPolicy::unreadable. */
+  struct CheckCoverage {
+    const Check* check;
+    bool skipped;        // not run: it reads a kind that could not be read
+    std::string reason;  // "clusterroles: forbidden; rolebindings: forbidden"
+  };
+  /** The impaired checks, in ID order; empty when everything could be read. */
+  const std::vector<CheckCoverage>& coverage() const { return coverage_; }
+  /** The coverage entry of a selected check, or nullptr when it was fully assessed. */
+  const CheckCoverage* coverageOf(std::string_view check_id) const;
+
   /**
    * Evaluates every object on `threads` worker threads (0 = hardware concurrency) in batches.
    * `work` runs on a worker for each batch (it may format output; it must be thread-safe);
@@ -214,6 +232,8 @@ class Engine {
            const std::function<void(std::span<const ObjectFindings>, std::string&&)>& deliver) const;
 
  private:
+  void computeCoverage();  // fills coverage_ and drops skipped checks from checks_
+
   const Catalog& catalog_;
   ScanPolicy policy_;
   std::vector<const Check*> checks_;
@@ -222,6 +242,7 @@ class Engine {
   // that some Scope::kKinds check names.
   std::vector<const Check*> applicable_default_[2];
   std::unordered_map<std::string_view, std::vector<const Check*>> applicable_by_kind_[2];
+  std::vector<CheckCoverage> coverage_;
   std::vector<bool> exception_expired_;
   // Counters only: how often each exception matched. Updated concurrently by evaluate().
   std::unique_ptr<std::atomic<uint64_t>[]> exception_matches_;

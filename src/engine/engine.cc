@@ -235,6 +235,7 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
     return listed(policy_.disabled_checks, id) ||
            (!policy_.enabled_checks.empty() && !listed(policy_.enabled_checks, id));
   });
+  computeCoverage();
   // checks_ is in ID order, so filtering it keeps that order whatever the scopes.
   auto applicable = [&](bool pod_bearing, std::string_view kind) {
     std::vector<const Check*> out;
@@ -256,6 +257,46 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
       }
     }
   }
+}
+
+void Engine::computeCoverage() {
+  if (policy_.unreadable.empty()) return;
+  auto has = [](const auto& list, std::string_view kind) {
+    return std::find(list.begin(), list.end(), kind) != list.end();
+  };
+  auto podBearing = [&](std::string_view kind) {
+    if (checks::isPodBearingKind(kind)) return true;
+    return std::any_of(policy_.workload_kinds.begin(), policy_.workload_kinds.end(),
+                       [&](const checks::WorkloadKind& w) { return w.kind == kind; });
+  };
+  for (const Check* check : checks_) {
+    const CheckInfo& info = check->info();
+    CheckCoverage entry{check, false, {}};
+    for (const UnreadableResource& u : policy_.unreadable) {
+      bool reads = has(info.reads, u.kind);
+      bool own = (info.scope == Scope::kKinds && has(info.kinds, u.kind)) ||
+                 (info.scope == Scope::kPodSpec && podBearing(u.kind));
+      if (!reads && !own) continue;
+      entry.skipped = entry.skipped || reads;
+      std::string what = u.resource.empty() ? u.kind : u.resource;
+      if (!u.namespace_.empty()) what += " in " + u.namespace_;
+      if (entry.reason.find(what + ": ") != std::string::npos) continue;
+      if (!entry.reason.empty()) entry.reason += "; ";
+      entry.reason += what + ": " + u.reason;
+    }
+    if (!entry.reason.empty()) coverage_.push_back(std::move(entry));
+  }
+  std::erase_if(checks_, [&](const Check* check) {
+    const CheckCoverage* c = coverageOf(check->info().id);
+    return c != nullptr && c->skipped;
+  });
+}
+
+const Engine::CheckCoverage* Engine::coverageOf(std::string_view check_id) const {
+  for (const CheckCoverage& c : coverage_) {
+    if (c.check->info().id == check_id) return &c;
+  }
+  return nullptr;
 }
 
 namespace {

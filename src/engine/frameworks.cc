@@ -170,9 +170,21 @@ std::vector<FrameworkCompliance> computeCompliance(const Engine& engine, const S
           r.findings += it->second;
         }
       }
+      // A mapped check the scan could not fully assess (unreadable resources) means no pass.
+      std::string impaired;
+      for (const Engine::CheckCoverage& c : engine.coverage()) {
+        const CheckInfo& info = c.check->info();
+        bool mapped = std::any_of(info.controls.begin(), info.controls.end(), [&](const ControlRef& ref) {
+          return ref.framework == name && ref.control == control.id;
+        });
+        if (mapped && impaired.empty()) impaired = std::string(info.id) + " could not see everything it needs (" + c.reason + ")";
+      }
       if (!control.not_assessable.empty()) {
         r.status = ControlStatus::kNotAssessable;
         r.reason = std::string(control.not_assessable);
+      } else if (r.findings == 0 && !impaired.empty()) {
+        r.status = ControlStatus::kNotAssessable;
+        r.reason = impaired;
       } else if (r.checks.empty()) {
         r.status = ControlStatus::kNotAssessable;
         r.reason = "no check mapped to this control ran";

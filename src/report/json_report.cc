@@ -38,6 +38,47 @@ void writeErrorsJson(JsonWriter& w, const std::vector<InputError>& errors) {
   w.EndArray();
 }
 
+void writeCoverageJson(JsonWriter& w, const Engine& engine) {
+  writeKey(w, "coverage");
+  w.StartObject();
+  const std::vector<UnreadableResource>& unreadable = engine.policy().unreadable;
+  writeKey(w, "complete");
+  w.Bool(unreadable.empty());
+  writeKey(w, "unreadable");
+  w.StartArray();
+  for (const UnreadableResource& u : unreadable) {
+    w.StartObject();
+    writeKey(w, "group");
+    writeString(w, u.group);
+    writeKey(w, "resource");
+    writeString(w, u.resource);
+    writeKey(w, "kind");
+    writeString(w, u.kind);
+    if (!u.namespace_.empty()) {
+      writeKey(w, "namespace");
+      writeString(w, u.namespace_);
+    }
+    writeKey(w, "reason");
+    writeString(w, u.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  writeKey(w, "notAssessable");
+  w.StartArray();
+  for (const Engine::CheckCoverage& c : engine.coverage()) {
+    w.StartObject();
+    writeKey(w, "check");
+    writeString(w, c.check->info().id);
+    writeKey(w, "run");
+    w.Bool(!c.skipped);
+    writeKey(w, "reason");
+    writeString(w, c.reason);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance) {
   writeKey(w, "compliance");
   w.StartArray();
@@ -254,6 +295,7 @@ class JsonReporter final : public Reporter {
       w.EndObject();
     }
     w.EndArray();
+    writeCoverageJson(w, engine_);
     writeKey(w, "summary");
     w.StartObject();
     writeKey(w, "files");

@@ -50,6 +50,8 @@ void writeErrorsJson(JsonWriter& w, const std::vector<InputError>& errors);
 
 /** Writes `"compliance": [...]`, one object per framework (docs/json-output.md). */
 void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& compliance);
+/** "coverage": what the scan could not read and the checks that leaves not assessable (docs/json-output.md). */
+void writeCoverageJson(JsonWriter& w, const Engine& engine);
 
 /** Writes the JSON object for one finding (schema in docs/json-output.md). */
 /** `controls_json`: the check's controls array already rendered (see controlsJson), or null. */

@@ -115,6 +115,18 @@ class TableReporter final : public Reporter {
       out += "Excluded by namespace filters: " + std::to_string(s.excluded) + " objects (not evaluated).\n";
     }
     if (s.errors > 0) out += "Input errors: " + std::to_string(s.errors) + " (see above); the scan is incomplete.\n";
+    if (!p.unreadable.empty()) {
+      out += bold("Not assessable") + ": kspm could not read " + std::to_string(p.unreadable.size()) +
+             " resource(s), so these checks " + "are not assessable (not passed):\n";
+      for (const UnreadableResource& u : p.unreadable) {
+        out += "  cannot read " + (u.resource.empty() ? u.kind : u.resource) +
+               (u.group.empty() ? std::string() : "." + u.group) +
+               (u.namespace_.empty() ? std::string() : " in " + u.namespace_) + ": " + u.reason + "\n";
+      }
+      for (const Engine::CheckCoverage& c : engine_.coverage()) {
+        out += "  " + std::string(c.check->info().id) + (c.skipped ? " (not run)" : " (run on what was read)") + "\n";
+      }
+    }
     std::vector<FrameworkCompliance> compliance = computeCompliance(engine_, s);
     if (!compliance.empty()) out += "\n" + bold("Compliance") + " (score = passed / (passed + failed); docs/compliance.md):\n";
     for (const FrameworkCompliance& c : compliance) {

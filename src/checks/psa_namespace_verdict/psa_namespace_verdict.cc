@@ -80,6 +80,7 @@ class PsaNamespaceVerdictCheck final : public Check {
                 "Fix the pod spec so that it meets the namespace's Pod Security level (see the other "
                 "findings on this object), or deliberately lower the namespace's level.",
             .scope = Scope::kPodSpec,
+            .reads = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"},
         }) {}
 
   const CheckInfo& info() const override { return info_; }

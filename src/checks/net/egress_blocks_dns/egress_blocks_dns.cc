@@ -118,6 +118,7 @@ class EgressBlocksDnsCheck final : public BasicCheck {
                 "and 53/TCP.",
             .controls = {},
             .scope = Scope::kPodSpec,
+            .reads = {"NetworkPolicy", "Namespace"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -109,6 +109,7 @@ class EgressInternetFromSensitiveNamespaceCheck final : public BasicCheck {
                             "linkerd, calico-system, tigera-operator, cilium, kube-prometheus-stack, "
                             "crossplane-system, velero, keda, external-dns and ingress-nginx. A Namespace "
                             "labelled kspm.io/sensitive=true is sensitive either way."}},
+            .reads = {"NetworkPolicy", "Namespace"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -26,6 +26,7 @@ class IngressBackendMissingServiceCheck final : public BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"Ingress"},
+            .reads = {"Service"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

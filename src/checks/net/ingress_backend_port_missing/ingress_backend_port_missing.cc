@@ -40,6 +40,7 @@ class IngressBackendPortMissingCheck final : public BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"Ingress"},
+            .reads = {"Service"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

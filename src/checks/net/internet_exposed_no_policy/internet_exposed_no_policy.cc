@@ -40,6 +40,7 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
                 "balancer's ranges), or stop exposing it.",
             .controls = {{"nsa", "network-policies"}},
             .scope = Scope::kPodSpec,
+            .reads = {"NetworkPolicy", "Namespace", "Service", "Ingress"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

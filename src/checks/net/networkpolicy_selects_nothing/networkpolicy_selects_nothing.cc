@@ -32,6 +32,7 @@ class NetworkPolicySelectsNothingCheck final : public BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"NetworkPolicy"},
+            .reads = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

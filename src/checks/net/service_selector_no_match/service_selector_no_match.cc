@@ -25,6 +25,7 @@ class ServiceSelectorNoMatchCheck final : public BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"Service"},
+            .reads = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -76,6 +76,7 @@ class WorkloadNotIsolatedCheck final : public BasicCheck {
                 "example a namespace default-deny plus explicit allow rules).",
             .controls = {{"nsa", "network-policies"}},
             .scope = Scope::kPodSpec,
+            .reads = {"NetworkPolicy", "Namespace"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -84,6 +84,7 @@ class NoDefaultDenyCheck final : public net::BasicCheck {
             .controls = {{"nsa", "network-policies"}},
             .scope = Scope::kKinds,
             .kinds = {"Namespace"},
+            .reads = {"NetworkPolicy"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

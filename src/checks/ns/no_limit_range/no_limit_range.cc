@@ -26,6 +26,7 @@ class NoLimitRangeCheck final : public net::BasicCheck {
             .controls = {{"nsa", "resource-policies"}},
             .scope = Scope::kKinds,
             .kinds = {"Namespace"},
+            .reads = {"LimitRange"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -28,6 +28,7 @@ class NoNetworkPolicyCheck final : public net::BasicCheck {
             .controls = {{"cis", "5.3.2"}, {"nsa", "network-policies"}},
             .scope = Scope::kKinds,
             .kinds = {"Namespace"},
+            .reads = {"NetworkPolicy"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -27,6 +27,7 @@ class NoResourceQuotaCheck final : public net::BasicCheck {
             .controls = {{"nsa", "resource-policies"}},
             .scope = Scope::kKinds,
             .kinds = {"Namespace"},
+            .reads = {"ResourceQuota"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

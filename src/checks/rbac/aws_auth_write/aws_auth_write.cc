@@ -45,6 +45,7 @@ class AwsAuthWriteCheck final : public RoleGrantCheck {
                            "manage cluster access; on EKS, move to access entries and manage them through "
                            "IAM.",
             .controls = {{"nsa", "rbac"}},
+            .reads = {"ClusterRoleBinding", "RoleBinding"},
         }) {}
 
  protected:

@@ -51,6 +51,7 @@ class BindingMissingRoleCheck final : public Check {
             .controls = {{"nsa", "rbac"}},
             .scope = Scope::kKinds,
             .kinds = {"ClusterRoleBinding", "RoleBinding"},
+            .reads = {"ClusterRole", "Role"},
         }) {}
 
   const CheckInfo& info() const override { return info_; }

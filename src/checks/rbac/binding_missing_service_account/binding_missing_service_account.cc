@@ -30,6 +30,7 @@ class BindingMissingServiceAccountCheck final : public Check {
             .controls = {{"nsa", "rbac"}},
             .scope = Scope::kKinds,
             .kinds = {"ClusterRoleBinding", "RoleBinding"},
+            .reads = {"ServiceAccount"},
         }) {}
 
   const CheckInfo& info() const override { return info_; }

@@ -46,6 +46,7 @@ class ImageVulnerableCheck final : public Check {
             "Rebuild the image on a patched base or upgrade the listed packages to their fixed versions, most "
             "exploitable first (KEV, high EPSS); record not_affected vulnerabilities in a VEX document.",
         .scope = Scope::kPodSpec,
+        .reads = {"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Service", "Ingress", "NetworkPolicy", "Namespace"},
     };
     return kInfo;
   }

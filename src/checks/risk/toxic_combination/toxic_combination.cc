@@ -35,6 +35,7 @@ class ToxicCombinationCheck final : public Check {
             "enforce Pod Security restricted on namespaces the service account can create pods in). "
             "`kspm paths --from pod:NS/NAME` shows every path.",
         .scope = Scope::kPodSpec,
+        .reads = {"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "ServiceAccount", "Service", "Ingress", "NetworkPolicy", "Namespace"},
     };
     return kInfo;
   }

@@ -23,6 +23,7 @@ class DefaultServiceAccountCheck final : public Check {
                            "automountServiceAccountToken: false when the pod does not call the API server.",
             .controls = {{"cis", "5.1.5"}},
             .scope = Scope::kPodSpec,
+            .reads = {"ServiceAccount"},
         }) {}
 
   const CheckInfo& info() const override { return info_; }

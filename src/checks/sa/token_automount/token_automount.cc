@@ -25,6 +25,7 @@ class TokenAutomountCheck final : public Check {
                 "pod calls the API server; a projected token volume can mount it for the containers that do.",
             .controls = {{"cis", "5.1.6"}, {"nsa", "sa-token"}},
             .scope = Scope::kPodSpec,
+            .reads = {"ServiceAccount"},
         }) {}
 
   const CheckInfo& info() const override { return info_; }

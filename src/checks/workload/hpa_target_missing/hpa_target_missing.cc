@@ -27,6 +27,7 @@ class HpaTargetMissingCheck final : public net::BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"HorizontalPodAutoscaler", "ScaledObject"},
+            .reads = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

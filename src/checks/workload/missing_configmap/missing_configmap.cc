@@ -42,6 +42,7 @@ class MissingConfigMapCheck final : public net::BasicCheck {
                 "optional: true if the workload runs without it.",
             .controls = {},
             .scope = Scope::kPodSpec,
+            .reads = {"ConfigMap"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -72,6 +72,7 @@ class MissingSecretCheck final : public net::BasicCheck {
                 "manifests, fix the name or key, or mark the reference optional: true.",
             .controls = {},
             .scope = Scope::kPodSpec,
+            .reads = {"Secret"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

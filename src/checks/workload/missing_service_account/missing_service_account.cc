@@ -24,6 +24,7 @@ class MissingServiceAccountCheck final : public net::BasicCheck {
             .remediation = "Add the ServiceAccount to the manifests, or fix serviceAccountName.",
             .controls = {},
             .scope = Scope::kPodSpec,
+            .reads = {"ServiceAccount"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -24,6 +24,7 @@ class PdbSelectsNothingCheck final : public net::BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"PodDisruptionBudget"},
+            .reads = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {

@@ -70,6 +70,7 @@ class SingleReplicaPdbCheck final : public net::BasicCheck {
             .controls = {},
             .scope = Scope::kKinds,
             .kinds = {"PodDisruptionBudget"},
+            .reads = {"PodDisruptionBudget", "HorizontalPodAutoscaler"},
         }) {}
 
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
