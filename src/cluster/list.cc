@@ -116,7 +116,9 @@ class PageLoader {
   /** Drops a page (its list was restarted or failed): it never reaches the ObjectSet. */
   void discard(size_t index) {
     std::unique_lock lock(mu_);
-    slots_[index].discarded = true;
+    Slot& slot = slots_[index];
+    slot.discarded = true;
+    if (slot.done) release(slot);  // else the worker frees it (or never loads it)
   }
 
   /** Waits for every page and adds the kept ones to `set` in submission order. */
@@ -146,8 +148,7 @@ class PageLoader {
         slot = queue_.front();
         queue_.pop_front();
         if (slot->discarded) {
-          slot->file->content.clear();  // never loaded, never added
-          slot->file->content.shrink_to_fit();
+          release(*slot);  // never loaded, never added
           continue;
         }
       }
@@ -156,7 +157,15 @@ class PageLoader {
       std::unique_lock lock(mu_);
       slot->loaded = std::move(loaded);
       slot->done = true;
+      if (slot->discarded) release(*slot);
     }
+  }
+
+  // Releases a discarded page's memory at once (a 410 restart of a big list must not hold two copies).
+  static void release(Slot& slot) {
+    slot.loaded = LoadResult{};
+    slot.file->content.clear();
+    slot.file->content.shrink_to_fit();
   }
 
   void stop() {
