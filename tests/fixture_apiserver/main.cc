@@ -215,51 +215,47 @@ std::string serialize(const Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string base64Encode(const std::string& data) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// Continue tokens are base64url without padding, as kube-apiserver writes them (safe in a query string).
+std::string base64UrlEncode(const std::string& data) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned n = (unsigned char)data[i] << 16 | (unsigned char)data[i + 1] << 8 | (unsigned char)data[i + 2];
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
+  unsigned buffer = 0;
+  int bits = 0;
+  for (unsigned char c : data) {
+    buffer = buffer << 8 | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 63];
+    }
   }
-  if (i + 1 == data.size()) {
-    const unsigned n = (unsigned char)data[i] << 16;
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == data.size()) {
-    const unsigned n = (unsigned char)data[i] << 16 | (unsigned char)data[i + 1] << 8;
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], '='};
-  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
   return out;
 }
 
-std::optional<std::string> base64Decode(const std::string& text) {
-  if (text.size() % 4 != 0 || text.size() > 4096) return std::nullopt;
-  auto sextet = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
+// Accepts base64url or standard base64, padded or not; nullopt on anything else.
+std::optional<std::string> base64Decode(std::string text) {
+  if (text.size() > 4096) return std::nullopt;
+  while (!text.empty() && text.back() == '=') text.pop_back();
   std::string out;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int values[4];
-    int padding = 0;
-    for (int j = 0; j < 4; ++j) {
-      if (text[i + j] == '=' && i + 4 == text.size() && j >= 2) {
-        values[j] = 0;
-        ++padding;
-      } else if (padding > 0 || (values[j] = sextet(text[i + j])) < 0) {
-        return std::nullopt;
-      }
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value;
+    if (c >= 'A' && c <= 'Z') value = c - 'A';
+    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') value = c - '0' + 52;
+    else if (c == '-' || c == '+') value = 62;
+    else if (c == '_' || c == '/') value = 63;
+    else return std::nullopt;
+    buffer = (buffer << 6 | static_cast<unsigned>(value)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 255);
     }
-    const unsigned n = values[0] << 18 | values[1] << 12 | values[2] << 6 | values[3];
-    out += static_cast<char>(n >> 16);
-    if (padding < 2) out += static_cast<char>((n >> 8) & 255);
-    if (padding < 1) out += static_cast<char>(n & 255);
   }
+  if (bits >= 6) return std::nullopt;  // a dangling sextet is not base64
   return out;
 }
 
@@ -898,7 +894,7 @@ class ApiServer {
   }
 
   static std::string encodeContinue(const std::string& lastKey) {
-    return base64Encode(R"({"v":"meta.k8s.io/v1","rv":)" + std::string(kResourceVersion) + R"(,"start":)" +
+    return base64UrlEncode(R"({"v":"meta.k8s.io/v1","rv":)" + std::string(kResourceVersion) + R"(,"start":)" +
                         jsonString(lastKey + std::string(1, '\0')) + "}");
   }
 
