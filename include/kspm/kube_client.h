@@ -51,6 +51,8 @@ struct ClientOptions {
   bool stdin_is_terminal = false;
   /** Environment the exec plugin inherits ("NAME=value"); the plugin's own env entries are added. */
   std::vector<std::string> exec_environment;
+  /** An exec plugin still running after this is killed (kClusterAuth). */
+  std::chrono::milliseconds exec_timeout{60'000};
 };
 
 struct HttpResponse {

@@ -573,8 +573,17 @@ std::string describeResolvedConfig(const ResolvedConfig& c) {
   o += "  as-groups: " + groups + "\n";
   if (u.exec) {
     const ExecConfig& x = *u.exec;
+    // Arguments can carry secrets (--token=..., or a value after its flag): flag names are shown,
+    // every value is redacted.
     o += "  exec: " + x.api_version + " " + x.command;
-    for (const std::string& a : x.args) o += " " + a;
+    for (const std::string& a : x.args) {
+      if (a.size() > 1 && a[0] == '-') {
+        size_t eq = a.find('=');
+        o += " " + (eq == std::string::npos ? a : a.substr(0, eq) + "=<redacted>");
+      } else {
+        o += " <arg>";
+      }
+    }
     o += "\n    env:";
     for (const auto& [name, value] : x.env) o += " " + name + "=" + secret(value);
     o += "\n    interactiveMode: " + x.interactive_mode + "\n";

@@ -1,0 +1,665 @@
+#include "kspm/kube_client.h"
+
+#include <curl/curl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+
+#include "cluster/exec_credential.h"
+#include "cluster/kube_client_internal.h"
+
+namespace kspm::cluster {
+
+namespace internal {
+
+std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
+                                                         std::chrono::system_clock::time_point now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value.size() > 9) return std::chrono::milliseconds(std::chrono::hours(24 * 365));  // absurdly long: callers cap it
+    return std::chrono::milliseconds(std::stoll(std::string(value)) * 1000);
+  }
+  if (value.size() > 64) return std::nullopt;
+  // An HTTP-date (IMF-fixdate; curl_getdate also reads the obsolete RFC 850 and asctime forms).
+  if (value.find(',') == std::string_view::npos && value.find(' ') == std::string_view::npos) return std::nullopt;
+  time_t when = curl_getdate(std::string(value).c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  auto delta = std::chrono::system_clock::from_time_t(when) - now;
+  if (delta.count() < 0) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(delta);
+}
+
+std::chrono::milliseconds backoffDelay(int retry, std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                       double jitter, std::optional<std::chrono::milliseconds> retry_after) {
+  using std::chrono::milliseconds;
+  if (retry < 1) retry = 1;
+  double exponential = double(base.count()) * std::ldexp(1.0, std::min(retry - 1, 40));
+  double capped = std::min(exponential, double(max.count()));
+  jitter = std::clamp(jitter, 0.0, 1.0);
+  milliseconds delay(static_cast<int64_t>(capped / 2 + jitter * capped / 2));
+  if (retry_after) delay = std::max(delay, std::min(*retry_after, max));
+  return delay;
+}
+
+TokenBucket::TokenBucket(double qps, int burst, Clock now)
+    : qps_(qps), burst_(std::max(burst, 1)), now_(std::move(now)), tokens_(burst_), last_(now_()) {}
+
+std::chrono::nanoseconds TokenBucket::take() {
+  if (qps_ <= 0) return std::chrono::nanoseconds(0);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = now_();
+  if (now > last_) {
+    double elapsed = std::chrono::duration<double>(now - last_).count();
+    tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
+    last_ = now;
+  }
+  tokens_ -= 1;
+  if (tokens_ >= 0) return std::chrono::nanoseconds(0);
+  return std::chrono::nanoseconds(static_cast<int64_t>(-tokens_ / qps_ * 1e9));
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::FileStamp;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+InputError error(ErrorCode code, const std::string& file, std::string message) {
+  return InputError{code, file, 0, std::move(message)};
+}
+
+bool readFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return false;
+  *out = ss.str();
+  return true;
+}
+
+std::optional<FileStamp> stampOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  FileStamp s;
+  s.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  s.size = st.st_size;
+  s.inode = st.st_ino;
+  return s;
+}
+
+std::string trimSpace(std::string s) {
+  const char* ws = " \t\r\n\v\f";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(ws);
+  return s.substr(b, e - b + 1);
+}
+
+bool hasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+bool iequalsPrefix(std::string_view line, std::string_view name) {
+  if (line.size() < name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
+
+void initCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/** What a client sends with one request. Secret: never print. */
+struct Credentials {
+  std::string bearer;
+  const std::string* cert_pem = nullptr;  // TLS client certificate (static or from the plugin)
+  const std::string* key_pem = nullptr;
+  std::shared_ptr<const ExecCredential> exec;  // keeps the plugin's cert alive during the request
+  bool from_exec = false;
+  uint64_t exec_generation = 0;
+};
+
+struct Attempt {
+  CURLcode code = CURLE_OK;
+  std::string curl_error;
+  bool too_big = false;
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  std::string retry_after;
+};
+
+struct Sink {
+  Attempt* attempt;
+  uint64_t limit;
+};
+
+size_t onBody(char* data, size_t size, size_t count, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  size_t n = size * count;
+  if (sink->attempt->body.size() + n > sink->limit) {
+    sink->attempt->too_big = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->attempt->body.append(data, n);
+  return n;
+}
+
+size_t onHeader(char* data, size_t size, size_t count, void* user) {
+  auto* a = static_cast<Attempt*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (iequalsPrefix(line, "HTTP/")) {  // a new response (after a 100 Continue or a proxy's CONNECT)
+    a->content_type.clear();
+    a->retry_after.clear();
+    return n;
+  }
+  auto value = [&](std::string_view name) {
+    std::string_view v = line.substr(name.size());
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    return std::string(v.substr(0, 256));
+  };
+  if (iequalsPrefix(line, "content-type:")) a->content_type = value("content-type:");
+  if (iequalsPrefix(line, "retry-after:")) a->retry_after = value("retry-after:");
+  return n;
+}
+
+bool retryableCurlCode(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool retryableStatus(long status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+/** One CURL easy handle per thread and client, reused for keep-alive; freed with the thread. */
+struct ThreadHandles {
+  struct Entry {
+    std::weak_ptr<void> owner;
+    CURL* handle = nullptr;
+    uint64_t tls_generation = 0;
+  };
+  std::unordered_map<uint64_t, Entry> entries;
+  ~ThreadHandles() {
+    for (auto& [id, e] : entries) curl_easy_cleanup(e.handle);
+  }
+};
+thread_local ThreadHandles t_handles;
+
+std::atomic<uint64_t> g_next_client_id{1};
+
+}  // namespace
+
+struct KubeClient::Impl {
+  ResolvedConfig config;
+  ClientOptions options;
+  std::string server;       // as configured; `file` of every error
+  std::string base_url;     // scheme://host:port/prefix requests start with (host = tls-server-name when set)
+  std::string connect_to;   // CURLOPT_CONNECT_TO entry when tls-server-name renames the host
+  std::string proxy;        // CURLOPT_PROXY ("" = curl's default)
+  std::string ca_pem;       // "" = the system's CAs
+  std::string cert_pem;     // static client certificate and key (files read at create)
+  std::string key_pem;
+  internal::TokenBucket limiter;
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
+  uint64_t id = g_next_client_id.fetch_add(1);
+
+  std::mutex token_mu;  // tokenFile
+  std::string file_token;
+  FileStamp file_stamp;
+  steady_clock::time_point file_read_at;
+  bool have_file_token = false;
+
+  std::mutex exec_mu;  // the plugin runs under it: one run at a time
+  std::shared_ptr<const ExecCredential> exec_credential;
+  uint64_t exec_generation = 0;
+  std::atomic<uint64_t> tls_generation{0};  // changes when the plugin returns a new client certificate
+
+  std::atomic<uint64_t> requests{0}, retries{0}, bytes{0}, exec_runs{0}, throttled_ns{0};
+
+  Impl(ResolvedConfig c, ClientOptions o) : config(std::move(c)), options(std::move(o)), limiter(options.qps, options.burst) {}
+
+  Result<std::string> tokenFromFile();
+  Result<Credentials> credentials(bool refresh_exec, uint64_t stale_generation);
+  CURL* handle();
+  Attempt perform(const std::string& url, std::string_view accept, const Credentials& creds);
+  InputError connectionError(const Attempt& a, const std::string& url, int attempts) const;
+  void sleepFor(std::chrono::nanoseconds d) {
+    if (d.count() > 0) std::this_thread::sleep_for(d);
+  }
+};
+
+Result<std::string> KubeClient::Impl::tokenFromFile() {
+  const std::string& path = config.user.token_file;
+  std::lock_guard<std::mutex> lock(token_mu);
+  auto now = steady_clock::now();
+  std::optional<FileStamp> stamp = stampOf(path);
+  if (have_file_token && (!stamp || !internal::tokenFileNeedsReread(file_stamp, *stamp, file_read_at, now))) {
+    return file_token;  // unchanged (or briefly missing while being replaced: keep the last token)
+  }
+  std::string text;
+  if (stamp && readFile(path, &text)) {
+    text = trimSpace(std::move(text));
+    if (!text.empty() && !hasLineBreak(text)) {
+      file_token = std::move(text);
+      file_stamp = *stamp;
+      file_read_at = now;
+      have_file_token = true;
+      return file_token;
+    }
+  }
+  if (have_file_token) return file_token;  // client-go keeps the last good token when a re-read fails
+  return error(ErrorCode::kClusterAuth, path,
+               "could not read the bearer token from tokenFile (missing, unreadable, empty or more than one line)");
+}
+
+Result<Credentials> KubeClient::Impl::credentials(bool refresh_exec, uint64_t stale_generation) {
+  Credentials c;
+  const UserInfo& u = config.user;
+  if (u.exec) {
+    std::lock_guard<std::mutex> lock(exec_mu);
+    bool usable = exec_credential && execCredentialFresh(*exec_credential, std::chrono::system_clock::now()) &&
+                  !(refresh_exec && exec_generation == stale_generation);
+    if (!usable) {
+      ExecRunOptions run;
+      run.environment = options.exec_environment;
+      run.stdin_is_terminal = options.stdin_is_terminal;
+      run.timeout = options.exec_timeout;
+      exec_runs.fetch_add(1);
+      auto r = runExecPlugin(*u.exec, config.cluster, ca_pem, run, config.source);
+      if (!r.ok()) return r.error();
+      auto fresh = std::make_shared<const ExecCredential>(std::move(r).value());
+      if (!exec_credential || exec_credential->client_certificate_data != fresh->client_certificate_data ||
+          exec_credential->client_key_data != fresh->client_key_data) {
+        tls_generation.fetch_add(1);
+      }
+      exec_credential = std::move(fresh);
+      ++exec_generation;
+    }
+    c.exec = exec_credential;
+    c.from_exec = true;
+    c.exec_generation = exec_generation;
+  }
+  if (c.exec && !c.exec->token.empty()) {
+    c.bearer = c.exec->token;  // client-go: the plugin's round tripper sets Authorization first
+  } else if (!u.token.empty()) {
+    c.bearer = u.token;
+  } else if (!u.token_file.empty()) {
+    auto t = tokenFromFile();
+    if (!t.ok()) return t.error();
+    c.bearer = std::move(t).value();
+  }
+  if (c.exec && !c.exec->client_certificate_data.empty()) {
+    c.cert_pem = &c.exec->client_certificate_data;
+    c.key_pem = &c.exec->client_key_data;
+  } else if (!cert_pem.empty()) {
+    c.cert_pem = &cert_pem;
+    c.key_pem = &key_pem;
+  }
+  return c;
+}
+
+CURL* KubeClient::Impl::handle() {
+  auto& entries = t_handles.entries;
+  for (auto it = entries.begin(); it != entries.end();) {  // handles of destroyed clients
+    if (it->second.owner.expired()) {
+      curl_easy_cleanup(it->second.handle);
+      it = entries.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  uint64_t generation = tls_generation.load();
+  auto it = entries.find(id);
+  if (it != entries.end() && it->second.tls_generation != generation) {
+    curl_easy_cleanup(it->second.handle);  // a new client certificate: no connection made with the old one
+    entries.erase(it);
+    it = entries.end();
+  }
+  if (it == entries.end()) {
+    CURL* h = curl_easy_init();
+    if (!h) return nullptr;
+    it = entries.emplace(id, ThreadHandles::Entry{alive, h, generation}).first;
+  }
+  return it->second.handle;
+}
+
+Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accept, const Credentials& creds) {
+  Attempt a;
+  CURL* h = handle();
+  if (!h) {
+    a.code = CURLE_OUT_OF_MEMORY;
+    return a;
+  }
+  curl_easy_reset(h);  // options only: live connections and TLS sessions are kept
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  Sink sink{&a, options.max_response_bytes};
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, ("Accept: " + std::string(accept)).c_str());
+  if (!creds.bearer.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + creds.bearer).c_str());
+  if (!config.user.impersonate.empty()) {
+    headers = curl_slist_append(headers, ("Impersonate-User: " + config.user.impersonate).c_str());
+  }
+  for (const std::string& g : config.user.impersonate_groups) {
+    headers = curl_slist_append(headers, ("Impersonate-Group: " + g).c_str());
+  }
+  curl_slist* connect_to_list = nullptr;
+  if (!connect_to.empty()) connect_to_list = curl_slist_append(nullptr, connect_to.c_str());
+
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  if (options.compression) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<uint64_t>(
+                                                     options.max_response_bytes, uint64_t(INT64_MAX))));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
+  if (connect_to_list) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_list);
+  if (!proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, proxy.c_str());
+  // TLS
+  if (config.cluster.insecure_skip_tls_verify) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!ca_pem.empty()) {
+    // Only this CA, as client-go's RootCAs: not the system store as well.
+    curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
+    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    curl_blob ca{const_cast<char*>(ca_pem.data()), ca_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (creds.cert_pem && creds.key_pem) {
+    curl_blob cert{const_cast<char*>(creds.cert_pem->data()), creds.cert_pem->size(), CURL_BLOB_COPY};
+    curl_blob key{const_cast<char*>(creds.key_pem->data()), creds.key_pem->size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+  }
+  if (creds.bearer.empty() && !config.user.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(h, CURLOPT_USERNAME, config.user.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, config.user.password.c_str());
+  }
+
+  a.code = curl_easy_perform(h);
+  a.curl_error = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(a.code));
+  if (a.code == CURLE_FILESIZE_EXCEEDED) a.too_big = true;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.status);
+  // Nothing secret stays in the handle between requests.
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(h, CURLOPT_CONNECT_TO, nullptr);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  curl_slist_free_all(headers);
+  curl_slist_free_all(connect_to_list);
+  return a;
+}
+
+InputError KubeClient::Impl::connectionError(const Attempt& a, const std::string& url, int attempts) const {
+  std::string what = "GET " + url + ": ";
+  std::string hint;
+  const ClusterInfo& c = config.cluster;
+  switch (a.code) {
+    case CURLE_PEER_FAILED_VERIFICATION: {
+      what += "TLS certificate verification failed (" + a.curl_error + ")";
+      std::string against = !c.certificate_authority.empty() ? "certificate-authority " + c.certificate_authority
+                            : !c.certificate_authority_data.empty() ? std::string("certificate-authority-data")
+                                                                    : std::string("the system's CA certificates");
+      hint = "the server's certificate is not signed by " + against + " or does not name " +
+             (c.tls_server_name.empty() ? "the server's host" : "tls-server-name " + c.tls_server_name) +
+             ": check the cluster's server, certificate-authority and tls-server-name";
+      break;
+    }
+    case CURLE_SSL_CACERT_BADFILE:
+      what += "the CA certificates could not be loaded (" + a.curl_error + ")";
+      hint = "check the cluster's certificate-authority(-data): it must be PEM certificates";
+      break;
+    case CURLE_SSL_CERTPROBLEM:
+      what += "the client certificate could not be used (" + a.curl_error + ")";
+      hint = "check the user's client-certificate(-data) and client-key(-data): PEM, and the key must match";
+      break;
+    case CURLE_SSL_CONNECT_ERROR:
+      what += "the TLS handshake failed (" + a.curl_error + ")";
+      hint = "check that the server speaks HTTPS at this address and accepts the client certificate, if any";
+      break;
+    case CURLE_COULDNT_CONNECT:
+      what += "could not connect (" + a.curl_error + ")";
+      hint = "check that the API server runs at this address and is reachable (firewall, VPN, proxy-url)";
+      break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      what += "could not resolve the host (" + a.curl_error + ")";
+      hint = "check the cluster's server address and DNS";
+      break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      what += "could not resolve the proxy (" + a.curl_error + ")";
+      hint = "check the cluster's proxy-url";
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      what += "timed out (" + a.curl_error + ")";
+      hint = "connect timeout " + std::to_string(options.connect_timeout.count()) + " ms, request timeout " +
+             std::to_string(options.request_timeout.count()) + " ms; raise the timeout or check the network";
+      break;
+    default:
+      what += a.curl_error;
+      hint = "check the connection to the API server";
+      break;
+  }
+  std::string msg = what + "; " + hint;
+  if (attempts > 1) msg += " (after " + std::to_string(attempts) + " attempts)";
+  return error(ErrorCode::kClusterConnection, server, std::move(msg));
+}
+
+KubeClient::KubeClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KubeClient::~KubeClient() = default;
+
+const std::string& KubeClient::server() const { return impl_->server; }
+
+ClientStats KubeClient::stats() const {
+  ClientStats s;
+  s.requests = impl_->requests.load();
+  s.retries = impl_->retries.load();
+  s.bytes = impl_->bytes.load();
+  s.exec_runs = impl_->exec_runs.load();
+  s.throttled = std::chrono::duration_cast<milliseconds>(std::chrono::nanoseconds(impl_->throttled_ns.load()));
+  return s;
+}
+
+Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedConfig& config, ClientOptions options) {
+  initCurlOnce();
+  auto impl = std::make_unique<Impl>(config, std::move(options));
+  const ClusterInfo& c = config.cluster;
+  const UserInfo& u = config.user;
+  impl->server = c.server;
+  const std::string& file = config.source.empty() ? c.server : config.source;
+
+  // The server URL: scheme (https when absent, as client-go assumes), host, port, path prefix.
+  CURLU* url = curl_url();
+  std::unique_ptr<CURLU, void (*)(CURLU*)> url_guard(url, curl_url_cleanup);
+  if (c.server.empty() || curl_url_set(url, CURLUPART_URL, c.server.c_str(), CURLU_DEFAULT_SCHEME) != CURLUE_OK) {
+    return error(ErrorCode::kConfig, file, "cluster " + c.name + ": server \"" + c.server + "\" is not a URL");
+  }
+  auto part = [&](CURLUPart which, unsigned flags = 0) {
+    char* p = nullptr;
+    std::string out;
+    if (curl_url_get(url, which, &p, flags) == CURLUE_OK && p) out = p;
+    curl_free(p);
+    return out;
+  };
+  std::string scheme = part(CURLUPART_SCHEME);
+  std::string host = part(CURLUPART_HOST);
+  std::string port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  std::string prefix = part(CURLUPART_PATH);
+  if (scheme != "https" && scheme != "http") {
+    return error(ErrorCode::kConfig, file, "cluster " + c.name + ": server scheme must be https or http, not " + scheme);
+  }
+  if (host.empty()) return error(ErrorCode::kConfig, file, "cluster " + c.name + ": server has no host");
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  std::string url_host = host;
+  if (!c.tls_server_name.empty() && c.tls_server_name != host) {
+    // libcurl takes the TLS name (SNI and verification) from the URL: put tls-server-name there
+    // and connect to the configured host. Unlike client-go, the Host header also carries it.
+    if (hasLineBreak(c.tls_server_name) || c.tls_server_name.find_first_of("/@?#") != std::string::npos) {
+      return error(ErrorCode::kConfig, file, "cluster " + c.name + ": tls-server-name is not a host name");
+    }
+    url_host = c.tls_server_name.find(':') != std::string::npos ? "[" + c.tls_server_name + "]" : c.tls_server_name;
+    impl->connect_to = url_host + ":" + port + ":" + host + ":" + port;
+  }
+  impl->base_url = scheme + "://" + url_host + ":" + port + prefix;
+
+  if (!c.proxy_url.empty()) {
+    std::string p = c.proxy_url;
+    auto colon = p.find("://");
+    std::string proxy_scheme = colon == std::string::npos ? "" : p.substr(0, colon);
+    if (proxy_scheme == "socks5") {
+      p = "socks5h" + p.substr(colon);  // Go's SOCKS5 dialer lets the proxy resolve names
+    } else if (proxy_scheme != "http" && proxy_scheme != "https") {
+      return error(ErrorCode::kConfig, file,
+                   "cluster " + c.name + ": proxy-url scheme must be http, https or socks5");
+    }
+    impl->proxy = p;
+  }
+
+  // Files named by the config are read now, so a wrong path fails before any request.
+  if (!c.certificate_authority_data.empty()) {
+    impl->ca_pem = c.certificate_authority_data;
+  } else if (!c.certificate_authority.empty()) {
+    if (!readFile(c.certificate_authority, &impl->ca_pem) || impl->ca_pem.empty()) {
+      return error(ErrorCode::kConfig, c.certificate_authority,
+                   "cluster " + c.name + ": could not read certificate-authority");
+    }
+  }
+  if (!impl->ca_pem.empty() && impl->ca_pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return error(ErrorCode::kConfig, c.certificate_authority.empty() ? file : c.certificate_authority,
+                 "cluster " + c.name + ": the certificate authority is not a PEM certificate");
+  }
+  if (!u.client_certificate_data.empty()) {
+    impl->cert_pem = u.client_certificate_data;
+  } else if (!u.client_certificate.empty() && (!readFile(u.client_certificate, &impl->cert_pem) || impl->cert_pem.empty())) {
+    return error(ErrorCode::kClusterAuth, u.client_certificate, "user " + u.name + ": could not read client-certificate");
+  }
+  if (!u.client_key_data.empty()) {
+    impl->key_pem = u.client_key_data;
+  } else if (!u.client_key.empty() && (!readFile(u.client_key, &impl->key_pem) || impl->key_pem.empty())) {
+    return error(ErrorCode::kClusterAuth, u.client_key, "user " + u.name + ": could not read client-key");
+  }
+  if (impl->cert_pem.empty() != impl->key_pem.empty()) {
+    return error(ErrorCode::kClusterAuth, file, "user " + u.name + ": a client certificate needs a client key and vice versa");
+  }
+  // Header values from the config must not smuggle extra headers.
+  bool bad_header = hasLineBreak(u.token) || hasLineBreak(u.impersonate) || hasLineBreak(options.user_agent);
+  for (const std::string& g : u.impersonate_groups) bad_header = bad_header || hasLineBreak(g);
+  if (bad_header) {
+    return error(ErrorCode::kConfig, file, "user " + u.name + ": token, as, as-groups or user agent contains a line break");
+  }
+  if (!u.token_file.empty() && u.token.empty()) {
+    auto t = impl->tokenFromFile();
+    if (!t.ok()) return t.error();
+  }
+  return std::unique_ptr<KubeClient>(new KubeClient(std::move(impl)));
+}
+
+Result<HttpResponse> KubeClient::get(std::string_view path, std::string_view accept) {
+  Impl& im = *impl_;
+  if (path.empty() || path.front() != '/' || hasLineBreak(path) || hasLineBreak(accept) ||
+      path.find(' ') != std::string_view::npos) {
+    return error(ErrorCode::kUsage, im.server, "request path must start with '/' and hold no spaces or line breaks");
+  }
+  const std::string url = im.base_url + std::string(path);
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+
+  int attempts = 0;
+  int retries_done = 0;
+  bool exec_rerun = false;
+  bool refresh_exec = false;
+  uint64_t stale_generation = 0;
+  for (;;) {
+    auto creds = im.credentials(refresh_exec, stale_generation);
+    if (!creds.ok()) return creds.error();
+    refresh_exec = false;
+    auto wait = im.limiter.take();
+    if (wait.count() > 0) {
+      im.throttled_ns.fetch_add(static_cast<uint64_t>(wait.count()));
+      im.sleepFor(wait);
+    }
+    ++attempts;
+    im.requests.fetch_add(1);
+    Attempt a = im.perform(url, accept, creds.value());
+    if (a.too_big) {
+      return error(ErrorCode::kClusterResponse, im.server,
+                   "GET " + url + ": the response body is larger than the limit of " +
+                       std::to_string(im.options.max_response_bytes) + " bytes");
+    }
+    if (a.code != CURLE_OK) {
+      if (retryableCurlCode(a.code) && retries_done < im.options.max_retries) {
+        ++retries_done;
+        im.retries.fetch_add(1);
+        im.sleepFor(internal::backoffDelay(retries_done, im.options.backoff_base, im.options.backoff_max, jitter(rng),
+                                           std::nullopt));
+        continue;
+      }
+      return im.connectionError(a, url, attempts);
+    }
+    im.bytes.fetch_add(a.body.size());
+    if (a.status == 401 && creds.value().from_exec && !exec_rerun) {
+      exec_rerun = true;  // the plugin's credential was refused: run it again, once
+      refresh_exec = true;
+      stale_generation = creds.value().exec_generation;
+      continue;
+    }
+    if (retryableStatus(a.status) && retries_done < im.options.max_retries) {
+      ++retries_done;
+      im.retries.fetch_add(1);
+      auto retry_after = internal::parseRetryAfter(a.retry_after, std::chrono::system_clock::now());
+      im.sleepFor(internal::backoffDelay(retries_done, im.options.backoff_base, im.options.backoff_max, jitter(rng),
+                                         retry_after));
+      continue;
+    }
+    HttpResponse r;
+    r.status = a.status;
+    r.body = std::move(a.body);
+    r.content_type = std::move(a.content_type);
+    r.retry_after = std::move(a.retry_after);
+    r.attempts = attempts;
+    return r;
+  }
+}
+
+}  // namespace kspm::cluster
