@@ -71,22 +71,22 @@ bool writeAll(const ClusterRead& read, const std::function<bool(std::string_view
   Writer w(quoted);
   std::string info = infoJson(read);
   writeString(w, info);
+  // A stream of JSON values: the first List carries the annotation and no items, then each page as
+  // normalised (a List; a configz KubeletConfiguration is an object of its own), so that each document stays within the loader's per-document size limit
+  // however big the cluster (a 100k-object snapshot is hundreds of MB; a page is a few MB).
   if (!sink(kSnapshotHead) || !sink(std::string_view(quoted.GetString(), quoted.GetSize())) ||
-      !sink(R"(}},"items":[)")) {
+      !sink(R"(}},"items":[]})") || !sink("\n")) {
     return false;
   }
-  bool first = true;
   for (const auto& file : read.objects.files()) {
     std::string_view content = file->content;
-    if (content.starts_with(kPageHead) && content.ends_with(kPageTail)) {
-      content = content.substr(kPageHead.size(), content.size() - kPageHead.size() - kPageTail.size());
+    if (content.starts_with(kPageHead) && content.ends_with(kPageTail) &&
+        content.size() == kPageHead.size() + kPageTail.size()) {
+      continue;  // an empty page
     }
-    if (content.empty()) continue;
-    if (!first && !sink(",")) return false;
-    if (!sink(content)) return false;
-    first = false;
+    if (!sink(content) || !sink("\n")) return false;
   }
-  return sink("]}\n");
+  return true;
 }
 
 std::string_view str(const rapidjson::Value& v, const char* key) {

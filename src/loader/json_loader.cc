@@ -94,14 +94,6 @@ bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool loadJson(std::string_view file, std::string_view buffer, size_t start, const LoadLimits& limits,
               LoadResult* out) {
-  if (buffer.size() - start > limits.max_document_bytes) {
-    uint32_t line = 1;
-    out->errors.push_back(InputError{ErrorCode::kDocumentTooLarge, std::string(file), line,
-                                     "JSON document is " + std::to_string(buffer.size() - start) +
-                                         " bytes, above the limit of " + std::to_string(limits.max_document_bytes) +
-                                         " bytes; not parsed"});
-    return true;
-  }
   LoadResult result;
   auto arena = std::make_shared<Arena>(64 * 1024);
   TreeBuilder builder(limits);
@@ -115,7 +107,26 @@ bool loadJson(std::string_view file, std::string_view buffer, size_t start, cons
     Document doc;
     doc.shareArena(arena);
     builder.reset(arena.get(), &doc.mutableKeyDiagnostics());
+    // The limit applies to each document of a stream of JSON values (a snapshot is one List per
+    // page): the stream ends early for the parser, which then fails inside the oversized document.
+    const char* document_start = stream.cur;
+    const char* real_end = stream.end;
+    if (static_cast<uint64_t>(real_end - document_start) > limits.max_document_bytes) {
+      stream.end = document_start + limits.max_document_bytes;
+    }
     rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, handler);
+    bool truncated = stream.end != real_end;
+    stream.end = real_end;
+    if (!ok && truncated && stream.cur >= document_start + limits.max_document_bytes) {
+      uint32_t line = handler.line();
+      result.errors.push_back(InputError{ErrorCode::kDocumentTooLarge, std::string(file), line,
+                                         "JSON document starting at byte " +
+                                             std::to_string(document_start - buffer.data()) +
+                                             " is larger than the limit of " +
+                                             std::to_string(limits.max_document_bytes) +
+                                             " bytes; not parsed (nor the rest of the file)"});
+      break;
+    }
     if (!ok) {
       if (builder.errorCode() != ErrorCode::kOk) {
         // Our own limit (depth): a real error for this JSON document, not a reason to try YAML.

@@ -290,6 +290,27 @@ TEST(LoadYaml, HugeSingleLineRejectedQuickly) {
   EXPECT_EQ(r.errors[0].code, ErrorCode::kDocumentTooLarge);
 }
 
+TEST(LoadJson, SizeLimitAppliesToEachDocumentOfAStream) {
+  // A stream of JSON values (a kspm snapshot: one List per page) may exceed the limit in total;
+  // each document must not.
+  LoadLimits limits;
+  limits.max_document_bytes = 200;
+  std::string small = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}})";
+  std::string stream = small + "\n" + small + "\n" + small + "\n" + small + "\n";
+  ASSERT_GT(stream.size(), 200u);
+  LoadResult ok = loadBuffer("s.json", stream, limits);
+  EXPECT_TRUE(ok.errors.empty());
+  EXPECT_EQ(ok.documents.size(), 4u);
+
+  std::string big = R"({"apiVersion":"v1","kind":"ConfigMap","data":{"k":")" + std::string(500, 'x') + R"("}})";
+  LoadResult r = loadBuffer("s.json", small + "\n" + big + "\n" + small + "\n", limits);
+  ASSERT_EQ(r.documents.size(), 1u);  // the one before; parsing stops at the oversized one
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].code, ErrorCode::kDocumentTooLarge);
+  EXPECT_EQ(r.errors[0].line, 2u);
+  EXPECT_NE(r.errors[0].message.find("limit of 200 bytes"), std::string::npos) << r.errors[0].message;
+}
+
 TEST(LoadYaml, HelmSourceComments) {
   std::string in =
       "---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: A\n"
