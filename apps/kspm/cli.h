@@ -77,5 +77,6 @@ int runNet(int argc, char** argv);      // kspm net reach / matrix / exposure
 int runPaths(int argc, char** argv);    // kspm paths
 int runGraph(int argc, char** argv);    // kspm graph export
 int runBlastRadius(int argc, char** argv);  // kspm blast-radius
+int runSnapshot(int argc, char** argv);     // kspm snapshot
 
 }  // namespace kspm::cli

@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "Usage: kspm <command> [flags]\n"
     "\n"
     "Commands:\n"
-    "  scan      Scan manifests (files, directories, or - for stdin) for security problems\n"
+    "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
+    "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
     "  checks    List every check in the catalog\n"
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
     "  pss plan  Per namespace: the strictest Pod Security level it could enforce, what breaks above\n"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
   if (verb == "explain") return kspm::cli::runExplain(argc, argv);
   if (verb == "pss") return kspm::cli::runPssPlan(argc, argv);

@@ -15,6 +15,8 @@
 #include "checks/pss/pss_policy.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
+#include "kspm/cluster_flags.h"
+#include "kspm/cluster_read.h"
 #include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/graph.h"
@@ -27,9 +29,12 @@ namespace {
 
 constexpr const char* kScanHelp =
     "Usage: kspm scan [flags] PATH... | -\n"
+    "       kspm scan --cluster [--kubeconfig FILE] [--context NAME | --contexts A,B] [-n NS | -A] [flags]\n"
     "\n"
     "Scans Kubernetes manifests: YAML or JSON files, directories (recursively: *.yaml, *.yml,\n"
-    "*.json), or - for standard input (e.g. `helm template ... | kspm scan -`).\n"
+    "*.json), or - for standard input (e.g. `helm template ... | kspm scan -`); a snapshot written by\n"
+    "`kspm snapshot` (scanned as the cluster it was read from); or, with --cluster, a live cluster\n"
+    "read through its API with the kubeconfig's credentials (read-only: get and list).\n"
     "\n"
     "Flags:\n"
     "  -o, --output FORMAT        table (default), json, sarif or junit\n"
@@ -54,8 +59,9 @@ constexpr const char* kScanHelp =
     "      --sort ORDER           input (default) or risk: give every finding a risk score (0-100, from its\n"
     "                             severity, its object's internet exposure, exploitability and what it\n"
     "                             reaches in the security graph) and list objects by their riskiest finding\n"
-    "  -n, --namespace NS         namespace for objects without metadata.namespace (as kubectl\n"
-    "                             apply -n would); without it they are shown as unspecified\n"
+    "  -n, --namespace NS         files: namespace for objects without metadata.namespace (as kubectl\n"
+    "                             apply -n would); without it they are shown as unspecified.\n"
+    "                             With --cluster: the namespace(s) to read (see below)\n"
     "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
     "                             info, low, medium, high (default), critical, or none\n"
     "      --color WHEN           auto (default: only on a terminal), always or never\n"
@@ -65,9 +71,17 @@ constexpr const char* kScanHelp =
     "      --max-alias-nodes N    most nodes reachable through YAML aliases per document (default 1000000)\n"
     "  -h, --help                 this help\n"
     "\n"
+    "%s"
+    "\n"
+    "Resources the cluster would not let kspm list (403) are not errors: the report lists them under\n"
+    "\"not assessable\" with the checks they leave unassessed, and those checks never count as passed.\n"
+    "With --contexts, each cluster gets its own report: one after another for table, and one JSON\n"
+    "document per cluster (a JSON stream, each with its \"cluster\") for json.\n"
+    "\n"
     "Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage error;\n"
-    "3 some input could not be read or parsed (the rest was scanned); 4 the report could not be\n"
-    "written. When several apply the highest-priority one wins: 2, 4, 3, then 1.\n"
+    "3 some input could not be read or parsed (the rest was scanned), or a cluster could not be\n"
+    "reached or refused the credentials; 4 the report could not be written. When several apply the\n"
+    "highest-priority one wins: 2, 4, 3, then 1.\n"
     "\n"
     "Suppress a check on one object with the annotation\n"
     "  ignore-check.kspm.dev/<check-id>: \"<reason>\"\n"
@@ -106,6 +120,97 @@ std::string todayUtc() {
   return buf;
 }
 
+
+/** How reports are written: shared by every input of one run (several clusters with --contexts). */
+struct ReportRun {
+  OutputFormat format;
+  bool sort_by_risk;
+  unsigned threads;
+  bool fail_enabled;
+  Severity fail_on;
+  FILE* out;
+  bool to_stdout;
+  bool write_failed = false;
+  void write(const std::string& text) {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
+  }
+};
+
+struct ScanOutcome {
+  bool failing = false;       // an unsuppressed finding at or above --fail-on
+  bool input_errors = false;  // some input could not be read
+  void merge(const ScanOutcome& other) {
+    failing = failing || other.failing;
+    input_errors = input_errors || other.input_errors;
+  }
+};
+
+/** Runs the engine over one input (files, a snapshot, or one cluster) and writes its report. */
+ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const std::vector<InputError>& extra_errors,
+                       const ReportOptions& report_options, ReportRun& run) {
+  std::vector<InputError> errors = objects.errors();
+  errors.insert(errors.end(), extra_errors.begin(), extra_errors.end());
+  Engine engine(Catalog::builtin(), policy);
+  std::unique_ptr<Reporter> reporter = makeReporter(run.format, engine, objects, report_options);
+  const bool sort_by_risk = run.sort_by_risk;
+  ScanSummary summary;
+  summary.files = objects.files().size();
+  summary.documents = objects.documentCount();
+  summary.errors = errors.size();
+  bool failing = false;
+  run.write(reporter->begin());
+  // With --sort risk every result is kept until the end and reported riskiest object first;
+  // otherwise results stream in input order.
+  std::vector<ObjectFindings> held;
+  engine.run(
+      objects, run.threads,
+      [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
+      [&](std::span<const ObjectFindings> batch, std::string&& text) {
+        for (const ObjectFindings& r : batch) {
+          summary.add(r);
+          for (const Finding& f : r.findings) {
+            if (run.fail_enabled && !f.suppressed && f.severity >= run.fail_on) failing = true;
+          }
+        }
+        if (sort_by_risk) {
+          held.insert(held.end(), batch.begin(), batch.end());
+        } else {
+          run.write(reporter->accept(batch, std::move(text)));
+        }
+      });
+  if (sort_by_risk) {
+    auto top = [](const ObjectFindings& r) {
+      int16_t best = -1;
+      for (const Finding& f : r.findings) best = std::max(best, f.risk);
+      return best;
+    };
+    std::stable_sort(held.begin(), held.end(), [&](const ObjectFindings& a, const ObjectFindings& b) { return top(a) > top(b); });
+    for (ObjectFindings& r : held) {
+      std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) { return a.risk > b.risk; });
+    }
+    run.write(reporter->accept(held, reporter->formatBatch(held)));
+  }
+  run.write(reporter->end(summary, errors));
+  for (const std::string& w : reporter->warnings()) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
+  for (const std::string& w : exceptionWarnings(engine)) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
+  if (policy.vulns != nullptr && !policy.vulns->images().empty()) {
+    for (const vulns::ImageReport* r : policy.vulns->unmatched(checks::containerImages(objects, policy.workload_kinds))) {
+      std::fprintf(stderr, "kspm scan: warning: vulnerability report for %s (%s) matched no image of the input\n",
+                   r->name.c_str(), r->source.c_str());
+    }
+  }
+  if (run.format != OutputFormat::kTable || !run.to_stdout) {
+    // The table already lists errors; for machine formats also tell the terminal.
+    for (const InputError& e : errors) {
+      std::fprintf(stderr, "kspm scan: %s\n", describeInputError(e).c_str());
+    }
+  }
+  if (!policy.unreadable.empty() && (run.format != OutputFormat::kTable || !run.to_stdout)) {
+    std::fprintf(stderr, "kspm scan: %zu resource(s) could not be read; %zu check(s) are not assessable (see the report)\n",
+                 policy.unreadable.size(), engine.coverage().size());
+  }
+  return ScanOutcome{failing, !errors.empty()};
+}
 }  // namespace
 
 int runScan(int argc, char** argv) {
@@ -127,12 +232,16 @@ int runScan(int argc, char** argv) {
   Severity fail_on = Severity::kHigh;
   std::string color = "auto";
   unsigned threads = 0;
+  ClusterFlags cluster_flags;
+  std::vector<std::string> namespace_values;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
-      std::fputs(kScanHelp, stdout);
+      std::printf(kScanHelp, kClusterFlagsHelp);
       return kExitOk;
     }
-    if (args.flag({"-o", "--output"}, &value, &error)) {
+    if (parseClusterFlag(args, &cluster_flags, &error)) {
+      // handled
+    } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
     } else if (args.flag({"--output-file"}, &value, &error)) {
       output_file = value;
@@ -184,7 +293,7 @@ int runScan(int argc, char** argv) {
         pss_given = true;
       }
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
-      ingest.default_namespace = value;
+      namespace_values.push_back(value);
     } else if (args.flag({"--fail-on"}, &value, &error)) {
       fail_on_given = true;
       if (value == "none") {
@@ -214,7 +323,20 @@ int runScan(int argc, char** argv) {
     }
     if (!error.empty()) return usageError("scan", error);
   }
-  if (paths.empty()) return usageError("scan", "no input: give files, directories, or - for standard input");
+  if (cluster_flags.cluster) {
+    for (const std::string& v : namespace_values) addNamespaces(v, &cluster_flags);
+  } else if (!namespace_values.empty()) {
+    ingest.default_namespace = namespace_values.back();
+  }
+  if (std::string bad = validateClusterFlags(cluster_flags); !bad.empty()) return usageError("scan", bad);
+  if (cluster_flags.cluster && !paths.empty()) return usageError("scan", "give either --cluster or paths, not both");
+  if (!cluster_flags.cluster && paths.empty()) {
+    return usageError("scan", "no input: give files, directories, - for standard input, or --cluster");
+  }
+  if (cluster_flags.cluster && contextsToRead(cluster_flags).size() > 1 &&
+      (format == OutputFormat::kSarif || format == OutputFormat::kJunit)) {
+    return usageError("scan", "--contexts with several clusters writes table or json; run once per context for sarif or junit");
+  }
 
   // The config file first, then the flags over it.
   ScanPolicy policy;
@@ -275,12 +397,6 @@ int runScan(int argc, char** argv) {
     if (admins.ok()) policy.cloud_admin_arns = admins.value(); else extra_errors.push_back(admins.error());
   }
 
-  ingest.threads = threads;
-  ObjectSet objects = ingestPaths(paths, ingest);
-  std::vector<InputError> errors = objects.errors();
-  errors.insert(errors.end(), extra_errors.begin(), extra_errors.end());
-  Engine engine(Catalog::builtin(), policy);
-
   FILE* out = stdout;
   if (!output_file.empty()) {
     out = std::fopen(output_file.c_str(), "wb");
@@ -296,75 +412,53 @@ int runScan(int argc, char** argv) {
   report_options.fail_enabled = fail_enabled;
   report_options.fail_on = fail_on;
   report_options.junit_grouping = junit_grouping;
-  std::unique_ptr<Reporter> reporter = makeReporter(format, engine, objects, report_options);
+  ReportRun run{format, sort_by_risk, threads, fail_enabled, fail_on, out, output_file.empty()};
 
-  bool write_failed = false;
-  auto write = [&](const std::string& text) {
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
-  };
-  ScanSummary summary;
-  summary.files = objects.files().size();
-  summary.documents = objects.documentCount();
-  summary.errors = errors.size();
-  bool failing = false;
-  write(reporter->begin());
-  // With --sort risk every result is kept until the end and reported riskiest object first;
-  // otherwise results stream in input order.
-  std::vector<ObjectFindings> held;
-  engine.run(
-      objects, threads,
-      [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
-      [&](std::span<const ObjectFindings> batch, std::string&& text) {
-        for (const ObjectFindings& r : batch) {
-          summary.add(r);
-          for (const Finding& f : r.findings) {
-            if (fail_enabled && !f.suppressed && f.severity >= fail_on) failing = true;
-          }
-        }
-        if (sort_by_risk) {
-          held.insert(held.end(), batch.begin(), batch.end());
-        } else {
-          write(reporter->accept(batch, std::move(text)));
-        }
-      });
-  if (sort_by_risk) {
-    auto top = [](const ObjectFindings& r) {
-      int16_t best = -1;
-      for (const Finding& f : r.findings) best = std::max(best, f.risk);
-      return best;
-    };
-    std::stable_sort(held.begin(), held.end(), [&](const ObjectFindings& a, const ObjectFindings& b) { return top(a) > top(b); });
-    for (ObjectFindings& r : held) {
-      std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) { return a.risk > b.risk; });
+  ScanOutcome outcome;
+  if (cluster_flags.cluster) {
+    std::vector<std::string> contexts = contextsToRead(cluster_flags);
+    for (size_t i = 0; i < contexts.size(); ++i) {
+      Result<ClusterTarget> target =
+          readClusterTarget(cluster_flags, contexts[i], policy.workload_kinds, threads, ingest.limits, "scan");
+      if (!target.ok()) {
+        std::fprintf(stderr, "kspm scan: %s%s\n", contexts[i].empty() ? "" : ("context " + contexts[i] + ": ").c_str(),
+                     describeInputError(target.error()).c_str());
+        outcome.input_errors = true;
+        continue;
+      }
+      ScanPolicy cluster_policy = policy;
+      const cluster::ClusterRead& read = target.value().read;
+      cluster_policy.unreadable = read.unreadable;
+      cluster_policy.unreadable.insert(cluster_policy.unreadable.end(), read.not_listed.begin(), read.not_listed.end());
+      ReportOptions options = report_options;
+      options.cluster = target.value().source;
+      if (i > 0 && format == OutputFormat::kTable) run.write("\n");
+      outcome.merge(reportScan(read.objects, cluster_policy, extra_errors, options, run));
     }
-    write(reporter->accept(held, reporter->formatBatch(held)));
+  } else {
+    ingest.threads = threads;
+    ObjectSet objects = ingestPaths(paths, ingest);
+    // A snapshot (kspm snapshot) is scanned as the cluster it was read from, with what it could not read.
+    ReportOptions options = report_options;
+    if (std::optional<cluster::SnapshotCoverage> snapshot = cluster::snapshotCoverage(objects)) {
+      policy.unreadable = snapshot->unreadable;
+      policy.unreadable.insert(policy.unreadable.end(), snapshot->not_listed.begin(), snapshot->not_listed.end());
+      options.cluster = ClusterSource{snapshot->info.context, snapshot->info.server, snapshot->info.server_version,
+                                      snapshot->info.taken_at, snapshot->file};
+    }
+    outcome.merge(reportScan(objects, policy, extra_errors, options, run));
   }
-  write(reporter->end(summary, errors));
   if (out != stdout) {
-    if (std::fclose(out) != 0) write_failed = true;
+    if (std::fclose(out) != 0) run.write_failed = true;
   } else if (std::fflush(out) != 0) {
-    write_failed = true;
+    run.write_failed = true;
   }
-  for (const std::string& w : reporter->warnings()) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
-  for (const std::string& w : exceptionWarnings(engine)) std::fprintf(stderr, "kspm scan: warning: %s\n", w.c_str());
-  if (policy.vulns != nullptr && !vuln_db.images().empty()) {
-    for (const vulns::ImageReport* r : vuln_db.unmatched(checks::containerImages(objects, policy.workload_kinds))) {
-      std::fprintf(stderr, "kspm scan: warning: vulnerability report for %s (%s) matched no image of the input\n",
-                   r->name.c_str(), r->source.c_str());
-    }
-  }
-  if (format != OutputFormat::kTable || !output_file.empty()) {
-    // The table already lists errors; for machine formats also tell the terminal.
-    for (const InputError& e : errors) {
-      std::fprintf(stderr, "kspm scan: %s\n", describeInputError(e).c_str());
-    }
-  }
-  if (write_failed) {
+  if (run.write_failed) {
     std::fprintf(stderr, "kspm scan: writing the report failed\n");
     return kExitOutput;
   }
-  if (!errors.empty()) return kExitInputErrors;
-  return failing ? kExitFindings : kExitOk;
+  if (outcome.input_errors) return kExitInputErrors;
+  return outcome.failing ? kExitFindings : kExitOk;
 }
 
 }  // namespace kspm::cli

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,15 @@ inline constexpr size_t kSarifMaxResults = 25000;
 
 enum class JunitGrouping : uint8_t { kObject, kCheck };
 
+/** Where the objects came from when it was a live cluster (kspm scan --cluster) or its snapshot. */
+struct ClusterSource {
+  std::string context;         // kubeconfig context ("" for in-cluster config)
+  std::string server;          // API server URL
+  std::string server_version;  // e.g. v1.30.2
+  std::string taken_at;        // RFC 3339 UTC time the objects were read
+  std::string snapshot;        // the snapshot file scanned, "" for a live read
+};
+
 struct ReportOptions {
   bool color = false;                         // ANSI colour (table only)
   // JUnit: a test case fails when it has an unsuppressed finding at or above fail_on (the scan's
@@ -38,6 +48,8 @@ struct ReportOptions {
   JunitGrouping junit_grouping = JunitGrouping::kObject;
   size_t sarif_max_results = kSarifMaxResults;
   std::string tool_version;
+  /** Set for live-cluster scans and snapshot scans: reported as "cluster" (JSON) or a heading (table). */
+  std::optional<ClusterSource> cluster;
 };
 
 class Reporter {

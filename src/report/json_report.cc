@@ -222,6 +222,24 @@ class JsonReporter final : public Reporter {
     writeKey(w, "version");
     writeString(w, options_.tool_version);
     w.EndObject();
+    if (options_.cluster) {
+      const ClusterSource& c = *options_.cluster;
+      writeKey(w, "cluster");
+      w.StartObject();
+      writeKey(w, "context");
+      writeString(w, c.context);
+      writeKey(w, "server");
+      writeString(w, c.server);
+      writeKey(w, "serverVersion");
+      writeString(w, c.server_version);
+      writeKey(w, "takenAt");
+      writeString(w, c.taken_at);
+      if (!c.snapshot.empty()) {
+        writeKey(w, "snapshot");
+        writeString(w, c.snapshot);
+      }
+      w.EndObject();
+    }
     writeKey(w, "policy");
     w.StartObject();
     writeKey(w, "framework");

@@ -37,14 +37,23 @@ class TableReporter final : public Reporter {
     for (const Check* c : engine.checks()) id_width_ = std::max(id_width_, c->info().id.size());
   }
 
-  std::string begin() override { return {}; }
+  std::string begin() override {
+    if (!options_.cluster) return {};
+    const ClusterSource& c = *options_.cluster;
+    std::string out = bold("Cluster " + (c.context.empty() ? std::string("(in-cluster)") : c.context)) + " " + c.server;
+    if (!c.server_version.empty()) out += " (Kubernetes " + c.server_version + ")";
+    out += c.snapshot.empty() ? ", read at " + c.taken_at : ", snapshot " + c.snapshot + " taken at " + c.taken_at;
+    return out + "\n\n";
+  }
 
   std::string formatBatch(std::span<const ObjectFindings> batch) const override {
     std::string out;
     for (const ObjectFindings& r : batch) {
       if (r.findings.empty()) continue;
       const Object& o = *r.object;
-      out += bold(objects_.pathOf(o) + ":" + std::to_string(o.line));
+      // A live read's "file" is the list it came from (context:/api/v1/pods): no line to give.
+      bool live = options_.cluster && options_.cluster->snapshot.empty();
+      out += bold(live ? objects_.pathOf(o) : objects_.pathOf(o) + ":" + std::to_string(o.line));
       out += "  " + std::string(o.kind) + " ";
       if (!isClusterScopedKind(o.kind)) {
         std::string_view ns = objects_.namespaceOf(o);
@@ -69,9 +78,11 @@ class TableReporter final : public Reporter {
         if (options_.color) out += "\033[0m";
         std::string id(f->check->id);
         id.resize(std::max(id.size(), id_width_), ' ');
-        out += "  " + id + "  line " + std::to_string(f->line);
+        out += "  " + id;
+        if (!live) out += "  line " + std::to_string(f->line);
         if (f->risk >= 0) out += "  risk " + std::to_string(f->risk);
         out += "  " + f->message;
+        if (live && !f->path.empty()) out += "  (" + f->path + ")";
         if (f->risk >= 0) out += "  [risk: " + f->risk_factors + "]";
         if (f->suppressed) {
           out += std::string("  (suppressed by ") + (f->suppressed_by_exception ? "exception" : "annotation") + ": " +
@@ -97,7 +108,8 @@ class TableReporter final : public Reporter {
     }
     const ScanPolicy& p = engine_.policy();
     std::string pss = pssVersionName(p.pss_minor) + (p.pss_latest ? " (latest)" : "");
-    out += "Scanned " + std::to_string(s.files) + " files, " + std::to_string(s.documents) + " documents, " +
+    bool live = options_.cluster && options_.cluster->snapshot.empty();
+    out += "Scanned " + std::to_string(s.files) + (live ? " list pages, " : " files, ") + std::to_string(s.documents) + " documents, " +
            std::to_string(s.objects) + " objects (" + std::to_string(s.objects_with_pod_spec) +
            " with a pod spec) with " + std::to_string(engine_.checks().size()) + " checks (framework " +
            p.frameworksName() + ", Pod Security " + pss + ").\n";

@@ -1,0 +1,260 @@
+#include "cluster_flags.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <string_view>
+
+#include "kspm/kube_client.h"
+#include "kspm/kubeconfig.h"
+
+extern char** environ;
+
+namespace kspm::cli {
+namespace {
+
+std::vector<std::string> splitList(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    if (comma > start) out.push_back(value.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool parsePositive(const std::string& text, double* out) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || !(v >= 0) || v > 1e6) return false;
+  *out = v;
+  return true;
+}
+
+/** kubectl's --request-timeout: "30s", "2m", "500ms", or plain seconds; 0 = no timeout. */
+bool parseDuration(const std::string& text, int* millis) {
+  std::string_view t = text;
+  double scale = 1000;
+  if (t.ends_with("ms")) {
+    scale = 1;
+    t.remove_suffix(2);
+  } else if (t.ends_with("s")) {
+    t.remove_suffix(1);
+  } else if (t.ends_with("m")) {
+    scale = 60'000;
+    t.remove_suffix(1);
+  } else if (t.ends_with("h")) {
+    scale = 3'600'000;
+    t.remove_suffix(1);
+  }
+  double v = 0;
+  if (!parsePositive(std::string(t), &v) || v * scale > 86'400'000) return false;
+  *millis = static_cast<int>(v * scale);
+  return true;
+}
+
+std::string nowUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+/** Progress lines on a terminal: "\r<verb>: reading pods: 12000 objects (24 pages)". */
+class Progress {
+ public:
+  Progress(bool enabled, const char* verb) : enabled_(enabled && isatty(STDERR_FILENO) != 0), verb_(verb) {}
+  ~Progress() { clear(); }
+  void update(std::string_view resource, uint64_t objects, uint64_t pages) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r\033[Kkspm %s: reading %.*s: %llu objects (%llu pages)", verb_,
+                 static_cast<int>(resource.size()), resource.data(), static_cast<unsigned long long>(objects),
+                 static_cast<unsigned long long>(pages));
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  const char* verb_;
+  bool shown_ = false;
+};
+
+}  // namespace
+
+const char* const kClusterFlagsHelp =
+    "Live cluster (read-only, through the Kubernetes API; docs/cluster.md):\n"
+    "      --cluster              read the cluster of the current kubeconfig context instead of files\n"
+    "      --kubeconfig FILE      kubeconfig file (default: $KUBECONFIG, then ~/.kube/config; inside a pod\n"
+    "                             without one, the pod's service account: in-cluster config)\n"
+    "      --context NAME         kubeconfig context (default: current-context)\n"
+    "      --contexts A,B,...     read several clusters in one run; each is reported apart\n"
+    "      --cluster-name NAME, --user NAME  override the context's cluster or user, as kubectl does\n"
+    "      --in-cluster           use the pod's service account (token and CA under\n"
+    "                             /var/run/secrets/kubernetes.io/serviceaccount) even if a kubeconfig exists\n"
+    "  -n, --namespace NS         with --cluster: read namespaced objects only in NS (repeatable, or a\n"
+    "                             comma list); cluster-scoped objects are always read\n"
+    "  -A, --all-namespaces       with --cluster: every namespace (the default)\n"
+    "      --include-secrets      also list Secrets. Listing Secrets returns every secret VALUE to kspm's\n"
+    "                             identity (RBAC cannot grant metadata only; CIS 5.1.2 flags that access).\n"
+    "                             kspm keeps only names, types, labels and key names. Without it, checks\n"
+    "                             about Secrets are reported not assessable\n"
+    "      --kubelet-configz      read each node's kubelet configuration (/api/v1/nodes/NAME/proxy/configz)\n"
+    "                             for the CIS 4.2 checks. DANGEROUS to grant: nodes/proxy lets its holder\n"
+    "                             exec into every pod on the node through the kubelet; off by default\n"
+    "      --qps N, --burst N     client-side rate limit (default 50 requests/s, bursts of 300)\n"
+    "      --request-timeout D    timeout of one request: 30s, 2m, 500ms; 0 = none (default 60s)\n"
+    "      --page-size N          objects per list request (default 500)\n"
+    "      --no-progress          no progress lines on standard error (shown only on a terminal)\n";
+
+bool parseClusterFlag(Args& args, ClusterFlags* flags, std::string* error) {
+  std::string value;
+  if (args.boolFlag({"--cluster"})) {
+    flags->cluster = true;
+  } else if (args.flag({"--kubeconfig"}, &value, error)) {
+    flags->kubeconfig = value;
+  } else if (args.flag({"--context"}, &value, error)) {
+    flags->context = value;
+  } else if (args.flag({"--contexts"}, &value, error)) {
+    flags->contexts = splitList(value);
+    if (error->empty() && flags->contexts.empty()) *error = "--contexts takes a comma-separated list of context names";
+  } else if (args.flag({"--cluster-name"}, &value, error)) {
+    flags->cluster_name = value;
+  } else if (args.flag({"--user"}, &value, error)) {
+    flags->user = value;
+  } else if (args.boolFlag({"--in-cluster"})) {
+    flags->in_cluster = true;
+  } else if (args.boolFlag({"-A", "--all-namespaces"})) {
+    flags->all_namespaces = true;
+  } else if (args.boolFlag({"--include-secrets"})) {
+    flags->include_secrets = true;
+  } else if (args.boolFlag({"--kubelet-configz"})) {
+    flags->kubelet_configz = true;
+  } else if (args.boolFlag({"--no-progress"})) {
+    flags->progress = false;
+  } else if (args.flag({"--qps"}, &value, error)) {
+    if (error->empty() && !parsePositive(value, &flags->qps)) *error = "--qps takes a number of requests per second (0 = unlimited)";
+  } else if (args.flag({"--burst"}, &value, error)) {
+    double v = 0;
+    if (error->empty() && (!parsePositive(value, &v) || v < 1 || v > 100000)) *error = "--burst takes a number from 1 to 100000";
+    flags->burst = static_cast<int>(v);
+  } else if (args.flag({"--request-timeout"}, &value, error)) {
+    if (error->empty() && !parseDuration(value, &flags->request_timeout_ms)) {
+      *error = "--request-timeout takes a duration such as 30s, 2m or 500ms";
+    }
+  } else if (args.flag({"--page-size"}, &value, error)) {
+    double v = 0;
+    if (error->empty() && (!parsePositive(value, &v) || v < 1 || v > 100000 || v != static_cast<uint32_t>(v))) {
+      *error = "--page-size takes a number from 1 to 100000";
+    }
+    flags->page_size = static_cast<uint32_t>(v);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void addNamespaces(const std::string& value, ClusterFlags* flags) {
+  for (std::string& ns : splitList(value)) flags->namespaces.push_back(std::move(ns));
+}
+
+std::string validateClusterFlags(const ClusterFlags& flags) {
+  bool any_cluster_flag = !flags.kubeconfig.empty() || !flags.context.empty() || !flags.contexts.empty() ||
+                          flags.in_cluster || flags.include_secrets || flags.kubelet_configz || flags.all_namespaces;
+  if (!flags.cluster && any_cluster_flag) return "cluster flags (--kubeconfig, --context, -A, ...) need --cluster";
+  if (!flags.namespaces.empty() && flags.all_namespaces) return "-n and -A exclude each other";
+  if (!flags.context.empty() && !flags.contexts.empty()) return "--context and --contexts exclude each other";
+  if (flags.in_cluster && (!flags.contexts.empty() || !flags.context.empty() || !flags.kubeconfig.empty())) {
+    return "--in-cluster excludes --kubeconfig, --context and --contexts";
+  }
+  return {};
+}
+
+std::vector<std::string> contextsToRead(const ClusterFlags& flags) {
+  if (!flags.contexts.empty()) return flags.contexts;
+  return {flags.context};
+}
+
+Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::string& context,
+                                        const std::vector<checks::WorkloadKind>& workload_kinds, unsigned threads,
+                                        const LoadLimits& limits, const char* verb) {
+  // kubectl's order: --kubeconfig, $KUBECONFIG, ~/.kube/config; a pod without any of them (or
+  // --in-cluster) uses its service account.
+  std::string home = env("HOME");
+  bool have_kubeconfig = !flags.kubeconfig.empty() || !env("KUBECONFIG").empty() ||
+                         (!home.empty() && std::filesystem::exists(home + "/.kube/config"));
+  bool in_cluster = flags.in_cluster || (!have_kubeconfig && !env("KUBERNETES_SERVICE_HOST").empty());
+  Result<ResolvedConfig> config = [&]() -> Result<ResolvedConfig> {
+    if (in_cluster) {
+      InClusterEnv e;
+      e.service_host = env("KUBERNETES_SERVICE_HOST");
+      e.service_port = env("KUBERNETES_SERVICE_PORT");
+      e.pod_namespace = env("POD_NAMESPACE");
+      return inClusterConfig(e);
+    }
+    KubeconfigOptions options;
+    options.explicit_path = flags.kubeconfig;
+    options.kubeconfig_env = env("KUBECONFIG");
+    options.home_dir = home;
+    options.context = context;
+    options.cluster = flags.cluster_name;
+    options.user = flags.user;
+    return loadKubeconfig(options);
+  }();
+  if (!config.ok()) return config.error();
+
+  cluster::ClientOptions client_options;
+  client_options.qps = flags.qps;
+  client_options.burst = flags.burst;
+  client_options.request_timeout = std::chrono::milliseconds(flags.request_timeout_ms);
+  client_options.user_agent = std::string("kspm/") + KSPM_VERSION;
+  client_options.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) client_options.exec_environment.emplace_back(*e);
+  auto client = cluster::KubeClient::create(config.value(), client_options);
+  if (!client.ok()) return client.error();
+
+  cluster::ReadOptions options;
+  options.context = config.value().context_name;
+  options.server = config.value().cluster.server;
+  options.namespaces = flags.namespaces;
+  options.include_secrets = flags.include_secrets;
+  options.kubelet_configz = flags.kubelet_configz;
+  options.page_limit = flags.page_size;
+  options.threads = threads;
+  options.limits = limits;
+  for (const checks::WorkloadKind& w : workload_kinds) options.workload_kinds.push_back({w.group, w.kind});
+  options.taken_at = nowUtc();
+  Progress progress(flags.progress, verb);
+  options.progress = [&](std::string_view resource, uint64_t objects, uint64_t pages) {
+    progress.update(resource, objects, pages);
+  };
+  cluster::KubeClient& api = *client.value();
+  cluster::ClusterRead read = cluster::readCluster(
+      [&](std::string_view path, std::string_view accept) { return api.get(path, accept); }, options);
+  progress.clear();
+  if (read.fatal) return *read.fatal;
+  ClusterTarget target{std::move(read), {}};
+  target.source.context = config.value().context_name;
+  target.source.server = config.value().cluster.server;
+  target.source.server_version = target.read.info.server_version;
+  target.source.taken_at = target.read.info.taken_at;
+  return target;
+}
+
+}  // namespace kspm::cli
