@@ -111,9 +111,17 @@ std::optional<std::regex> compileRegex(const std::string& pattern, std::string& 
   }
 }
 
+const char* const kUsage =
+    "usage: kspm_fixture_apiserver --tls-dir DIR --content FILE [--content FILE ...] [--port N]\n"
+    "    [--token TOKEN[=USER[:GROUP,GROUP]]]...  [--fault PATH_REGEX=STATUS[xCOUNT]]...\n"
+    "    [--delay PATH_REGEX=MILLIS]... [--configz NODE=FILE]... [--log FILE] [--no-aggregated-discovery]\n"
+    "    [--threads N]\n"
+    "A token without a user authenticates as \"token-user\". Fault statuses: 401 403 404 410 429 500 503.\n";
+
 std::string parseOptions(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") return "help";
     auto value = [&](std::string& out) {
       if (i + 1 >= argc) return false;
       out = argv[++i];
@@ -1089,7 +1097,11 @@ int main(int argc, char** argv) {
   using namespace kspm_fixture;
   Options options;
   if (auto error = parseOptions(argc, argv, options); !error.empty()) {
-    std::fprintf(stderr, "kspm_fixture_apiserver: %s\n", error.c_str());
+    if (error == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "kspm_fixture_apiserver: %s\n%s", error.c_str(), kUsage);
     return 2;
   }
   // Block the stop signals in every thread; one thread waits for them and stops the server.
