@@ -105,5 +105,108 @@ TEST(FrameworksTest, ControlsWhoseObjectsAreAbsentAreNotAssessable) {
   }
 }
 
+// A check that looks at one kind of Pod only (the kube-apiserver mirror pod) and reports every pod
+// it is given that has the annotation "bad".
+bool isApiServerPod(const Object& object) {
+  const Node* component = object.root->find({"metadata", "labels", "component"});
+  return component != nullptr && component->isString() && component->str() == "kube-apiserver";
+}
+
+class ApiServerOnlyCheck : public Check {
+ public:
+  ApiServerOnlyCheck() {
+    info_.id = "test-apiserver-only";
+    info_.title = "Test check for applies_to";
+    info_.description = "Reports kube-apiserver pods annotated bad.";
+    info_.remediation = "Do not.";
+    info_.controls = {{"cis", "5.1.1"}};
+    info_.scope = Scope::kKinds;
+    info_.kinds = {"Pod"};
+    info_.applies_to = &isApiServerPod;
+    info_.not_applicable_reason = "no kube-apiserver pod is visible";
+  }
+  const CheckInfo& info() const override { return info_; }
+  void evaluate(const Object& object, const EvalContext&, FindingSink& sink) const noexcept override {
+    // Deliberately no applies_to test here: the engine must not call it for other pods.
+    if (object.root->find({"metadata", "annotations", "bad"}) != nullptr || !isApiServerPod(object)) {
+      sink.add(*object.root, "bad", "metadata", "metadata");
+    }
+  }
+
+ private:
+  CheckInfo info_;
+};
+
+struct AppliesToRun {
+  FrameworkCompliance cis;
+  uint64_t applied = 0;
+  uint64_t findings = 0;
+};
+
+AppliesToRun runAppliesTo(const std::string& yaml) {
+  Catalog catalog;
+  catalog.add(std::make_unique<ApiServerOnlyCheck>());
+  ObjectSet set = testing::loadText(yaml);
+  ScanPolicy policy;
+  policy.frameworks = {Framework::kCis};
+  Engine engine(catalog, policy);
+  ScanSummary summary;
+  engine.run(set, 1, [](std::span<const ObjectFindings>) { return std::string(); },
+             [&](std::span<const ObjectFindings> batch, std::string&&) {
+               for (const ObjectFindings& r : batch) summary.add(r);
+             });
+  AppliesToRun out;
+  out.applied = engine.appliedCount(*catalog.find("test-apiserver-only"));
+  out.findings = summary.findings;
+  std::vector<FrameworkCompliance> all = computeCompliance(engine, summary);
+  EXPECT_EQ(all.size(), 1u);
+  if (!all.empty()) out.cis = all[0];
+  return out;
+}
+
+constexpr char kWorkloadPod[] = R"(apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec: {containers: [{name: c, image: nginx}]}
+)";
+
+constexpr char kApiServerPod[] = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver-cp1
+  namespace: kube-system
+  labels: {component: kube-apiserver, tier: control-plane}
+spec: {containers: [{name: kube-apiserver, image: registry.k8s.io/kube-apiserver:v1.30.0}]}
+)";
+
+TEST(FrameworksTest, AppliesToWithNoMatchingObjectIsNotAssessableWithTheCheckReason) {
+  AppliesToRun run = runAppliesTo(kWorkloadPod);
+  EXPECT_EQ(run.applied, 0u);
+  EXPECT_EQ(run.findings, 0u);  // the check was never called for the workload pod
+  const ControlResult* r = control(run.cis, "5.1.1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, ControlStatus::kNotAssessable);
+  EXPECT_EQ(r->reason, "no kube-apiserver pod is visible");
+}
+
+TEST(FrameworksTest, AppliesToWithAMatchingObjectPasses) {
+  AppliesToRun run = runAppliesTo(std::string(kWorkloadPod) + "---\n" + kApiServerPod);
+  EXPECT_EQ(run.applied, 1u);
+  EXPECT_EQ(run.findings, 0u);
+  const ControlResult* r = control(run.cis, "5.1.1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->status, ControlStatus::kPassed);
+  EXPECT_TRUE(r->reason.empty());
+}
+
+TEST(FrameworksTest, AppliesToWithAFindingFails) {
+  std::string bad = kApiServerPod;
+  bad.replace(bad.find("  labels:"), 0, "  annotations: {bad: \"yes\"}\n");
+  AppliesToRun run = runAppliesTo(std::string(kWorkloadPod) + "---\n" + bad);
+  EXPECT_EQ(run.applied, 1u);
+  EXPECT_EQ(run.findings, 1u);
+  EXPECT_EQ(control(run.cis, "5.1.1")->status, ControlStatus::kFailed);
+}
+
 }  // namespace
 }  // namespace kspm

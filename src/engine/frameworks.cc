@@ -71,7 +71,11 @@ constexpr FrameworkControl kNsaControls[] = {
     {"upgrades", "Keep Kubernetes up to date and off deprecated APIs", ""},
 };
 
-bool checkApplied(const CheckInfo& info, const ScanSummary& summary) {
+bool checkApplied(const Engine& engine, const Check& check, const ScanSummary& summary) {
+  const CheckInfo& info = check.info();
+  // A check that looks at a few objects of a kind (the kube-apiserver pod among all Pods) applied
+  // only if one of those was evaluated; the engine counted them.
+  if (info.applies_to != nullptr) return engine.appliedCount(check) > 0;
   switch (info.scope) {
     case Scope::kAnyObject:
       return summary.objects > summary.excluded;
@@ -158,6 +162,7 @@ std::vector<FrameworkCompliance> computeCompliance(const Engine& engine, const S
       ControlResult r;
       r.control = control;
       bool applied = false;
+      std::string not_applicable;  // the mapped checks' reasons, for when none applied
       for (const Check* check : engine.checks()) {
         const CheckInfo& info = check->info();
         bool mapped = std::any_of(info.controls.begin(), info.controls.end(), [&](const ControlRef& ref) {
@@ -165,7 +170,12 @@ std::vector<FrameworkCompliance> computeCompliance(const Engine& engine, const S
         });
         if (!mapped) continue;
         r.checks.push_back(info.id);
-        if (checkApplied(info, summary)) applied = true;
+        if (checkApplied(engine, *check, summary)) applied = true;
+        if (!info.not_applicable_reason.empty() &&
+            not_applicable.find(info.not_applicable_reason) == std::string::npos) {
+          if (!not_applicable.empty()) not_applicable += "; ";
+          not_applicable += info.not_applicable_reason;
+        }
         if (auto it = summary.unsuppressed_by_check.find(info.id); it != summary.unsuppressed_by_check.end()) {
           r.findings += it->second;
         }
@@ -180,7 +190,8 @@ std::vector<FrameworkCompliance> computeCompliance(const Engine& engine, const S
         r.status = ControlStatus::kFailed;
       } else if (!applied) {
         r.status = ControlStatus::kNotAssessable;
-        r.reason = "the input has no object of a kind these checks look at";
+        r.reason = not_applicable.empty() ? std::string("the input has no object of a kind these checks look at")
+                                          : not_applicable;
       } else {
         r.status = ControlStatus::kPassed;
       }
