@@ -29,7 +29,7 @@ struct FrameworkControl {
   std::string_view not_assessable;
 };
 
-/** "CIS Kubernetes Benchmark v1.12, section 5" and so on. */
+/** "CIS Kubernetes Benchmark v1.12" and so on. */
 std::string_view frameworkTitle(Framework framework);
 
 /**
