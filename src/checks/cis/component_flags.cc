@@ -101,6 +101,25 @@ bool mayBeComponentPod(const Object& object) {
          (object.namespace_.empty() || object.namespace_ == "kube-system");
 }
 
+// A necessary condition for parseComponent, without allocating: some container is named after the
+// binary or mentions it in its command or args, or a label names it. Keeps applies_to cheap on the
+// many kube-system pods (DaemonSet pods on every node) that are no component.
+bool mentionsBinary(const Object& object, const Node& containers, std::string_view binary) {
+  if (labelNames(object, binary)) return true;
+  for (const Node& c : containers.items()) {
+    const Node* name = c.get("name");
+    if (name != nullptr && name->is(binary)) return true;
+    for (std::string_view field : {"command", "args"}) {
+      const Node* list = c.get(field);
+      if (list == nullptr) continue;
+      for (const Node& item : list->items()) {
+        if (item.str().find(binary) != std::string_view::npos) return true;
+      }
+    }
+  }
+  return false;
+}
+
 void parseFlags(const std::vector<Word>& words, size_t begin, std::vector<FlagValue>* out) {
   for (size_t i = begin; i < words.size(); ++i) {
     std::string_view w = words[i].text;
@@ -176,6 +195,7 @@ std::optional<ComponentCommand> parseComponent(const Object& object, Component c
   const Node* containers = object.root->find({"spec", "containers"});
   if (containers == nullptr || !containers->isArray()) return std::nullopt;
   const std::string_view binary = componentBinary(component);
+  if (!mentionsBinary(object, *containers, binary)) return std::nullopt;
 
   struct Candidate {
     const Node* container = nullptr;
