@@ -8,6 +8,7 @@
 
 #include "checks/cis/cis_checks.h"
 #include "checks/cis/component_flags.h"
+#include "kspm/engine.h"
 
 namespace kspm::checks::cis {
 namespace {
@@ -19,9 +20,12 @@ constexpr std::string_view kManagedReason =
 // Reports on one component's command line.
 class FlagReport {
  public:
-  FlagReport(const ComponentCommand& command, FindingSink& sink) : command_(command), sink_(sink) {}
+  FlagReport(const ComponentCommand& command, const Object& object, const EvalContext& context, FindingSink& sink)
+      : command_(command), object_(object), context_(context), sink_(sink) {}
 
   const ComponentCommand& command() const { return command_; }
+  const Object& object() const { return object_; }
+  const EvalContext& context() const { return context_; }
   std::string_view binary() const { return componentBinary(command_.component); }
 
   /** A finding at a flag as written. */
@@ -39,6 +43,8 @@ class FlagReport {
     return "spec.containers[" + std::string(command_.container_name) + "].--" + std::string(flag);
   }
   const ComponentCommand& command_;
+  const Object& object_;
+  const EvalContext& context_;
   FindingSink& sink_;
 };
 
@@ -208,6 +214,29 @@ constexpr std::string_view kApiServerStrongCiphers[] = {
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"};
 
+// etcd must trust a CA of its own: its --trusted-ca-file set, and not the file a visible
+// kube-apiserver trusts for all its clients (--client-ca-file), or every client certificate of the
+// cluster CA could reach etcd. (The same CA in two files is not visible here.)
+void requireUniqueEtcdCa(FlagReport& r) {
+  requireSet(r, {"trusted-ca-file"});
+  const FlagValue* ca = r.command().last("trusted-ca-file");
+  const EvalContext& context = r.context();
+  if (ca == nullptr || ca->value.empty() || context.scan == nullptr || context.objects == nullptr) return;
+  std::string_view own_ns = context.objects->namespaceOf(r.object());
+  for (std::string_view ns : {std::string_view("kube-system"), own_ns}) {
+    for (const Object* pod : context.scan->index.ofKindIn("Pod", ns)) {
+      std::optional<ComponentCommand> api = parseComponent(*pod, Component::kApiServer);
+      const FlagValue* client_ca = api ? api->last("client-ca-file") : nullptr;
+      if (client_ca != nullptr && client_ca->value == ca->value) {
+        r.at(*ca, written(*ca) + " is also the --client-ca-file of kube-apiserver pod " + std::string(pod->name) +
+                      ": every client certificate of the cluster CA is trusted by etcd");
+        return;
+      }
+    }
+    if (ns == own_ns) break;
+  }
+}
+
 // --- which pods a check applies to ---
 
 bool isApiServerPod(const Object& o) { return isComponentPod(o, Component::kApiServer); }
@@ -270,11 +299,11 @@ class FlagCheck final : public Check {
     info_.not_applicable_reason = reason_;
   }
   const CheckInfo& info() const override { return info_; }
-  void evaluate(const Object& object, const EvalContext&, FindingSink& sink) const noexcept override {
+  void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
     if (info_.applies_to != nullptr && !info_.applies_to(object)) return;
     std::optional<ComponentCommand> command = parseComponent(object, component_);
     if (!command) return;
-    FlagReport report(*command, sink);
+    FlagReport report(*command, object, context, sink);
     rule_(report);
   }
 
@@ -555,11 +584,12 @@ const FlagCheckSpec kSpecs[] = {
      "Remove --peer-auto-tls or set --peer-auto-tls=false on etcd.",
      [](FlagReport& r) { requireBool(r, "peer-auto-tls", false, false); }},
     {"cis-etcd-trusted-ca-file", "2.7", Component::kEtcd,
-     "etcd names no CA for its clients", Severity::kMedium,
-     "Without --trusted-ca-file etcd has no CA of its own to verify clients with; the benchmark asks "
-     "for a CA used for etcd alone, so that certificates of the cluster CA cannot reach etcd.",
+     "etcd does not use a CA of its own", Severity::kMedium,
+     "The benchmark asks for a CA used for etcd alone (--trusted-ca-file), so that client certificates "
+     "of the cluster CA cannot reach etcd; kspm reports a missing --trusted-ca-file, and one that is "
+     "the --client-ca-file of a kube-apiserver pod in the input.",
      "Create a CA for etcd alone and set --trusted-ca-file on etcd to it.",
-     [](FlagReport& r) { requireSet(r, {"trusted-ca-file"}); }},
+     [](FlagReport& r) { requireUniqueEtcdCa(r); }},
     // --- 3.2 logging ---
     {"cis-apiserver-audit-policy-file", "3.2.1", Component::kApiServer,
      "API server has no audit policy", Severity::kMedium,
