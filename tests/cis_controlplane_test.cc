@@ -165,5 +165,40 @@ spec:
   EXPECT_EQ(engine.appliedCount(*Catalog::builtin().find("cis-apiserver-profiling")), 0u);
 }
 
+TEST(CisControlPlaneTest, StructuredAuthorizationConfigIsNotAssessableNotPassed) {
+  // With --authorization-config the modes live in a file: 1.2.6-1.2.8 cannot pass on this pod, while
+  // the flags it does show are still judged.
+  ObjectSet set = testing::loadText(R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver-cp1
+  namespace: kube-system
+  labels: {component: kube-apiserver, tier: control-plane}
+spec:
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.32.0
+    command: [kube-apiserver, --authorization-config=/etc/kubernetes/authz.yaml, --profiling=false]
+)");
+  ScanPolicy policy;
+  policy.frameworks = {Framework::kCis};
+  Engine engine(Catalog::builtin(), policy);
+  ScanSummary summary;
+  engine.run(set, 1, [](std::span<const ObjectFindings>) { return std::string(); },
+             [&](std::span<const ObjectFindings> batch, std::string&&) {
+               for (const ObjectFindings& r : batch) summary.add(r);
+             });
+  std::map<std::string, ControlResult> controls;
+  for (const ControlResult& r : computeCompliance(engine, summary).at(0).controls) {
+    controls[std::string(r.control.id)] = r;
+  }
+  for (std::string id : {"1.2.6", "1.2.7", "1.2.8"}) {
+    EXPECT_EQ(controls.at(id).status, ControlStatus::kNotAssessable) << id;
+    EXPECT_NE(controls.at(id).reason.find("--authorization-config"), std::string::npos) << controls.at(id).reason;
+  }
+  EXPECT_EQ(controls.at("1.2.15").status, ControlStatus::kPassed);
+  EXPECT_EQ(controls.at("1.2.1").status, ControlStatus::kFailed);  // --anonymous-auth defaults to true
+}
+
 }  // namespace
 }  // namespace kspm

@@ -18,6 +18,15 @@ constexpr std::string_view kManagedReason =
     "kOps or RKE2 cluster, or give the static pod manifest (/etc/kubernetes/manifests) as input";
 
 // Reports on one component's command line.
+constexpr std::string_view kAuthorizationReason =
+    "no kube-apiserver pod shows its authorization modes: managed control planes (EKS, GKE, AKS) and k3s "
+    "hide the pod, and with --authorization-config (and no --authorization-mode) the modes are in a file "
+    "on the control-plane nodes";
+constexpr std::string_view kAnonymousReason =
+    "no kube-apiserver pod shows whether anonymous requests are allowed: managed control planes (EKS, "
+    "GKE, AKS) and k3s hide the pod, and with --authentication-config (and no --anonymous-auth) it is "
+    "set in a file on the control-plane nodes";
+
 class FlagReport {
  public:
   FlagReport(const ComponentCommand& command, const Object& object, const EvalContext& context, FindingSink& sink)
@@ -270,6 +279,7 @@ struct FlagCheckSpec {
   std::string_view remediation;
   Rule rule;
   bool (*applies_to)(const Object&) = nullptr;  // nullptr: every pod of the component
+  std::string_view not_applicable_reason = {};   // "": the component's pod is not visible
 };
 
 class FlagCheck final : public Check {
@@ -296,8 +306,11 @@ class FlagCheck final : public Check {
         case Component::kEtcd: info_.applies_to = &isEtcdPod; break;
       }
     }
+    if (!spec.not_applicable_reason.empty()) reason_ = std::string(spec.not_applicable_reason);
     info_.not_applicable_reason = reason_;
   }
+  FlagCheck(const FlagCheck&) = delete;  // info_ points into reason_
+  FlagCheck& operator=(const FlagCheck&) = delete;
   const CheckInfo& info() const override { return info_; }
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
     if (info_.applies_to != nullptr && !info_.applies_to(object)) return;
@@ -323,7 +336,8 @@ const FlagCheckSpec kSpecs[] = {
      "to anyone who can reach the API.",
      "Set --anonymous-auth=false on kube-apiserver (health checks can use an authenticated probe or "
      "the anonymous endpoints of an AuthenticationConfiguration).",
-     [](FlagReport& r) { requireBool(r, "anonymous-auth", false, true); }, &isApiServerPodWithVisibleAnonymousAuth},
+     [](FlagReport& r) { requireBool(r, "anonymous-auth", false, true); }, &isApiServerPodWithVisibleAnonymousAuth,
+     kAnonymousReason},
     {"cis-apiserver-token-auth-file", "1.2.2", Component::kApiServer,
      "API server accepts static tokens from a file", Severity::kHigh,
      "--token-auth-file makes kube-apiserver accept bearer tokens listed in a plain file: they never "
@@ -358,20 +372,20 @@ const FlagCheckSpec kSpecs[] = {
      "--authorization-config is given) every authenticated request is allowed: RBAC is not enforced.",
      "Set --authorization-mode on kube-apiserver to Node,RBAC (never AlwaysAllow).",
      [](FlagReport& r) { requireListHas(r, "authorization-mode", "AlwaysAllow", "AlwaysAllow", false); },
-     &isApiServerPodWithVisibleAuthorization},
+     &isApiServerPodWithVisibleAuthorization, kAuthorizationReason},
     {"cis-apiserver-authorization-node", "1.2.7", Component::kApiServer,
      "API server does not use the Node authorizer", Severity::kMedium,
      "Without the Node authorization mode kubelets are authorized by RBAC alone and can read every "
      "Secret and ConfigMap, not only those of pods on their node.",
      "Include Node in kube-apiserver --authorization-mode (for example Node,RBAC).",
      [](FlagReport& r) { requireListHas(r, "authorization-mode", "Node", "AlwaysAllow", true); },
-     &isApiServerPodWithVisibleAuthorization},
+     &isApiServerPodWithVisibleAuthorization, kAuthorizationReason},
     {"cis-apiserver-authorization-rbac", "1.2.8", Component::kApiServer,
      "API server does not use RBAC", Severity::kHigh,
      "Without the RBAC authorization mode Roles and RoleBindings have no effect.",
      "Include RBAC in kube-apiserver --authorization-mode (for example Node,RBAC).",
      [](FlagReport& r) { requireListHas(r, "authorization-mode", "RBAC", "AlwaysAllow", true); },
-     &isApiServerPodWithVisibleAuthorization},
+     &isApiServerPodWithVisibleAuthorization, kAuthorizationReason},
     {"cis-apiserver-event-rate-limit", "1.2.9", Component::kApiServer,
      "API server does not limit the event rate", Severity::kLow,
      "Without the EventRateLimit admission plugin a flood of events can overload the API server and "
