@@ -189,7 +189,9 @@ spec:
                for (const ObjectFindings& r : batch) summary.add(r);
              });
   std::map<std::string, ControlResult> controls;
-  for (const ControlResult& r : computeCompliance(engine, summary).at(0).controls) {
+  std::vector<FrameworkCompliance> compliance = computeCompliance(engine, summary);
+  ASSERT_EQ(compliance.size(), 1u);
+  for (const ControlResult& r : compliance[0].controls) {
     controls[std::string(r.control.id)] = r;
   }
   for (std::string id : {"1.2.6", "1.2.7", "1.2.8"}) {
