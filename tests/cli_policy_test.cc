@@ -130,8 +130,8 @@ TEST(CliPolicyTest, JsonComplianceAndK8sVersion) {
   ASSERT_EQ(doc["compliance"].Size(), 1u);
   const auto& cis = doc["compliance"][0];
   EXPECT_STREQ(cis["framework"].GetString(), "cis");
-  EXPECT_EQ(cis["controls"].Size(), 34u);
-  EXPECT_EQ(cis["passed"].GetUint64() + cis["failed"].GetUint64() + cis["notAssessable"].GetUint64(), 34u);
+  EXPECT_EQ(cis["controls"].Size(), 131u);
+  EXPECT_EQ(cis["passed"].GetUint64() + cis["failed"].GetUint64() + cis["notAssessable"].GetUint64(), 131u);
   bool saw_privileged = false;
   for (const auto& c : cis["controls"].GetArray()) {
     if (std::string(c["id"].GetString()) == "5.2.2") {

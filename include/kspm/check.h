@@ -69,6 +69,18 @@ struct CheckInfo {
    * facts, so the engine does not run it and reports it not assessable (ScanPolicy::unreadable).
    */
   std::vector<std::string_view> reads;
+  /**
+   * When set, the check evaluates only objects (within its scope) for which this is true; the
+   * engine counts them so compliance can tell "passed" from "nothing to look at". Pure, cheap,
+   * thread-safe.
+   */
+  bool (*applies_to)(const Object& object) = nullptr;
+  /**
+   * Why the check could not be assessed when applies_to matched no object (e.g. "no kube-apiserver
+   * pod is visible: managed control planes (EKS, GKE, AKS) hide it"); shown as the not-assessable
+   * reason.
+   */
+  std::string_view not_applicable_reason;
 
   // Pod Security Standards checks only.
   std::string_view pss_id;            // upstream check ID: "privileged", "capabilities_restricted"

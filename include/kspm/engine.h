@@ -222,6 +222,13 @@ class Engine {
   const CheckCoverage* coverageOf(std::string_view check_id) const;
 
   /**
+   * For a check with CheckInfo::applies_to: how many evaluated objects it applied to (so far);
+   * 0 for checks this engine does not run. For other checks: 0 (compliance uses the scan's
+   * kinds for those).
+   */
+  uint64_t appliedCount(const Check& check) const;
+
+  /**
    * Evaluates every object on `threads` worker threads (0 = hardware concurrency) in batches.
    * `work` runs on a worker for each batch (it may format output; it must be thread-safe);
    * `deliver` runs on the calling thread with each batch's `work` result, strictly in input
@@ -246,6 +253,9 @@ class Engine {
   std::vector<bool> exception_expired_;
   // Counters only: how often each exception matched. Updated concurrently by evaluate().
   std::unique_ptr<std::atomic<uint64_t>[]> exception_matches_;
+  // Counters only: per check with applies_to (index into applied_counts_), the objects it applied to.
+  std::unordered_map<const Check*, size_t> applied_index_;
+  std::unique_ptr<std::atomic<uint64_t>[]> applied_counts_;
 };
 
 /** Annotation prefix that suppresses a check for one object: ignore-check.kspm.dev/<id>: <reason>. */

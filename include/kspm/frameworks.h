@@ -3,9 +3,11 @@
 // A check maps to controls through CheckInfo::controls ({"cis", "5.1.2"}). A control is
 //  - failed when a check mapped to it reported an unsuppressed finding;
 //  - passed when at least one mapped check ran and applied to at least one object in the input
-//    (a Role for an RBAC control, a pod spec for a pod control) and none reported;
+//    (a Role for an RBAC control, a pod spec for a pod control; for a check with
+//    CheckInfo::applies_to, an object it applies to, e.g. a kube-apiserver pod) and none reported;
 //  - not assessable when objects cannot show it (5.1.7 system:masters membership lives in client
-//    certificates), or no mapped check ran, or no object in the input was of a kind it looks at.
+//    certificates), or no mapped check ran, or no object in the input was of a kind it looks at
+//    (the reason is then the checks' CheckInfo::not_applicable_reason when they give one).
 // Score = passed / (passed + failed) * 100; not-assessable controls are listed, never counted as passed.
 // The definition is user-facing: docs/compliance.md. Thread safety: plain data and pure functions.
 #pragma once
@@ -27,7 +29,7 @@ struct FrameworkControl {
   std::string_view not_assessable;
 };
 
-/** "CIS Kubernetes Benchmark v1.12, section 5" and so on. */
+/** "CIS Kubernetes Benchmark v1.12" and so on. */
 std::string_view frameworkTitle(Framework framework);
 
 /**

@@ -1,6 +1,7 @@
 // The built-in check catalog: one explicit line per check, grouped by family, sorted by ID within.
 #include "checks/api/api_checks.h"
 #include "checks/builtin_checks.h"
+#include "checks/cis/cis_checks.h"
 #include "checks/container/container_checks.h"
 #include "checks/image/image_checks.h"
 #include "checks/net/net_checks.h"
@@ -147,6 +148,14 @@ void registerBuiltinChecks(Catalog& catalog) {
   catalog.add(checks::workload::makePdbSelectsNothingCheck());        // workload-pdb-selects-nothing
   catalog.add(checks::workload::makeSelectorMismatchCheck());         // workload-selector-mismatch
   catalog.add(checks::workload::makeSingleReplicaPdbCheck());         // workload-single-replica-pdb
+
+  // --- CIS sections 1-4: control-plane flags, kubelet, kube-proxy (src/checks/cis) ---
+  // Table-driven: each table in src/checks/cis/*_checks.cc lists its checks in benchmark order,
+  // one entry (ID, control, metadata, rule) per check, each with its folder of fixtures.
+  for (auto* make : {&checks::cis::makeControlPlaneChecks, &checks::cis::makeKubeletChecks,
+                     &checks::cis::makeKubeProxyChecks}) {
+    for (std::unique_ptr<Check>& check : make()) catalog.add(std::move(check));
+  }
 }
 
 }  // namespace kspm

@@ -236,6 +236,11 @@ Engine::Engine(const Catalog& catalog, ScanPolicy policy) : catalog_(catalog), p
            (!policy_.enabled_checks.empty() && !listed(policy_.enabled_checks, id));
   });
   computeCoverage();
+  for (const Check* check : checks_) {
+    if (check->info().applies_to != nullptr) applied_index_.emplace(check, applied_index_.size());
+  }
+  applied_counts_ = std::make_unique<std::atomic<uint64_t>[]>(applied_index_.size());
+  for (size_t i = 0; i < applied_index_.size(); ++i) applied_counts_[i] = 0;
   // checks_ is in ID order, so filtering it keeps that order whatever the scopes.
   auto applicable = [&](bool pod_bearing, std::string_view kind) {
     std::vector<const Check*> out;
@@ -367,6 +372,11 @@ std::vector<Engine::ExceptionUse> Engine::exceptionUse() const {
   return out;
 }
 
+uint64_t Engine::appliedCount(const Check& check) const {
+  auto it = applied_index_.find(&check);
+  return it == applied_index_.end() ? 0 : applied_counts_[it->second].load();
+}
+
 bool Engine::evaluate(const Object& object, const ObjectSet& objects, const ScanContext& context,
                       std::vector<Finding>* out) const {
   size_t first = out->size();
@@ -386,6 +396,10 @@ bool Engine::evaluate(const Object& object, const ObjectSet& objects, const Scan
     applicable = &it->second;
   }
   for (const Check* check : *applicable) {
+    if (auto applies_to = check->info().applies_to; applies_to != nullptr) {
+      if (!applies_to(object)) continue;
+      applied_counts_[applied_index_.find(check)->second].fetch_add(1, std::memory_order_relaxed);
+    }
     sink.setCheck(&check->info());
     check->evaluate(object, eval, sink);
   }

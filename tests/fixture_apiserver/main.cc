@@ -1148,6 +1148,11 @@ int main(int argc, char** argv) {
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server.set_keep_alive_max_count(1000);
+  // Without TCP_NODELAY a response's last segment waits for the client's delayed ACK: ~40 ms a
+  // request, which is not how kube-apiserver (Go sets TCP_NODELAY) behaves.
+  server.set_tcp_nodelay(true);
+  // Idle keep-alive connections hold a worker; a short timeout also makes SIGTERM finish quickly.
+  server.set_keep_alive_timeout(1);
   server.set_payload_max_length(1 << 20);
   auto handler = [&api](const httplib::Request& request, httplib::Response& response) {
     api.handle(request, response);
