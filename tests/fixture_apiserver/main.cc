@@ -7,15 +7,21 @@
 //       [--threads N]
 //
 // Prints "LISTENING <port>" on stdout once it accepts connections; exits 0 on SIGTERM/SIGINT, 2 on bad usage.
+#include <dlfcn.h>
 #include <httplib.h>
+#include <malloc.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
+#include <string_view>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -105,9 +111,17 @@ std::optional<std::regex> compileRegex(const std::string& pattern, std::string& 
   }
 }
 
+const char* const kUsage =
+    "usage: kspm_fixture_apiserver --tls-dir DIR --content FILE [--content FILE ...] [--port N]\n"
+    "    [--token TOKEN[=USER[:GROUP,GROUP]]]...  [--fault PATH_REGEX=STATUS[xCOUNT]]...\n"
+    "    [--delay PATH_REGEX=MILLIS]... [--configz NODE=FILE]... [--log FILE] [--no-aggregated-discovery]\n"
+    "    [--threads N]\n"
+    "A token without a user authenticates as \"token-user\". Fault statuses: 401 403 404 410 429 500 503.\n";
+
 std::string parseOptions(int argc, char** argv, Options& options) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") return "help";
     auto value = [&](std::string& out) {
       if (i + 1 >= argc) return false;
       out = argv[++i];
@@ -203,7 +217,10 @@ std::string jsonString(const std::string& text) {
 
 std::string jsonStringArray(const std::vector<std::string>& values) {
   std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + jsonString(values[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += jsonString(values[i]);
+  }
   return out + "]";
 }
 
@@ -215,51 +232,47 @@ std::string serialize(const Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string base64Encode(const std::string& data) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// Continue tokens are base64url without padding, as kube-apiserver writes them (safe in a query string).
+std::string base64UrlEncode(const std::string& data) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned n = (unsigned char)data[i] << 16 | (unsigned char)data[i + 1] << 8 | (unsigned char)data[i + 2];
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], kAlphabet[n & 63]};
+  unsigned buffer = 0;
+  int bits = 0;
+  for (unsigned char c : data) {
+    buffer = buffer << 8 | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 63];
+    }
   }
-  if (i + 1 == data.size()) {
-    const unsigned n = (unsigned char)data[i] << 16;
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == data.size()) {
-    const unsigned n = (unsigned char)data[i] << 16 | (unsigned char)data[i + 1] << 8;
-    out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], '='};
-  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
   return out;
 }
 
-std::optional<std::string> base64Decode(const std::string& text) {
-  if (text.size() % 4 != 0 || text.size() > 4096) return std::nullopt;
-  auto sextet = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
+// Accepts base64url or standard base64, padded or not; nullopt on anything else.
+std::optional<std::string> base64Decode(std::string text) {
+  if (text.size() > 4096) return std::nullopt;
+  while (!text.empty() && text.back() == '=') text.pop_back();
   std::string out;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int values[4];
-    int padding = 0;
-    for (int j = 0; j < 4; ++j) {
-      if (text[i + j] == '=' && i + 4 == text.size() && j >= 2) {
-        values[j] = 0;
-        ++padding;
-      } else if (padding > 0 || (values[j] = sextet(text[i + j])) < 0) {
-        return std::nullopt;
-      }
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int value;
+    if (c >= 'A' && c <= 'Z') value = c - 'A';
+    else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') value = c - '0' + 52;
+    else if (c == '-' || c == '+') value = 62;
+    else if (c == '_' || c == '/') value = 63;
+    else return std::nullopt;
+    buffer = (buffer << 6 | static_cast<unsigned>(value)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 255);
     }
-    const unsigned n = values[0] << 18 | values[1] << 12 | values[2] << 6 | values[3];
-    out += static_cast<char>(n >> 16);
-    if (padding < 2) out += static_cast<char>((n >> 8) & 255);
-    if (padding < 1) out += static_cast<char>(n & 255);
   }
+  if (bits >= 6) return std::nullopt;  // a dangling sextet is not base64
   return out;
 }
 
@@ -358,61 +371,101 @@ class Store {
   }
 };
 
+// Calls visit(text, length) for each object in the top-level "items" array of a JSON List, without building a
+// DOM of the whole file (a 100k-object content file would need several times its size). Returns an error
+// message, or "".
+std::string forEachItem(const std::string& text, const std::function<std::string(const char*, size_t)>& visit) {
+  int depth = 0;
+  bool keyIsItems = false, inItems = false, sawItems = false;
+  size_t itemStart = std::string::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const size_t start = i + 1;
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      if (i >= text.size()) return "unterminated string";
+      if (depth == 1) {
+        size_t next = i + 1;
+        while (next < text.size() && std::isspace(static_cast<unsigned char>(text[next]))) ++next;
+        if (next < text.size() && text[next] == ':') keyIsItems = text.compare(start, i - start, "items") == 0;
+      }
+    } else if (c == '{' || c == '[') {
+      if (depth == 1 && c == '[' && keyIsItems && !sawItems) inItems = sawItems = true;
+      if (inItems && depth == 2 && c == '{') itemStart = i;
+      if (++depth > 512) return "nested too deeply";
+    } else if (c == '}' || c == ']') {
+      if (--depth < 0) return "unbalanced brackets";
+      if (inItems && depth == 2 && itemStart != std::string::npos) {
+        if (auto error = visit(text.data() + itemStart, i + 1 - itemStart); !error.empty()) return error;
+        itemStart = std::string::npos;
+      }
+      if (inItems && depth == 1) inItems = false;
+    }
+  }
+  if (depth != 0) return "not JSON (unbalanced brackets)";
+  if (!sawItems) return "not a List with items";
+  return "";
+}
+
 // Loads every content file into the store. Returns an error message, or "".
 std::string loadContent(const std::vector<std::string>& files, Store& store) {
   for (const auto& type : builtinResourceTypes()) store.resources.push_back({type, {}});
   store.groupOrder = builtinGroupOrder();
-  std::vector<std::unique_ptr<rapidjson::Document>> documents;
-  std::vector<std::unique_ptr<std::string>> buffers;
-  for (const auto& file : files) {
-    auto buffer = std::make_unique<std::string>();
-    if (!readFile(file, *buffer)) return "cannot read " + file;
-    auto document = std::make_unique<rapidjson::Document>();
-    document->ParseInsitu<rapidjson::kParseStopWhenDoneFlag>(buffer->data());
-    if (document->HasParseError()) return file + ": not JSON";
-    const auto* items = Store::member(*document, "items");
-    if (!items || !items->IsArray()) return file + ": not a List with items";
-    for (const auto& item : items->GetArray())
-      if (Store::text(item, "kind") == "CustomResourceDefinition") {
-        if (auto error = store.addCustomResourceDefinition(item); !error.empty()) return file + ": " + error;
-      }
-    documents.push_back(std::move(document));
-    buffers.push_back(std::move(buffer));
-  }
   size_t skipped = 0;
-  for (auto& document : documents) {
-    auto& items = (*document)["items"];
-    for (auto& item : items.GetArray()) {
-      if (!item.IsObject()) continue;
-      const std::string apiVersion = Store::text(item, "apiVersion");
-      const std::string kind = Store::text(item, "kind");
-      const size_t slash = apiVersion.find('/');
-      const std::string group = slash == std::string::npos ? "" : apiVersion.substr(0, slash);
-      ServedResource* resource = store.findKind(group, kind);
-      auto* metadata = item.HasMember("metadata") && item["metadata"].IsObject() ? &item["metadata"] : nullptr;
-      const std::string name = metadata ? Store::text(*metadata, "name") : "";
-      if (!resource || name.empty()) {
-        ++skipped;
-        continue;
-      }
-      StoredObject object;
-      object.name = name;
-      if (resource->type.namespaced) {
-        object.ns = Store::text(*metadata, "namespace");
-        if (object.ns.empty()) {
-          object.ns = "default";
-          metadata->AddMember("namespace", "default", document->GetAllocator());
+  // Two passes per file: CustomResourceDefinitions first (they add the resources their objects are served by).
+  std::vector<std::string> texts(files.size());
+  for (size_t f = 0; f < files.size(); ++f)
+    if (!readFile(files[f], texts[f])) return "cannot read " + files[f];
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t f = 0; f < files.size(); ++f) {
+      const std::string& file = files[f];
+      std::string& text = texts[f];
+      size_t index = 0;
+      auto error = forEachItem(text, [&](const char* json, size_t length) -> std::string {
+        const std::string_view itemText(json, length);
+        ++index;
+        const bool mayBeCrd = itemText.find("CustomResourceDefinition") != std::string_view::npos;
+        if (pass == 0 && !mayBeCrd) return "";
+        rapidjson::Document item;
+        item.Parse(json, length);
+        if (item.HasParseError() || !item.IsObject()) return "item " + std::to_string(index) + " is not a JSON object";
+        const std::string apiVersion = Store::text(item, "apiVersion");
+        const std::string kind = Store::text(item, "kind");
+        if (pass == 0) {
+          if (kind == "CustomResourceDefinition") return store.addCustomResourceDefinition(item);
+          return "";
         }
-        object.key = object.ns + "/" + name;
-      } else {
-        object.key = name;
-      }
-      item.RemoveMember("apiVersion");
-      item.RemoveMember("kind");
-      object.json = serialize(item);
-      resource->objects.push_back(std::move(object));
+        const size_t slash = apiVersion.find('/');
+        const std::string group = slash == std::string::npos ? "" : apiVersion.substr(0, slash);
+        ServedResource* resource = store.findKind(group, kind);
+        auto* metadata = item.HasMember("metadata") && item["metadata"].IsObject() ? &item["metadata"] : nullptr;
+        const std::string name = metadata ? Store::text(*metadata, "name") : "";
+        if (!resource || name.empty()) {
+          ++skipped;
+          return "";
+        }
+        StoredObject object;
+        object.name = name;
+        if (resource->type.namespaced) {
+          object.ns = Store::text(*metadata, "namespace");
+          if (object.ns.empty()) {
+            object.ns = "default";
+            metadata->AddMember("namespace", "default", item.GetAllocator());
+          }
+          object.key = object.ns + "/" + name;
+        } else {
+          object.key = name;
+        }
+        item.RemoveMember("apiVersion");
+        item.RemoveMember("kind");
+        object.json = serialize(item);
+        resource->objects.push_back(std::move(object));
+        return "";
+      });
+      if (!error.empty()) return file + ": " + error;
+      if (pass == 1) std::string().swap(text);  // served from the store from now on
     }
-    document.reset();
   }
   for (auto& resource : store.resources) {
     auto& objects = resource.objects;
@@ -427,6 +480,7 @@ std::string loadContent(const std::vector<std::string>& files, Store& store) {
     objects = std::move(unique);
     objects.shrink_to_fit();
   }
+  malloc_trim(0);  // the file buffers are gone: give their pages back before serving
   if (skipped > 0) std::fprintf(stderr, "kspm_fixture_apiserver: skipped %zu items of unserved kinds\n", skipped);
   return "";
 }
@@ -442,7 +496,8 @@ std::string apiResourceList(const Store& store, const std::string& group, const 
                     R"(,"resources":[)";
   bool first = true;
   auto append = [&](const std::string& entry) {
-    out += (first ? "" : ",") + entry;
+    if (!first) out += ",";
+    out += entry;
     first = false;
   };
   for (const auto& resource : store.resources) {
@@ -474,7 +529,10 @@ std::string apiGroup(const Store& store, const std::string& group, bool withType
   const auto versions = store.versionsOf(group);
   std::string out = withTypeMeta ? R"({"kind":"APIGroup","apiVersion":"v1","name":)" : R"({"name":)";
   out += jsonString(group) + R"(,"versions":[)";
-  for (size_t i = 0; i < versions.size(); ++i) out += (i ? "," : "") + groupVersionForDiscovery(group, versions[i]);
+  for (size_t i = 0; i < versions.size(); ++i) {
+    if (i) out += ',';
+    out += groupVersionForDiscovery(group, versions[i]);
+  }
   out += R"(],"preferredVersion":)" + groupVersionForDiscovery(group, versions.front()) + "}";
   return out;
 }
@@ -484,7 +542,8 @@ std::string apiGroupList(const Store& store) {
   bool first = true;
   for (const auto& group : store.groupOrder) {
     if (group.empty() || store.versionsOf(group).empty()) continue;
-    out += (first ? "" : ",") + apiGroup(store, group, false);
+    if (!first) out += ",";
+    out += apiGroup(store, group, false);
     first = false;
   }
   return out + "]}";
@@ -501,12 +560,14 @@ std::string apiGroupDiscovery(const Store& store, const std::string& group) {
                                         R"(,"creationTimestamp":null},"versions":[)";
   const auto versions = store.versionsOf(group);
   for (size_t v = 0; v < versions.size(); ++v) {
-    out += (v ? "," : "") + std::string(R"({"version":)") + jsonString(versions[v]) + R"(,"resources":[)";
+    if (v) out += ',';
+    out += std::string(R"({"version":)") + jsonString(versions[v]) + R"(,"resources":[)";
     bool first = true;
     for (const auto& resource : store.resources) {
       const ResourceType& type = resource.type;
       if (type.group != group || type.version != versions[v]) continue;
-      out += (first ? "" : ",") + std::string(R"({"resource":)") + jsonString(type.plural) + R"(,"responseKind":)" +
+      if (!first) out += ",";
+    out += std::string(R"({"resource":)") + jsonString(type.plural) + R"(,"responseKind":)" +
              groupVersionKind("", "", type.kind) + R"(,"scope":)" + jsonString(scopeName(type.namespaced)) +
              R"(,"singularResource":)" + jsonString(type.singular) + R"(,"verbs":)" + jsonStringArray(type.verbs);
       first = false;
@@ -517,7 +578,8 @@ std::string apiGroupDiscovery(const Store& store, const std::string& group) {
         for (size_t s = 0; s < type.subresources.size(); ++s) {
           const auto& sub = type.subresources[s];
           const bool sameGroupVersion = sub.group == type.group && sub.version == type.version;
-          out += (s ? "," : "") + std::string(R"({"subresource":)") + jsonString(sub.name) + R"(,"responseKind":)" +
+          if (s) out += ',';
+          out += std::string(R"({"subresource":)") + jsonString(sub.name) + R"(,"responseKind":)" +
                  groupVersionKind(sameGroupVersion ? "" : sub.group, sameGroupVersion ? "" : sub.version, sub.kind) +
                  R"(,"verbs":)" + jsonStringArray(sub.verbs) + "}";
         }
@@ -537,7 +599,8 @@ std::string apiGroupDiscoveryList(const Store& store, bool core, const std::stri
   bool first = true;
   for (const auto& group : store.groupOrder) {
     if (group.empty() || store.versionsOf(group).empty()) continue;
-    out += (first ? "" : ",") + apiGroupDiscovery(store, group);
+    if (!first) out += ",";
+    out += apiGroupDiscovery(store, group);
     first = false;
   }
   return out + "]}";
@@ -560,6 +623,47 @@ std::string requestedAggregatedDiscovery(const std::string& accept) {
     if (as.empty()) return "";  // plain JSON (or */*) is preferred
   }
   return "";
+}
+
+// gzip at level 1 (BestSpeed), as kube-apiserver compresses responses. zlib is already in the process (cpp-httplib
+// links it) but this target does not link it directly, so deflate is looked up at run time; without it, httplib's
+// own gzip compressor (default level) does the work.
+std::optional<std::string> gzipFast(const std::string& body) {
+  using DeflateInit2 = int (*)(z_streamp, int, int, int, int, int, const char*, int);
+  using Deflate = int (*)(z_streamp, int);
+  using DeflateEnd = int (*)(z_streamp);
+  static const auto init = reinterpret_cast<DeflateInit2>(dlsym(RTLD_DEFAULT, "deflateInit2_"));
+  static const auto deflateStep = reinterpret_cast<Deflate>(dlsym(RTLD_DEFAULT, "deflate"));
+  static const auto end = reinterpret_cast<DeflateEnd>(dlsym(RTLD_DEFAULT, "deflateEnd"));
+  std::string out;
+  if (init && deflateStep && end) {
+    z_stream stream{};
+    if (init(&stream, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+             static_cast<int>(sizeof(z_stream))) != Z_OK)
+      return std::nullopt;
+    out.resize(body.size() / 3 + 1024);
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    stream.avail_in = static_cast<uInt>(body.size());
+    int result = Z_OK;
+    while (result == Z_OK || result == Z_BUF_ERROR) {
+      if (stream.total_out == out.size()) out.resize(out.size() * 2);
+      stream.next_out = reinterpret_cast<Bytef*>(out.data() + stream.total_out);
+      stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
+      result = deflateStep(&stream, Z_FINISH);
+      if (result == Z_BUF_ERROR && stream.avail_out != 0) break;
+    }
+    out.resize(stream.total_out);
+    end(&stream);
+    if (result != Z_STREAM_END) return std::nullopt;
+    return out;
+  }
+  httplib::detail::gzip_compressor compressor;
+  const bool ok = compressor.compress(body.data(), body.size(), true, [&](const char* data, size_t length) {
+    out.append(data, length);
+    return true;
+  });
+  if (!ok) return std::nullopt;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -898,7 +1002,7 @@ class ApiServer {
   }
 
   static std::string encodeContinue(const std::string& lastKey) {
-    return base64Encode(R"({"v":"meta.k8s.io/v1","rv":)" + std::string(kResourceVersion) + R"(,"start":)" +
+    return base64UrlEncode(R"({"v":"meta.k8s.io/v1","rv":)" + std::string(kResourceVersion) + R"(,"start":)" +
                         jsonString(lastKey + std::string(1, '\0')) + "}");
   }
 
@@ -925,14 +1029,8 @@ class ApiServer {
     response.set_header("X-Kubernetes-Pf-Flowschema-Uid", "fixture");
     auto body = std::make_shared<std::string>(std::move(reply.body));
     if (body->size() > kGzipThreshold && request.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
-      auto compressed = std::make_shared<std::string>();
-      httplib::detail::gzip_compressor compressor;
-      const bool ok = compressor.compress(body->data(), body->size(), true, [&](const char* data, size_t length) {
-        compressed->append(data, length);
-        return true;
-      });
-      if (ok) {
-        body = compressed;
+      if (auto compressed = gzipFast(*body)) {
+        body = std::make_shared<std::string>(std::move(*compressed));
         response.set_header("Content-Encoding", "gzip");
       }
     }
@@ -999,7 +1097,11 @@ int main(int argc, char** argv) {
   using namespace kspm_fixture;
   Options options;
   if (auto error = parseOptions(argc, argv, options); !error.empty()) {
-    std::fprintf(stderr, "kspm_fixture_apiserver: %s\n", error.c_str());
+    if (error == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "kspm_fixture_apiserver: %s\n%s", error.c_str(), kUsage);
     return 2;
   }
   // Block the stop signals in every thread; one thread waits for them and stops the server.
@@ -1078,18 +1180,24 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kspm_fixture_apiserver: cannot write %s/kubeconfig\n", options.tlsDir.c_str());
     return 1;
   }
-  std::thread stopper([&server, stopSignals] {
+  // server.stop() is a no-op until listen_after_bind() has started, so a signal that arrives right after the
+  // LISTENING line keeps stopping until the listen loop is over.
+  std::atomic<bool> listenReturned{false};
+  std::atomic<bool> signalled{false};
+  std::thread stopper([&server, &listenReturned, &signalled, stopSignals] {
     int received = 0;
     sigwait(&stopSignals, &received);
-    server.stop();
+    signalled = true;
+    while (!listenReturned) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   std::printf("LISTENING %d\n", port);
   std::fflush(stdout);
   server.listen_after_bind();
-  if (stopper.joinable()) {
-    // listen_after_bind returned without a signal (socket error): wake the stopper so it can be joined.
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-  }
+  listenReturned = true;
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listen failed on its own: wake the stopper
+  stopper.join();
   return 0;
 }
