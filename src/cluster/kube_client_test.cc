@@ -220,6 +220,98 @@ TEST(KubeClient, UnreachablePortIsAConnectionErrorAfterRetries) {
   EXPECT_EQ(client.value()->stats().retries, 2u);
 }
 
+/**
+ * A plain-HTTP listener on 127.0.0.1 that answers one request with `{}` and keeps what it received
+ * (request line and headers): shows what the client sends where the fixture cannot (basic auth,
+ * headers, a proxy's view).
+ */
+class OneShotHttp {
+ public:
+  OneShotHttp() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::listen(fd_, 4);
+    thread_ = std::thread([this] {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      while (request_.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request_.append(buf, size_t(n));
+      }
+      const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+      ::send(c, reply, sizeof reply - 1, MSG_NOSIGNAL);
+      ::close(c);
+    });
+  }
+  ~OneShotHttp() {
+    ::shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  /** What was received; call after the request completed. */
+  std::string request() {
+    ::shutdown(fd_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    return request_;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::string request_;
+};
+
+TEST(KubeClient, BasicAuthAndHeadersOverPlainHttp) {
+  OneShotHttp server;
+  ResolvedConfig c = configFor("http://127.0.0.1:" + std::to_string(server.port()) + "/prefix");
+  c.user.username = "admin";
+  c.user.password = "pass";
+  c.user.impersonate = "jane";
+  ClientOptions o;
+  o.user_agent = "kspm/test";
+  auto client = KubeClient::create(c, o);
+  ASSERT_TRUE(client.ok()) << err(client);
+  auto r = client.value()->get("/version", "application/json, */*");
+  ASSERT_TRUE(r.ok()) << err(r);
+  EXPECT_EQ(r.value().status, 200);
+  EXPECT_EQ(r.value().body, "{}");
+  EXPECT_EQ(r.value().content_type, "application/json");
+  std::string req = server.request();
+  EXPECT_EQ(req.rfind("GET /prefix/version HTTP/1.1\r\n", 0), 0u) << req;
+  EXPECT_NE(req.find("\r\nAuthorization: Basic YWRtaW46cGFzcw==\r\n"), std::string::npos) << req;  // admin:pass
+  EXPECT_NE(req.find("\r\nUser-Agent: kspm/test\r\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\r\nAccept: application/json, */*\r\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\r\nAccept-Encoding: gzip\r\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\r\nImpersonate-User: jane\r\n"), std::string::npos) << req;
+  EXPECT_EQ(req.find("Impersonate-Group"), std::string::npos) << req;
+}
+
+TEST(KubeClient, ProxyUrlIsUsed) {
+  OneShotHttp proxy;
+  // A host only the proxy could reach: the request line carries the absolute URL.
+  ResolvedConfig c = configFor("http://kube-api.invalid:8080");
+  c.cluster.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  c.user.token = "tok";
+  auto client = KubeClient::create(c, {});
+  ASSERT_TRUE(client.ok()) << err(client);
+  auto r = client.value()->get("/api/v1/pods?limit=2");
+  ASSERT_TRUE(r.ok()) << err(r);
+  EXPECT_EQ(r.value().status, 200);
+  std::string req = proxy.request();
+  EXPECT_EQ(req.rfind("GET http://kube-api.invalid:8080/api/v1/pods?limit=2 HTTP/1.1\r\n", 0), 0u) << req;
+  EXPECT_NE(req.find("\r\nAuthorization: Bearer tok\r\n"), std::string::npos) << req;
+}
+
 // ---------------------------------------------------------------------------------------------
 // End to end against the fixture API server (tests/fixture_apiserver).
 
@@ -332,6 +424,7 @@ TEST_F(KubeClientE2E, TokenFileRotation) {
   startServer();
   ResolvedConfig cfg = config();
   cfg.user.token_file = dir_.write("sa/token", "good-token\n");
+  cfg.user.token = "other-token";  // client-go: the readable tokenFile wins
   auto c = client(cfg);
   ASSERT_TRUE(c);
   auto r = c->get("/api/v1/pods");
