@@ -18,8 +18,22 @@
 //  - Requests are rate limited by a token bucket (qps, burst) shared by all threads.
 // Secrets (tokens, passwords, keys, exec credentials) never appear in errors or logs.
 //
-// Thread safety: a KubeClient may be used from several threads at once (connections are pooled
-// per thread; the rate limiter and credential cache are shared under a lock).
+// Credentials, as client-go combines them: the bearer token is the exec plugin's token, else the
+// tokenFile's (re-read when the file changes or a minute passed; the last good token is kept
+// while it is unreadable), else `token`; basic auth only without a bearer token; the TLS client
+// certificate is the plugin's, else the configured one. Impersonate-User and one
+// Impersonate-Group per group are sent with every request.
+//
+// TLS notes: CA, client certificate and key files are read once, by create(). tls-server-name is
+// done by putting that name in the URL (libcurl verifies and sends SNI for the URL's host) and
+// connecting to the configured host and port (CURLOPT_CONNECT_TO): unlike client-go, the Host
+// header then carries the tls-server-name too. libcurl resumes TLS sessions on reconnection
+// (client-go does not). Without proxy-url, libcurl honours the https_proxy/no_proxy environment
+// as client-go's ProxyFromEnvironment does.
+//
+// Thread safety: a KubeClient may be used from several threads at once (each request borrows a
+// CURL handle with its keep-alive connection from the client's pool; the rate limiter and
+// credential caches are shared under locks).
 #pragma once
 
 #include <atomic>

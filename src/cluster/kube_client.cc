@@ -11,7 +11,6 @@
 #include <random>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 #include "cluster/exec_credential.h"
 #include "cluster/kube_client_internal.h"
@@ -200,21 +199,38 @@ bool retryableStatus(long status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-/** One CURL easy handle per thread and client, reused for keep-alive; freed with the thread. */
-struct ThreadHandles {
-  struct Entry {
-    std::weak_ptr<void> owner;
-    CURL* handle = nullptr;
-    uint64_t tls_generation = 0;
-  };
-  std::unordered_map<uint64_t, Entry> entries;
-  ~ThreadHandles() {
-    for (auto& [id, e] : entries) curl_easy_cleanup(e.handle);
+/**
+ * CURL easy handles of one client, each kept with its connection (keep-alive) and TLS session
+ * cache: a request borrows one (a free one, else a new one) and gives it back, so there are as many
+ * as requests ever ran at once, and all are closed with the client.
+ */
+class HandlePool {
+ public:
+  ~HandlePool() {
+    for (auto& [handle, generation] : free_) curl_easy_cleanup(handle);
   }
-};
-thread_local ThreadHandles t_handles;
+  /** A handle whose connections were made with TLS client credentials of `generation`. */
+  CURL* take(uint64_t generation) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      while (!free_.empty()) {
+        auto [handle, made_with] = free_.back();
+        free_.pop_back();
+        if (made_with == generation) return handle;
+        curl_easy_cleanup(handle);  // a new client certificate: no connection made with the old one
+      }
+    }
+    return curl_easy_init();
+  }
+  void give(CURL* handle, uint64_t generation) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.emplace_back(handle, generation);
+  }
 
-std::atomic<uint64_t> g_next_client_id{1};
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<CURL*, uint64_t>> free_;
+};
 
 }  // namespace
 
@@ -229,8 +245,7 @@ struct KubeClient::Impl {
   std::string cert_pem;     // static client certificate and key (files read at create)
   std::string key_pem;
   internal::TokenBucket limiter;
-  std::shared_ptr<int> alive = std::make_shared<int>(0);
-  uint64_t id = g_next_client_id.fetch_add(1);
+  HandlePool handles;
 
   std::mutex token_mu;  // tokenFile
   std::string file_token;
@@ -249,7 +264,6 @@ struct KubeClient::Impl {
 
   Result<std::string> tokenFromFile();
   Result<Credentials> credentials(bool refresh_exec, uint64_t stale_generation);
-  CURL* handle();
   Attempt perform(const std::string& url, std::string_view accept, const Credentials& creds);
   InputError connectionError(const Attempt& a, const std::string& url, int attempts) const;
   void sleepFor(std::chrono::nanoseconds d) {
@@ -310,12 +324,18 @@ Result<Credentials> KubeClient::Impl::credentials(bool refresh_exec, uint64_t st
   }
   if (c.exec && !c.exec->token.empty()) {
     c.bearer = c.exec->token;  // client-go: the plugin's round tripper sets Authorization first
+  } else if (!u.token_file.empty()) {
+    // client-go: a readable tokenFile wins over token, which is the fallback.
+    auto t = tokenFromFile();
+    if (t.ok()) {
+      c.bearer = std::move(t).value();
+    } else if (!u.token.empty()) {
+      c.bearer = u.token;
+    } else {
+      return t.error();
+    }
   } else if (!u.token.empty()) {
     c.bearer = u.token;
-  } else if (!u.token_file.empty()) {
-    auto t = tokenFromFile();
-    if (!t.ok()) return t.error();
-    c.bearer = std::move(t).value();
   }
   if (c.exec && !c.exec->client_certificate_data.empty()) {
     c.cert_pem = &c.exec->client_certificate_data;
@@ -327,36 +347,13 @@ Result<Credentials> KubeClient::Impl::credentials(bool refresh_exec, uint64_t st
   return c;
 }
 
-CURL* KubeClient::Impl::handle() {
-  auto& entries = t_handles.entries;
-  for (auto it = entries.begin(); it != entries.end();) {  // handles of destroyed clients
-    if (it->second.owner.expired()) {
-      curl_easy_cleanup(it->second.handle);
-      it = entries.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  uint64_t generation = tls_generation.load();
-  auto it = entries.find(id);
-  if (it != entries.end() && it->second.tls_generation != generation) {
-    curl_easy_cleanup(it->second.handle);  // a new client certificate: no connection made with the old one
-    entries.erase(it);
-    it = entries.end();
-  }
-  if (it == entries.end()) {
-    CURL* h = curl_easy_init();
-    if (!h) return nullptr;
-    it = entries.emplace(id, ThreadHandles::Entry{alive, h, generation}).first;
-  }
-  return it->second.handle;
-}
-
 Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accept, const Credentials& creds) {
   Attempt a;
-  CURL* h = handle();
+  const uint64_t generation = tls_generation.load();
+  CURL* h = handles.take(generation);
   if (!h) {
     a.code = CURLE_OUT_OF_MEMORY;
+    a.curl_error = "out of memory";
     return a;
   }
   curl_easy_reset(h);  // options only: live connections and TLS sessions are kept
@@ -429,6 +426,7 @@ Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accep
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(headers);
   curl_slist_free_all(connect_to_list);
+  handles.give(h, generation);
   return a;
 }
 
