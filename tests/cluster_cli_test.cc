@@ -231,6 +231,38 @@ TEST(ClusterCli, SeveralContextsAreReportedApart) {
   EXPECT_EQ(contexts, (std::vector<std::string>{"token", "cert"}));
 }
 
+TEST(ClusterCli, KubeletConfigzIsOptInAndFeedsTheCisKubeletChecks) {
+  auto server = startServer({"--configz", "worker1=" + testing::sourceDir() + "/tests/testdata/cluster/configz-worker1.json"});
+  ASSERT_TRUE(server);
+  auto kubeletFindings = [&](const std::string& flags, std::set<std::string>* checks, std::string* control_4_2_1) {
+    CliRun r = run(scanCluster(*server, "-o json --fail-on none --framework cis " + flags));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Json j = parse(r.out);
+    ASSERT_TRUE(j.ok);
+    for (const auto& f : j.doc["findings"].GetArray()) {
+      std::string id = f["check"].GetString();
+      if (id.rfind("cis-kubelet-", 0) == 0) {
+        checks->insert(id);
+        EXPECT_STREQ(f["object"]["name"].GetString(), "worker1");
+      }
+    }
+    for (const auto& c : j.doc["compliance"][0]["controls"].GetArray()) {
+      if (std::string(c["id"].GetString()) == "4.2.1") *control_4_2_1 = c["status"].GetString();
+    }
+  };
+  std::set<std::string> without, with;
+  std::string status_without, status_with;
+  kubeletFindings("", &without, &status_without);
+  EXPECT_TRUE(without.empty());                    // nodes/proxy is not read unless asked
+  EXPECT_EQ(status_without, "not-assessable");     // and 4.2 is then not assessable, not passed
+  kubeletFindings("--kubelet-configz", &with, &status_with);
+  EXPECT_EQ(status_with, "failed");
+  EXPECT_TRUE(with.count("cis-kubelet-anonymous-auth"));
+  EXPECT_TRUE(with.count("cis-kubelet-authorization-mode"));
+  EXPECT_TRUE(with.count("cis-kubelet-read-only-port"));
+  EXPECT_FALSE(with.count("cis-kubelet-client-ca-file"));  // set in the served config
+}
+
 TEST(ClusterCli, UnreachableOrRefusedClustersExitWithInputErrors) {
   auto server = startServer();
   ASSERT_TRUE(server);
