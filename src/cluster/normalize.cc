@@ -34,10 +34,19 @@ enum class Act : uint8_t {
   kItem,         // one item
   kItemMeta,     // an item's metadata
   kSecretKeys,   // a Secret's data/stringData: keys only
+  kSecretAnnotations,  // a Secret's annotations: only the service account a legacy token belongs to
 };
 
 // The role of an open container.
-enum class Role : uint8_t { kTop, kTopMeta, kItems, kItem, kItemMeta, kSecretKeys, kPass, kPassArray, kSkip, kIgnore };
+enum class Role : uint8_t {
+  kTop, kTopMeta, kItems, kItem, kItemMeta, kSecretKeys, kSecretAnnotations, kPass, kPassArray, kSkip, kIgnore
+};
+
+// The annotations a reduced Secret keeps: which service account a legacy token Secret belongs to
+// (the security graph's "read secrets, become that service account"). Names, not values.
+bool keptSecretAnnotation(std::string_view key) {
+  return key == "kubernetes.io/service-account.name" || key == "kubernetes.io/service-account.uid";
+}
 
 class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageHandler> {
  public:
@@ -94,6 +103,7 @@ class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageH
         return w_->String(kind_.data(), static_cast<rapidjson::SizeType>(kind_.size()));
       case Act::kItemMeta: frames_.push_back(Role::kItemMeta); return w_->StartObject();
       case Act::kSecretKeys: frames_.push_back(Role::kSecretKeys); return w_->StartObject();
+      case Act::kSecretAnnotations: frames_.push_back(Role::kSecretAnnotations); return w_->StartObject();
       default: frames_.push_back(Role::kIgnore); return true;
     }
   }
@@ -122,7 +132,11 @@ class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageH
       case Role::kItemMeta:
         if (is(s, n, "managedFields")) next_ = Act::kSkip;
         else if (!secret_ || is(s, n, "name") || is(s, n, "namespace") || is(s, n, "labels") || is(s, n, "uid")) next_ = Act::kEmit;
+        else if (is(s, n, "annotations")) next_ = Act::kSecretAnnotations;
         else next_ = Act::kSkip;
+        break;
+      case Role::kSecretAnnotations:
+        next_ = keptSecretAnnotation(std::string_view(s, n)) ? Act::kEmit : Act::kSkip;
         break;
       case Role::kSecretKeys:
         w_->Key(s, n);
@@ -144,7 +158,8 @@ class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageH
       case Role::kItem: ++page_->items; return w_->EndObject();
       case Role::kPass:
       case Role::kItemMeta:
-      case Role::kSecretKeys: return w_->EndObject();
+      case Role::kSecretKeys:
+      case Role::kSecretAnnotations: return w_->EndObject();
       default: return true;
     }
   }
@@ -158,7 +173,8 @@ class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageH
       case Act::kItemMeta: frames_.push_back(Role::kPassArray); return w_->StartArray();
       case Act::kItems: frames_.push_back(Role::kItems); return true;
       case Act::kItem: return itemNotObject("a sequence");
-      case Act::kSecretKeys: frames_.push_back(Role::kSkip); return w_->Null();
+      case Act::kSecretKeys:
+      case Act::kSecretAnnotations: frames_.push_back(Role::kSkip); return w_->Null();
       case Act::kSkip: frames_.push_back(Role::kSkip); return true;
       default: frames_.push_back(Role::kIgnore); return true;
     }
@@ -195,7 +211,8 @@ class PageHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, PageH
     switch (a) {
       case Act::kEmit:
       case Act::kItemMeta: return emit();
-      case Act::kSecretKeys: return w_->Null();
+      case Act::kSecretKeys:
+      case Act::kSecretAnnotations: return w_->Null();
       case Act::kItem: return itemNotObject(is_null ? "null" : "a scalar");
       case Act::kItems:
         if (is_null) return true;  // "items": null is an empty list

@@ -65,14 +65,19 @@ TEST(NormalizePage, ReducesSecretsToKeyNames) {
      "stringData":{"password":"hunter2-plaintext"}},
     {"metadata":{"name":"sh.helm.release.v1.shop.v3","namespace":"shop","labels":{"owner":"helm","name":"shop"}},
      "type":"helm.sh/release.v1","data":{"release":"SDRzSUFBQUFBQUFDLzJTUVhXSEVMTVJFTEVBU0U="}},
-    {"metadata":{"name":"odd","namespace":"shop"},"type":"Opaque","data":null,"stringData":["not","a","map"]}
+    {"metadata":{"name":"odd","namespace":"shop"},"type":"Opaque","data":null,"stringData":["not","a","map"]},
+    {"metadata":{"name":"builder-token-x7k2p","namespace":"shop",
+                 "annotations":{"kubernetes.io/service-account.name":"builder","kubernetes.io/service-account.uid":"u9",
+                                "note":"ZXhwb3NlZC1ub3Rl"}},
+     "type":"kubernetes.io/service-account-token","data":{"token":"ZXlKaGJHY2lPaUpTVXpJMU5pSX0=","ca.crt":"Q0E="}}
   ]})";
   Result<NormalizedPage> page = normalizeListPage(body, "v1", "Secret", opts());
   ASSERT_TRUE(page.ok()) << page.error().message;
   const std::string& json = page.value().json;
   for (const char* secret : {"Q0VSVElGSUNBVEVEQVRB", "UFJJVkFURUtFWURBVEE=", "hunter2-plaintext", "TEFTVEFQUExJRUQ=",
-                             "SDRzSUFBQUFBQUFDLzJTUVhXSEVMTVJFTEVBU0U=", "last-applied-configuration", "annotations",
-                             "managedFields", "ownerReferences", "immutable"}) {
+                             "SDRzSUFBQUFBQUFDLzJTUVhXSEVMTVJFTEVBU0U=", "last-applied-configuration",
+                             "managedFields", "ownerReferences", "immutable", "ZXlKaGJHY2lPaUpTVXpJMU5pSX0=",
+                             "ZXhwb3NlZC1ub3Rl"}) {
     EXPECT_EQ(json.find(secret), std::string::npos) << secret << " in " << json;
   }
   EXPECT_NE(json.find(R"("data":{"tls.crt":"","tls.key":""})"), std::string::npos) << json;
@@ -80,7 +85,7 @@ TEST(NormalizePage, ReducesSecretsToKeyNames) {
 
   ObjectSet set;
   expectCleanLoad(json, &set);
-  ASSERT_EQ(set.objects().size(), 3u);
+  ASSERT_EQ(set.objects().size(), 4u);
   const Object& tls = set.objects()[0];
   EXPECT_EQ(tls.kind, "Secret");
   EXPECT_EQ(tls.name, "tls");
@@ -91,6 +96,12 @@ TEST(NormalizePage, ReducesSecretsToKeyNames) {
   EXPECT_EQ(set.objects()[1].root->find({"data", "release"})->str(), "");
   EXPECT_TRUE(set.objects()[2].root->get("data")->isNull());
   EXPECT_TRUE(set.objects()[2].root->get("stringData")->isNull());
+  // A legacy token Secret keeps which service account it belongs to (a name, not a value): the
+  // security graph's "read secrets, become that service account".
+  const Object& token = set.objects()[3];
+  EXPECT_EQ(token.root->find({"metadata", "annotations", "kubernetes.io/service-account.name"})->str(), "builder");
+  EXPECT_EQ(token.root->find({"metadata", "annotations", "note"}), nullptr);
+  EXPECT_TRUE(tls.root->find({"metadata", "annotations"})->members().empty());
 }
 
 TEST(NormalizePage, OnlyCoreSecretsAreReduced) {
