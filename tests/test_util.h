@@ -140,6 +140,8 @@ inline std::vector<Finding> evaluateCheck(const Check& check, const ObjectSet& s
   FindingSink sink(&findings);
   sink.setCheck(&check.info());
   for (const Object& o : set.objects()) {
+    // As the engine: a check with applies_to sees only the objects it applies to.
+    if (check.info().applies_to != nullptr && !check.info().applies_to(o)) continue;
     std::optional<checks::PodSpecRef> pod = checks::podSpecOf(o, policy.workload_kinds);
     EvalContext eval;
     eval.objects = &set;
