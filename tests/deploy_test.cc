@@ -2,6 +2,8 @@
 // what `kspm scan --cluster` reads (get/list), nothing that reveals Secret values or reaches the
 // kubelet, and nothing that writes.
 #include <algorithm>
+#include <unistd.h>
+
 #include <cctype>
 #include <set>
 #include <string>
@@ -78,6 +80,84 @@ TEST(DeployManifests, ClusterRoleGrantsExactlyWhatTheScanReads) {
   for (const auto& [group, resource] : granted) {
     EXPECT_TRUE(needed.count({group, resource})) << "the ClusterRole grants " << resource << "." << group << ", which the scan never reads";
   }
+}
+
+std::string webhookFile() { return testing::sourceDir() + "/deploy/webhook/kspm-webhook.yaml"; }
+
+TEST(DeployManifests, WebhookManifestsPassKspmsOwnChecks) {
+  std::string dir = testing::sourceDir() + "/deploy/webhook";
+  testing::CommandResult all = testing::run(testing::kspm() + " scan --no-config -o json --fail-on info '" + dir + "'");
+  EXPECT_EQ(all.exit_code, 0) << all.out.substr(0, 2000);
+  rapidjson::Document report;
+  report.Parse(all.out.c_str());
+  ASSERT_FALSE(report.HasParseError());
+  EXPECT_EQ(report["summary"]["findings"].GetUint64(), 0u);
+  testing::CommandResult pss =
+      testing::run(testing::kspm() + " scan --no-config --framework pss-restricted --fail-on info '" + dir + "'");
+  EXPECT_EQ(pss.exit_code, 0) << pss.out;
+}
+
+const Object* find(const ObjectSet& set, std::string_view kind) {
+  for (const Object& o : set.objects()) {
+    if (o.kind == kind) return &o;
+  }
+  return nullptr;
+}
+
+TEST(DeployManifests, WebhookConfigurationIsSafeForTheCluster) {
+  ObjectSet set = testing::loadText(testing::readFile(webhookFile()), webhookFile());
+  ASSERT_TRUE(set.errors().empty());
+  const Object* vwc = find(set, "ValidatingWebhookConfiguration");
+  ASSERT_NE(vwc, nullptr);
+  const Node& hook = vwc->root->get("webhooks")->items()[0];
+  EXPECT_EQ(hook.get("sideEffects")->str(), "None");  // dry-run requests are sent: kspm records nothing
+  EXPECT_LE(hook.get("timeoutSeconds")->integer(), 10);
+  EXPECT_TRUE(hook.get("failurePolicy")->is("Fail") || hook.get("failurePolicy")->is("Ignore"));
+  EXPECT_EQ(hook.find({"clientConfig", "service", "path"})->str(), "/validate");
+  EXPECT_EQ(hook.get("admissionReviewVersions")->items()[0].str(), "v1");
+  // Never called for kube-system or its own namespace: no deadlock when the cluster restarts.
+  std::set<std::string> excluded;
+  for (const Node& e : hook.find({"namespaceSelector", "matchExpressions"})->items()) {
+    EXPECT_EQ(e.get("key")->str(), "kubernetes.io/metadata.name");
+    EXPECT_EQ(e.get("operator")->str(), "NotIn");
+    for (const Node& v : e.get("values")->items()) excluded.insert(std::string(v.str()));
+  }
+  EXPECT_TRUE(excluded.count("kube-system"));
+  EXPECT_TRUE(excluded.count("kspm-webhook"));
+  // Pods, their ephemeral containers (kubectl debug) and the pod controllers are covered.
+  std::set<std::string> resources;
+  for (const Node& rule : hook.get("rules")->items()) {
+    for (const Node& r : rule.get("resources")->items()) resources.insert(std::string(r.str()));
+  }
+  for (const char* r : {"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "jobs",
+                        "cronjobs", "clusterroles", "rolebindings", "services", "ingresses", "networkpolicies"}) {
+    EXPECT_TRUE(resources.count(r)) << r;
+  }
+  // Two replicas that a drain cannot take down together, probed on the server's endpoints.
+  const Object* deployment = find(set, "Deployment");
+  ASSERT_NE(deployment, nullptr);
+  EXPECT_EQ(deployment->root->find({"spec", "replicas"})->integer(), 2);
+  const Node& container = deployment->root->find({"spec", "template", "spec", "containers"})->items()[0];
+  EXPECT_EQ(container.find({"readinessProbe", "httpGet", "path"})->str(), "/readyz");
+  EXPECT_EQ(container.find({"livenessProbe", "httpGet", "path"})->str(), "/healthz");
+  const Object* pdb = find(set, "PodDisruptionBudget");
+  ASSERT_NE(pdb, nullptr);
+  EXPECT_EQ(pdb->root->find({"spec", "minAvailable"})->integer(), 1);
+}
+
+TEST(DeployManifests, GenCertsMakesACertificateForTheService) {
+  if (testing::run("command -v openssl >/dev/null").exit_code != 0) {
+    if (testing::inCi()) FAIL() << "openssl is missing under CI";
+    GTEST_SKIP() << "openssl is not installed";
+  }
+  std::string out = ::testing::TempDir() + "kspm-gen-certs-" + std::to_string(::getpid());
+  testing::CommandResult gen =
+      testing::run("'" + testing::sourceDir() + "/deploy/webhook/gen-certs.sh' '" + out + "' 2>&1");
+  ASSERT_EQ(gen.exit_code, 0) << gen.out;
+  EXPECT_EQ(testing::run("openssl verify -CAfile '" + out + "/ca.crt' '" + out + "/tls.crt' >/dev/null").exit_code, 0);
+  testing::CommandResult san = testing::run("openssl x509 -in '" + out + "/tls.crt' -noout -ext subjectAltName");
+  EXPECT_NE(san.out.find("DNS:kspm-webhook.kspm-webhook.svc"), std::string::npos) << san.out;
+  testing::run("rm -rf '" + out + "'");
 }
 
 }  // namespace
