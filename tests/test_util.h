@@ -116,6 +116,8 @@ class TempDir {
     std::filesystem::remove_all(path_, ec);
   }
   const std::string& path() const { return path_; }
+  std::string path(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
+  std::string read(const std::string& name) const { return readFile(path(name)); }
   std::string write(const std::string& name, const std::string& content) const {
     std::filesystem::path p = std::filesystem::path(path_) / name;
     std::filesystem::create_directories(p.parent_path());

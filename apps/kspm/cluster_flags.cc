@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <string_view>
 
@@ -56,15 +55,6 @@ bool parseDuration(const std::string& text, int* millis) {
   if (!parsePositive(std::string(t), &v) || v * scale > 86'400'000) return false;
   *millis = static_cast<int>(v * scale);
   return true;
-}
-
-std::string nowUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string env(const char* name) {
@@ -239,7 +229,7 @@ Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::st
   options.threads = threads;
   options.limits = limits;
   for (const checks::WorkloadKind& w : workload_kinds) options.workload_kinds.push_back({w.group, w.kind});
-  options.taken_at = nowUtc();
+  // options.taken_at stays "": readCluster records the time it starts reading.
   Progress progress(flags.progress, verb);
   options.progress = [&](std::string_view resource, uint64_t objects, uint64_t pages) {
     progress.update(resource, objects, pages);

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "test_util.h"
 #include "kspm/kubeconfig.h"
 
 namespace kspm::cluster {
@@ -19,28 +20,7 @@ const std::string kExecDir = std::string(KSPM_SOURCE_DIR) + "/src/cluster/testda
 constexpr std::string_view kV1 = "client.authentication.k8s.io/v1";
 constexpr std::string_view kV1beta1 = "client.authentication.k8s.io/v1beta1";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("kspm-exec-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string path(const std::string& name = "") const { return (path_ / name).string(); }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  fs::path path_;
-};
+using kspm::testing::TempDir;
 
 std::string err(const Result<ExecCredential>& r) {
   return r.ok() ? std::string("<ok>") : describeInputError(r.error());

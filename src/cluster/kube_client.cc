@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cluster/files.h"
 #include "cluster/exec_credential.h"
 #include "cluster/kube_client_internal.h"
 
@@ -79,15 +80,6 @@ InputError error(ErrorCode code, const std::string& file, std::string message) {
   return InputError{code, file, 0, std::move(message)};
 }
 
-bool readFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return false;
-  *out = ss.str();
-  return true;
-}
 
 std::optional<FileStamp> stampOf(const std::string& path) {
   struct stat st {};
@@ -280,7 +272,7 @@ Result<std::string> KubeClient::Impl::tokenFromFile() {
     return file_token;  // unchanged (or briefly missing while being replaced: keep the last token)
   }
   std::string text;
-  if (stamp && readFile(path, &text)) {
+  if (stamp && readWholeFile(path, &text)) {
     text = trimSpace(std::move(text));
     if (!text.empty() && !hasLineBreak(text)) {
       file_token = std::move(text);
@@ -558,7 +550,7 @@ Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedConfig& con
   if (!c.certificate_authority_data.empty()) {
     impl->ca_pem = c.certificate_authority_data;
   } else if (!c.certificate_authority.empty()) {
-    if (!readFile(c.certificate_authority, &impl->ca_pem) || impl->ca_pem.empty()) {
+    if (!readWholeFile(c.certificate_authority, &impl->ca_pem) || impl->ca_pem.empty()) {
       return error(ErrorCode::kConfig, c.certificate_authority,
                    "cluster " + c.name + ": could not read certificate-authority");
     }
@@ -569,12 +561,12 @@ Result<std::unique_ptr<KubeClient>> KubeClient::create(const ResolvedConfig& con
   }
   if (!u.client_certificate_data.empty()) {
     impl->cert_pem = u.client_certificate_data;
-  } else if (!u.client_certificate.empty() && (!readFile(u.client_certificate, &impl->cert_pem) || impl->cert_pem.empty())) {
+  } else if (!u.client_certificate.empty() && (!readWholeFile(u.client_certificate, &impl->cert_pem) || impl->cert_pem.empty())) {
     return error(ErrorCode::kClusterAuth, u.client_certificate, "user " + u.name + ": could not read client-certificate");
   }
   if (!u.client_key_data.empty()) {
     impl->key_pem = u.client_key_data;
-  } else if (!u.client_key.empty() && (!readFile(u.client_key, &impl->key_pem) || impl->key_pem.empty())) {
+  } else if (!u.client_key.empty() && (!readWholeFile(u.client_key, &impl->key_pem) || impl->key_pem.empty())) {
     return error(ErrorCode::kClusterAuth, u.client_key, "user " + u.name + ": could not read client-key");
   }
   if (impl->cert_pem.empty() != impl->key_pem.empty()) {

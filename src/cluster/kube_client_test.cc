@@ -1,3 +1,4 @@
+#include "test_util.h"
 #include "kspm/kube_client.h"
 
 #include <netinet/in.h>
@@ -27,34 +28,7 @@ using std::chrono::steady_clock;
 
 const std::string kExecDir = std::string(KSPM_SOURCE_DIR) + "/src/cluster/testdata/exec";
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("kspm-kc-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  std::string path(const std::string& name = "") const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using kspm::testing::TempDir;
 
 template <typename T>
 std::string err(const Result<T>& r) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "cluster/files.h"
 #include "kspm/loader.h"
 
 namespace kspm {
@@ -22,15 +23,6 @@ InputError configError(const std::string& file, uint32_t line, std::string messa
   return InputError{ErrorCode::kConfig, file, line, std::move(message)};
 }
 
-bool readFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return false;
-  *out = ss.str();
-  return true;
-}
 
 /** Go's base64.StdEncoding as encoding/json uses it: padded, '\r' and '\n' ignored. */
 bool decodeBase64(std::string_view in, std::string* out) {
@@ -115,7 +107,7 @@ class Loader {
     auto file = std::make_unique<LoadedFile>();
     file->path = path;
     file->buffer = std::make_unique<std::string>();
-    if (!readFile(path, file->buffer.get())) return configError(path, 0, "cannot read kubeconfig file");
+    if (!cluster::readWholeFile(path, file->buffer.get())) return configError(path, 0, "cannot read kubeconfig file");
     LoadResult loaded = loadBuffer(path, *file->buffer);
     if (!loaded.errors.empty()) {
       InputError e = loaded.errors.front();
@@ -514,7 +506,7 @@ Result<ResolvedConfig> inClusterConfig(const InClusterEnv& env) {
     return configError("", 0, "unable to load in-cluster configuration: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined");
   }
   std::string token;
-  if (!readFile(env.token_file, &token)) {
+  if (!cluster::readWholeFile(env.token_file, &token)) {
     return configError(env.token_file, 0, "in-cluster configuration: cannot read the service account token");
   }
   bool blank = true;
@@ -534,7 +526,7 @@ Result<ResolvedConfig> inClusterConfig(const InClusterEnv& env) {
     out.namespace_ = env.pod_namespace;
   } else {
     std::string ns;
-    if (readFile(env.namespace_file, &ns)) {
+    if (cluster::readWholeFile(env.namespace_file, &ns)) {
       while (!ns.empty() && (ns.back() == '\n' || ns.back() == '\r' || ns.back() == ' ')) ns.pop_back();
       out.namespace_ = ns;
     }
