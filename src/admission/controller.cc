@@ -643,6 +643,9 @@ Outcome Controller::Impl::review(std::string_view body) const {
     old = objectOf(r.old_object, &document, r);
     if (equalMembers(*r.object, *r.old_object, 0, true)) {
       out.decision = Outcome::Decision::kAllowed;
+      audit.emplace_back("decision", "allowed");
+      audit.emplace_back("mode", std::string(modeName(ns_policy->mode)));
+      audit.emplace_back("update", "metadata or status only");
       return respond();
     }
   }
@@ -678,10 +681,17 @@ Outcome Controller::Impl::review(std::string_view body) const {
     bool counts = !preexisting || (f.container.empty() ? !changed.empty()
                                                        : std::find(changed.begin(), changed.end(), f.container) !=
                                                              changed.end());
-    bool denies = counts && ns_policy->mode == Mode::kEnforce && f.severity >= ns_policy->enforce_severity;
+    // Pod Security checks run only at the namespace's level, which is the enforcement statement
+    // (as with Pod Security Admission): any of them denies; other checks at or above the severity.
+    bool denies = counts && ns_policy->mode == Mode::kEnforce &&
+                  (!f.check->pss_id.empty() || f.severity >= ns_policy->enforce_severity);
     counted.push_back({&f, denies, !counts});
   }
   out.findings = static_cast<uint32_t>(counted.size());
+  // Most severe first (then in check ID order, as evaluated): what fits in the message and the
+  // warnings is what matters most.
+  std::stable_sort(counted.begin(), counted.end(),
+                   [](const Counted& a, const Counted& b) { return a.finding->severity > b.finding->severity; });
 
   for (std::string_view id : suppressions) {
     warnings.push_back(truncated("kspm: suppression annotation " + std::string(kSuppressAnnotationPrefix) +
@@ -708,11 +718,16 @@ Outcome Controller::Impl::review(std::string_view body) const {
       }
       if (!first_of_check) continue;
       part = std::string(f.check->id) + ": " + f.message;
+      size_t more_of_check = 0;
       for (size_t j = i + 1; j < counted.size(); ++j) {
-        if (counted[j].denies && counted[j].finding->check == f.check) {
+        if (!counted[j].denies || counted[j].finding->check != f.check) continue;
+        if (more_of_check == 0 && part.size() + counted[j].finding->message.size() < kMaxDenyMessage / 4) {
           part += "; " + counted[j].finding->message;
+        } else {
+          ++more_of_check;
         }
       }
+      if (more_of_check > 0) part += "; and " + std::to_string(more_of_check) + " more like this";
       part += " (fix: " + std::string(f.check->remediation) + ")";
       size_t remaining = denying - shown;
       if (shown > 0 && m.size() + part.size() + 2 > kMaxDenyMessage - 40) {
