@@ -612,6 +612,21 @@ TEST(AdmissionReview, ResponsesAreValidJsonWhateverTheStrings) {
   Response r(outcome);
   EXPECT_FALSE(r.allowed());
   EXPECT_NE(r.message().find("\xef\xbf\xbd"), std::string::npos) << r.message();
+
+  // Replacement characters are longer than the bytes they replace: the bound holds on the result
+  // (found by fuzz/admission_fuzz.cc).
+  std::string containers;
+  for (int i = 0; i < 40; ++i) {
+    if (i > 0) containers += ',';
+    containers += R"({"name":"c)" + std::to_string(i) + std::string(60, '\xff') +
+                  R"(","image":"x","securityContext":{"privileged":true}})";
+  }
+  Outcome long_names = controller->review(reviewOf(
+      "CREATE", "", "v1", "Pod", "pods", "shop", "p",
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"shop"},"spec":{"containers":[)" + containers + "]}}"));
+  Response r2(long_names);
+  EXPECT_FALSE(r2.allowed());
+  EXPECT_LE(r2.message().size(), 2048u);
 }
 
 TEST(AdmissionReview, ConcurrentReviewsGiveTheSameAnswers) {

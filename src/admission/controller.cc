@@ -89,8 +89,28 @@ void appendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-/** `s` cut to at most `max` bytes on a UTF-8 boundary, with "..." when cut. */
+/** `s` with every invalid UTF-8 byte replaced by U+FFFD (as appendJsonString writes it). */
+std::string validUtf8(std::string s) {
+  size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  if (i == s.size()) return s;  // ASCII: the usual case
+  std::string out = s.substr(0, i);
+  while (i < s.size()) {
+    size_t n = utf8Length(s, i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+/** `s` (made valid UTF-8) cut to at most `max` bytes on a character boundary, with "..." when cut. */
 std::string truncated(std::string s, size_t max) {
+  s = validUtf8(std::move(s));
   if (s.size() <= max) return s;
   size_t cut = max - 3;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
