@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libyaml-dev rapidjson-dev libjemalloc-dev
           libgtest-dev libgmock-dev libbenchmark-dev python3 time zlib1g-dev
-          libcurl4-openssl-dev libssl-dev openssl libcpp-httplib-dev)
+          libcurl4-openssl-dev libssl-dev openssl libcpp-httplib-dev
+          clang-16 libclang-rt-16-dev)  # clang and libFuzzer for fuzz/run.sh (clang 14 lacks C++20 features kspm uses)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

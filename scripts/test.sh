@@ -7,3 +7,5 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# The admission request path under libFuzzer with sanitizers, for a bounded time (fuzz/run.sh).
+fuzz/run.sh "${KSPM_FUZZ_SECONDS:-60}"

@@ -7,20 +7,28 @@
 //  - Objects covered: Pods (and the pods/ephemeralcontainers subresource), every pod controller
 //    and workload custom resource with a pod spec, RBAC objects, Services, Ingresses,
 //    NetworkPolicies. Anything else, DELETE and CONNECT are allowed without evaluation.
+//    Other subresources (status, scale, binding, eviction, ...) are allowed without evaluation.
 //  - CREATE: the object is evaluated like one object of a scan (cross-object checks that need the
-//    rest of the cluster do not run at admission: they cannot see it). Findings at or above the
-//    namespace's enforce severity deny (mode enforce); below it, or in mode warn, they become
-//    warnings; in mode audit they only go into auditAnnotations.
+//    rest of the cluster do not run at admission: they cannot see it; see docs/admission.md for the
+//    list). In mode enforce, a Pod Security check of the namespace's level denies whatever its
+//    severity (the level is the enforcement statement, as with Pod Security Admission), any other
+//    check at or above the namespace's enforce severity denies; the other findings, and all of
+//    them in mode warn, become warnings; in mode audit they only go into auditAnnotations.
 //  - UPDATE: as Pod Security Admission does, an update that changes only metadata (labels,
-//    annotations, finalizers, ownerReferences, managedFields...) or status, or nothing a check
-//    could judge, is allowed whatever the object's state, so non-compliant objects can still be
-//    relabelled and deleted; otherwise only findings that the old object did not already have
-//    (by fingerprint) can deny. For pods/ephemeralcontainers the whole pod is judged.
+//    annotations, finalizers, ownerReferences, managedFields...) or status is allowed whatever the
+//    object's state, so non-compliant objects can still be relabelled and deleted; otherwise only
+//    findings that the old object did not already have (by fingerprint) can deny, and findings
+//    about a container whose image changed (pod-level findings: any image changed), since new code
+//    would run with the old privileges (PSA evaluates image changes in full too). For
+//    pods/ephemeralcontainers the whole pod is judged by the same rule: the new ephemeral
+//    container's findings are new. Findings that no longer count are warnings ("already present").
 //  - Suppression annotations (ignore-check.kspm.dev/...) on the object are NOT honoured: whoever
 //    can create the object could waive its checks. Seeing one adds a warning. Policy exceptions
 //    (files the policy owner controls) are honoured.
 //  - Exempt namespaces, usernames and groups are allowed without evaluation (audit annotation
 //    says so).
+//  - auditAnnotations keys have no prefix ("decision", "mode", "findings", "exempt", "update"):
+//    the API server prefixes each with the webhook's name and rejects keys holding a second '/'.
 //  - request.dryRun changes nothing in the decision; Outcome::dry_run tells the caller not to
 //    record it.
 //  - Malformed input (not JSON, not an AdmissionReview v1, no request.uid, object not an object,
@@ -61,7 +69,7 @@ struct NamespaceSelector {
 struct NamespacePolicy {
   Mode mode = Mode::kEnforce;
   Severity enforce_severity = Severity::kHigh;  // deny at or above (mode enforce)
-  PssLevel pss_level = PssLevel::kRestricted;   // which Pod Security checks run
+  PssLevel pss_level = PssLevel::kRestricted;   // which Pod Security checks run (kNone: "privileged", none)
   uint32_t pss_minor = kPssLatestMinor;
   bool pss_latest = true;
 };
