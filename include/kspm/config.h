@@ -18,6 +18,10 @@
 
 namespace kspm {
 
+namespace admission {
+struct AdmissionPolicy;  // admission.h
+}
+
 struct ConfigError {
   std::string file;
   uint32_t line = 0;
@@ -40,6 +44,8 @@ struct Config {
   std::optional<uint32_t> k8s_minor;
   std::optional<uint32_t> pss_minor;
   std::optional<std::string> fail_on;  // severity name or "none"
+  /** The `admission:` section (kspm webhook), parsed by admission::parseAdmissionPolicy; null when absent. */
+  std::shared_ptr<const admission::AdmissionPolicy> admission;
 };
 
 /** Parses a config file's text; `errors` receives every problem (the rest is still read). */

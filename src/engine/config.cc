@@ -5,6 +5,7 @@
 
 #include "checks/api/api_versions.h"
 #include "checks/pss/pss_policy.h"
+#include "kspm/admission.h"
 #include "kspm/loader.h"
 
 namespace kspm {
@@ -276,7 +277,8 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
   if (root == nullptr) return config;
   Reader r(path, catalog, errors);
   r.expectKeys(*root, "",
-               {"checks", "namespaces", "workloads", "exceptions", "framework", "k8sVersion", "pssVersion", "failOn"});
+               {"checks", "namespaces", "workloads", "exceptions", "framework", "k8sVersion", "pssVersion", "failOn",
+                "admission"});
 
   if (const Node* checks = root->get("checks"); checks != nullptr && r.expectKeys(*checks, "checks", {"enable", "disable", "severity", "parameters"})) {
     if (const Node* enable = checks->get("enable")) {
@@ -429,6 +431,10 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
         r.error(*v, "failOn", "expected info, low, medium, high, critical or none");
       }
     }
+  }
+  if (const Node* v = root->get("admission")) {
+    config.admission = std::make_shared<const admission::AdmissionPolicy>(
+        admission::parseAdmissionPolicy(config.path, *v, errors));
   }
   return config;
 }

@@ -1,0 +1,268 @@
+// The `admission:` section of .kspm.yaml: modes, severities, Pod Security levels per namespace,
+// exemptions. Errors name the file, the line and the dotted key, like the rest of config.cc.
+#include <algorithm>
+
+#include "checks/pss/pss_policy.h"
+#include "kspm/admission.h"
+
+namespace kspm::admission {
+
+std::string_view modeName(Mode mode) {
+  switch (mode) {
+    case Mode::kEnforce: return "enforce";
+    case Mode::kWarn: return "warn";
+    case Mode::kAudit: return "audit";
+  }
+  return "enforce";
+}
+
+std::string_view decisionName(Outcome::Decision decision) {
+  switch (decision) {
+    case Outcome::Decision::kAllowed: return "allowed";
+    case Outcome::Decision::kDenied: return "denied";
+    case Outcome::Decision::kWarned: return "warned";
+    case Outcome::Decision::kAudited: return "audited";
+    case Outcome::Decision::kExempt: return "exempt";
+    case Outcome::Decision::kNotCovered: return "not-covered";
+    case Outcome::Decision::kMalformed: return "malformed";
+  }
+  return "allowed";
+}
+
+namespace {
+
+class PolicyReader {
+ public:
+  PolicyReader(const std::string& file, std::vector<ConfigError>* errors) : file_(file), errors_(errors) {}
+
+  void error(const Node& at, const std::string& where, const std::string& message) {
+    errors_->push_back({file_, at.line(), where + ": " + message});
+  }
+
+  static std::string describe(const Node& node) {
+    if (node.isNull()) return "nothing (null)";
+    if (node.isArray()) return "a list";
+    if (node.isObject()) return "a mapping";
+    if (node.isString()) return "a string";
+    return "the " + std::string(node.isBool() ? "boolean" : "number") + " " + node.scalarText() +
+           " (quote it to make it a string)";
+  }
+
+  bool expectKeys(const Node& map, const std::string& where, std::initializer_list<std::string_view> known) {
+    if (!map.isObject()) {
+      error(map, where, "expected a mapping, found " + describe(map));
+      return false;
+    }
+    for (const Member& m : map.members()) {
+      if (std::find(known.begin(), known.end(), m.key.str()) != known.end()) continue;
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      error(m.key, where + "." + std::string(m.key.str()), "unknown key (expected one of: " + list + ")");
+    }
+    return true;
+  }
+
+  bool string(const Node& node, const std::string& where, std::string* out) {
+    if (!node.isString()) {
+      error(node, where, "expected a string, found " + describe(node));
+      return false;
+    }
+    *out = std::string(node.str());
+    return true;
+  }
+
+  std::vector<std::string> strings(const Node& node, const std::string& where) {
+    std::vector<std::string> out;
+    if (node.isString()) {
+      out.emplace_back(node.str());
+      return out;
+    }
+    if (!node.isArray()) {
+      error(node, where, "expected a list of strings, found " + describe(node));
+      return out;
+    }
+    uint32_t i = 0;
+    for (const Node& item : node.items()) {
+      std::string s;
+      if (string(item, where + "[" + std::to_string(i) + "]", &s)) out.push_back(std::move(s));
+      ++i;
+    }
+    return out;
+  }
+
+  /** mode, enforceSeverity and podSecurity of `node` (defaults or a namespace rule) into `policy`. */
+  void namespacePolicy(const Node& node, const std::string& where, NamespacePolicy* policy) {
+    if (const Node* v = node.get("mode")) {
+      std::string s;
+      if (string(*v, where + ".mode", &s)) {
+        if (s == "enforce") {
+          policy->mode = Mode::kEnforce;
+        } else if (s == "warn") {
+          policy->mode = Mode::kWarn;
+        } else if (s == "audit") {
+          policy->mode = Mode::kAudit;
+        } else {
+          error(*v, where + ".mode", "expected enforce, warn or audit");
+        }
+      }
+    }
+    if (const Node* v = node.get("enforceSeverity")) {
+      std::string s;
+      if (string(*v, where + ".enforceSeverity", &s) && !parseSeverity(s, &policy->enforce_severity)) {
+        error(*v, where + ".enforceSeverity", "expected info, low, medium, high or critical");
+      }
+    }
+    if (const Node* pss = node.get("podSecurity");
+        pss != nullptr && expectKeys(*pss, where + ".podSecurity", {"level", "version"})) {
+      if (const Node* v = pss->get("level")) {
+        std::string s;
+        if (string(*v, where + ".podSecurity.level", &s)) {
+          if (s == "privileged") {
+            policy->pss_level = PssLevel::kNone;
+          } else if (s == "baseline") {
+            policy->pss_level = PssLevel::kBaseline;
+          } else if (s == "restricted") {
+            policy->pss_level = PssLevel::kRestricted;
+          } else {
+            error(*v, where + ".podSecurity.level", "expected privileged, baseline or restricted");
+          }
+        }
+      }
+      if (const Node* v = pss->get("version")) {
+        std::string s;
+        uint32_t minor = 0;
+        if (string(*v, where + ".podSecurity.version", &s)) {
+          if (checks::pss::parsePssVersion(s, &minor)) {
+            policy->pss_minor = minor;
+            policy->pss_latest = s == "latest";
+          } else {
+            error(*v, where + ".podSecurity.version",
+                  "expected latest or v1.0 to v1." + std::to_string(kPssLatestMinor));
+          }
+        }
+      }
+    }
+  }
+
+  bool selector(const Node& node, const std::string& where, NamespaceSelector* out) {
+    if (!expectKeys(node, where, {"names", "matchLabels", "matchExpressions"})) return false;
+    bool ok = true;
+    if (const Node* v = node.get("names")) out->names = strings(*v, where + ".names");
+    if (const Node* labels = node.get("matchLabels")) {
+      if (!labels->isObject()) {
+        error(*labels, where + ".matchLabels", "expected a mapping of label keys to values");
+        ok = false;
+      } else {
+        for (const Member& l : labels->members()) {
+          std::string value;
+          if (string(l.value, where + ".matchLabels." + std::string(l.key.str()), &value)) {
+            out->match_labels.emplace_back(std::string(l.key.str()), value);
+          } else {
+            ok = false;
+          }
+        }
+      }
+    }
+    if (const Node* expressions = node.get("matchExpressions")) {
+      if (!expressions->isArray()) {
+        error(*expressions, where + ".matchExpressions", "expected a list");
+        return false;
+      }
+      uint32_t i = 0;
+      for (const Node& e : expressions->items()) {
+        std::string at = where + ".matchExpressions[" + std::to_string(i++) + "]";
+        if (!expectKeys(e, at, {"key", "operator", "values"})) {
+          ok = false;
+          continue;
+        }
+        ObjectMatcher::Expression x;
+        const Node* key = e.get("key");
+        const Node* op = e.get("operator");
+        if (key == nullptr) {
+          error(e, at, "missing `key`");
+          ok = false;
+          continue;
+        }
+        if (!string(*key, at + ".key", &x.key)) {
+          ok = false;
+          continue;
+        }
+        if (op == nullptr || !op->isString() ||
+            (op->str() != "In" && op->str() != "NotIn" && op->str() != "Exists" && op->str() != "DoesNotExist")) {
+          error(op != nullptr ? *op : e, at + ".operator", "expected In, NotIn, Exists or DoesNotExist");
+          ok = false;
+          continue;
+        }
+        x.op = std::string(op->str());
+        if (const Node* values = e.get("values")) x.values = strings(*values, at + ".values");
+        bool needs_values = x.op == "In" || x.op == "NotIn";
+        if (needs_values == x.values.empty()) {
+          error(e, at, needs_values ? "In and NotIn need values" : "Exists and DoesNotExist take no values");
+          ok = false;
+          continue;
+        }
+        out->match_expressions.push_back(std::move(x));
+      }
+    }
+    if (ok && out->names.empty() && out->match_labels.empty() && out->match_expressions.empty()) {
+      error(node, where, "an empty match would cover every namespace; give names, matchLabels or matchExpressions");
+      ok = false;
+    }
+    return ok;
+  }
+
+ private:
+  const std::string& file_;
+  std::vector<ConfigError>* errors_;
+};
+
+}  // namespace
+
+AdmissionPolicy parseAdmissionPolicy(const std::string& file, const Node& node, std::vector<ConfigError>* errors) {
+  AdmissionPolicy policy;
+  PolicyReader r(file, errors);
+  const std::string root = "admission";
+  if (!r.expectKeys(node, root,
+                    {"mode", "enforceSeverity", "podSecurity", "exempt", "maxWarnings", "namespaces"})) {
+    return policy;
+  }
+  r.namespacePolicy(node, root, &policy.defaults);
+  if (const Node* exempt = node.get("exempt");
+      exempt != nullptr && r.expectKeys(*exempt, root + ".exempt", {"namespaces", "users", "groups"})) {
+    if (const Node* v = exempt->get("namespaces")) policy.exempt_namespaces = r.strings(*v, root + ".exempt.namespaces");
+    if (const Node* v = exempt->get("users")) policy.exempt_users = r.strings(*v, root + ".exempt.users");
+    if (const Node* v = exempt->get("groups")) policy.exempt_groups = r.strings(*v, root + ".exempt.groups");
+  }
+  if (const Node* v = node.get("maxWarnings")) {
+    if (!v->isInt() || v->integer() < 0 || v->integer() > 100) {
+      r.error(*v, root + ".maxWarnings", "expected a number from 0 to 100");
+    } else {
+      policy.max_warnings = static_cast<size_t>(v->integer());
+    }
+  }
+  if (const Node* list = node.get("namespaces")) {
+    if (!list->isArray()) {
+      r.error(*list, root + ".namespaces", "expected a list of {match, mode, enforceSeverity, podSecurity}");
+      return policy;
+    }
+    uint32_t i = 0;
+    for (const Node& item : list->items()) {
+      std::string at = root + ".namespaces[" + std::to_string(i++) + "]";
+      if (!r.expectKeys(item, at, {"match", "mode", "enforceSeverity", "podSecurity"})) continue;
+      NamespaceRule rule;
+      rule.policy = policy.defaults;  // unset fields inherit the defaults
+      rule.source = file + ":" + std::to_string(item.line());
+      const Node* match = item.get("match");
+      if (match == nullptr) {
+        r.error(item, at, "a namespace rule needs `match` (names, matchLabels or matchExpressions)");
+        continue;
+      }
+      if (!r.selector(*match, at + ".match", &rule.selector)) continue;
+      r.namespacePolicy(item, at, &rule.policy);
+      policy.namespaces.push_back(std::move(rule));
+    }
+  }
+  return policy;
+}
+
+}  // namespace kspm::admission
