@@ -85,7 +85,8 @@ Result<SslContext> loadContext(const std::string& cert_file, const std::string& 
   if (!ctx) return InputError{ErrorCode::kIoError, cert_file, 0, "cannot create a TLS context: " + takeOpensslError()};
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // A client that closes without close_notify (most do, between requests) is not a TLS error.
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_IGNORE_UNEXPECTED_EOF);
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert_file.c_str()) != 1) {
     return InputError{ErrorCode::kIoError, cert_file, 0, "cannot load the TLS certificate: " + takeOpensslError()};
   }
