@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "fixture_apiserver/fixture.h"
 #include "fixture_apiserver/tls.h"
 #include "test_util.h"
 
@@ -104,7 +107,10 @@ class WebhookCli : public ::testing::Test {
   void start(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {KSPM_BINARY, "webhook", "--tls-cert", dir_.path() + "/server.crt",
                                      "--tls-key", dir_.path() + "/server.key", "--config", dir_.path() + "/kspm.yaml",
-                                     "--listen", "127.0.0.1:0", "--namespace-labels", "none"};
+                                     "--listen", "127.0.0.1:0"};
+    if (std::find(extra.begin(), extra.end(), "--namespace-labels") == extra.end()) {
+      extra.insert(extra.end(), {"--namespace-labels", "none"});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -255,6 +261,34 @@ TEST_F(WebhookCli, MetricsCountDecisions) {
   EXPECT_NE(metrics.find("kspm_webhook_requests_total{decision=\"denied\"} 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("kspm_webhook_decision_seconds_count 2\n"), std::string::npos) << metrics;
   EXPECT_EQ(stop(), 0);
+}
+
+TEST_F(WebhookCli, NamespaceLabelsComeFromTheCluster) {
+  // Default warn; namespaces labelled pod-security.kubernetes.io/enforce=restricted enforce. In the
+  // fixture cluster, payments has that label and shop does not.
+  dir_.write("kspm.yaml", R"(admission:
+  mode: warn
+  namespaces:
+  - match: {matchLabels: {pod-security.kubernetes.io/enforce: restricted}}
+    mode: enforce
+)");
+  std::string error;
+  auto cluster = FixtureServer::start({"--content", kspm::testing::sourceDir() + "/tests/testdata/cluster/small.json",
+                                       "--token", "t0ken-for-tests=alice"},
+                                      &error);
+  ASSERT_TRUE(cluster) << error;
+  start({"--namespace-labels", "cluster", "--kubeconfig", cluster->kubeconfig()});
+  const std::string privileged = fixture("pod_create_privileged.json");
+  Answer in_shop = review(privileged);
+  ASSERT_EQ(in_shop.http_status, 200) << in_shop.body;
+  EXPECT_TRUE(in_shop.allowed()) << in_shop.body;
+  EXPECT_EQ(in_shop.annotation("mode"), "warn");
+  Answer in_payments = review(replaceAll(privileged, "\"namespace\":\"shop\"", "\"namespace\":\"payments\""));
+  ASSERT_EQ(in_payments.http_status, 200) << in_payments.body;
+  EXPECT_FALSE(in_payments.allowed()) << "the label selector did not match: " << in_payments.body;
+  EXPECT_EQ(in_payments.annotation("mode"), "enforce");
+  EXPECT_EQ(stop(), 0);
+  EXPECT_NE(readFile(log_).find("namespace labels from the cluster (7 namespaces)"), std::string::npos) << readFile(log_);
 }
 
 TEST(WebhookCliFlags, UsageErrorsAndStartFailures) {

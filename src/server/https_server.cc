@@ -523,7 +523,13 @@ Loop::ReadStatus Loop::readRequest(Connection& c) {
         c.expect_continue = false;
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         ERR_clear_error();
-        if (SSL_write(c.ssl, kContinue.data(), int(kContinue.size())) <= 0) ERR_clear_error();  // the client sends anyway after its own delay
+        if (SSL_write(c.ssl, kContinue.data(), int(kContinue.size())) != int(kContinue.size())) {
+          // Not even 25 bytes fit: TLS would insist on a retry of this very write before the
+          // response. A client this stuck is dropped.
+          ERR_clear_error();
+          close(c);
+          return ReadStatus::kBlocked;
+        }
       }
     }
     ERR_clear_error();
