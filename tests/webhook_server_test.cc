@@ -1,6 +1,7 @@
 // The webhook's HTTPS server (src/server/https_server.h) in-process, with a trivial handler, driven
 // by libcurl and by raw TLS sockets for what curl will not send (slow, malformed, oversized).
 #include "server/https_server.h"
+#include "server/http_request.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -575,6 +576,74 @@ TEST_F(WebhookServer, ConnectionsAboveTheLimitAreClosed) {
   auto response = first.read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
+}
+
+// --- The request-head parser on its own -------------------------------------------------------------
+
+int parse(std::string_view head, RequestHead* out = nullptr, std::string* error = nullptr, uint64_t max_body = 1000) {
+  RequestHead ignored;
+  std::string message;
+  return parseRequestHead(head, max_body, out != nullptr ? out : &ignored, error != nullptr ? error : &message);
+}
+
+TEST(WebhookServerParse, ReadsWhatTheApiServerSends) {
+  RequestHead head;
+  ASSERT_EQ(parse("POST /validate?timeout=10s HTTP/1.1\r\nHost: kspm.kspm.svc:443\r\n"
+                  "Content-Type: application/json\r\nAccept: application/json, */*\r\ncontent-length: 812\r\n"
+                  "Accept-Encoding: gzip",
+                  &head),
+            0);
+  EXPECT_EQ(head.method, "POST");
+  EXPECT_EQ(head.target, "/validate?timeout=10s");
+  EXPECT_TRUE(head.has_content_length);
+  EXPECT_EQ(head.content_length, 812u);
+  EXPECT_FALSE(head.close);
+  EXPECT_FALSE(head.http10);
+}
+
+TEST(WebhookServerParse, ConnectionAndVersionDecideKeepAlive) {
+  RequestHead head;
+  ASSERT_EQ(parse("GET /healthz HTTP/1.1\r\nConnection: Keep-Alive, CLOSE", &head), 0);
+  EXPECT_TRUE(head.close);
+  ASSERT_EQ(parse("GET /healthz HTTP/1.0", &head), 0);
+  EXPECT_TRUE(head.close) << "HTTP/1.0 closes unless it asks for keep-alive";
+  ASSERT_EQ(parse("GET /healthz HTTP/1.0\r\nConnection: keep-alive", &head), 0);
+  EXPECT_FALSE(head.close);
+  ASSERT_EQ(parse("POST /validate HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5", &head), 0);
+  EXPECT_TRUE(head.expect_continue);
+}
+
+TEST(WebhookServerParse, RefusesWhatIsMalformedOrUnsupported) {
+  std::string error;
+  EXPECT_EQ(parse("", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET /a", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET  /a HTTP/1.1", nullptr, &error), 400) << "empty method or target";
+  EXPECT_EQ(parse("GET /a HTTP/1.1 extra", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET http://x/a HTTP/1.1", nullptr, &error), 400) << "absolute-form";
+  EXPECT_EQ(parse("GET /a\x01 HTTP/1.1", nullptr, &error), 400);
+  EXPECT_EQ(parse("G(T /a HTTP/1.1", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET /a HTTP/2.0", nullptr, &error), 400);
+  EXPECT_EQ(error, "unsupported HTTP version");
+  EXPECT_EQ(parse("GET /a HTTP/1.1\r\nNoColon", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET /a HTTP/1.1\r\n: empty name", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET /a HTTP/1.1\r\nX-A: b\r\n folded", nullptr, &error), 400) << "obsolete line folding";
+  EXPECT_EQ(parse("GET /a HTTP/1.1\r\nBad Name: x", nullptr, &error), 400);
+  EXPECT_EQ(parse("GET /a HTTP/1.1\r\nX-A: b\x7f", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: -1", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: +1", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 1 2", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 99999999999999999999999", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2", nullptr, &error), 400)
+      << "conflicting lengths (request smuggling)";
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3", nullptr, &error), 0);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nExpect: something", nullptr, &error), 400);
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3", nullptr, &error), 501);
+  EXPECT_EQ(parse("POST /a HTTP/1.1", nullptr, &error), 411);
+  EXPECT_EQ(parse("GET /a HTTP/1.1", nullptr, &error), 0) << "a GET needs no length";
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 1001", nullptr, &error, 1000), 413);
+  EXPECT_NE(error.find("1001"), std::string::npos) << error;
+  EXPECT_EQ(parse("POST /a HTTP/1.1\r\nContent-Length: 1000", nullptr, &error, 1000), 0);
 }
 
 TEST(WebhookServerCreate, RefusesAMissingOrMismatchedPair) {

@@ -1,5 +1,7 @@
 #include "server/https_server.h"
 
+#include "server/http_request.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -117,33 +119,6 @@ FileStamp stampOf(const std::string& path) {
     stamp = {st.st_dev, st.st_ino, st.st_size, int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
   }
   return stamp;
-}
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-bool isTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-// Whether a comma-separated header value holds `token` (case-insensitive).
-bool hasToken(std::string_view value, std::string_view token) {
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    if (equalsIgnoreCase(trim(value.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 const char* reasonPhrase(int status) {
@@ -548,94 +523,15 @@ Loop::ReadStatus Loop::readRequest(Connection& c) {
 }
 
 bool Loop::parseHeaders(Connection& c, std::string* error, int* status) {
-  std::string_view head(c.in.data(), c.header_length - 4);
-  const size_t line_end = head.find("\r\n");
-  std::string_view request_line = head.substr(0, line_end);
-  head = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
-
-  // METHOD SP request-target SP HTTP/1.x
-  const size_t sp1 = request_line.find(' ');
-  const size_t sp2 = sp1 == std::string_view::npos ? sp1 : request_line.find(' ', sp1 + 1);
-  if (sp1 == 0 || sp2 == std::string_view::npos || request_line.find(' ', sp2 + 1) != std::string_view::npos) {
-    *error = "malformed request line";
-    return false;
-  }
-  std::string_view method = request_line.substr(0, sp1);
-  std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  std::string_view version = request_line.substr(sp2 + 1);
-  if (!std::all_of(method.begin(), method.end(), isTokenChar) || target.empty() || target.front() != '/' ||
-      std::any_of(target.begin(), target.end(), [](char ch) { return ch <= ' ' || ch == 0x7f; })) {
-    *error = "malformed request line";
-    return false;
-  }
-  bool http10 = false;
-  if (version == "HTTP/1.0") {
-    http10 = true;
-  } else if (version != "HTTP/1.1") {
-    *error = "unsupported HTTP version";
-    return false;
-  }
-  c.method.assign(method);
-  c.target.assign(target);
-
-  bool have_length = false, keep_alive = false, close = false;
-  uint64_t length = 0;
-  while (!head.empty()) {
-    const size_t end = head.find("\r\n");
-    std::string_view line = head.substr(0, end);
-    head = end == std::string_view::npos ? std::string_view() : head.substr(end + 2);
-    const size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string_view::npos) {
-      *error = "malformed header line";
-      return false;
-    }
-    std::string_view name = line.substr(0, colon);
-    if (!std::all_of(name.begin(), name.end(), isTokenChar)) {  // also rejects obsolete line folding
-      *error = "malformed header name";
-      return false;
-    }
-    std::string_view value = trim(line.substr(colon + 1));
-    if (std::any_of(value.begin(), value.end(), [](char ch) { return (ch < ' ' && ch != '\t') || ch == 0x7f; })) {
-      *error = "malformed header value";
-      return false;
-    }
-    if (equalsIgnoreCase(name, "content-length")) {
-      uint64_t parsed = 0;
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || (have_length && parsed != length)) {
-        *error = "invalid Content-Length";
-        return false;
-      }
-      have_length = true;
-      length = parsed;
-    } else if (equalsIgnoreCase(name, "transfer-encoding")) {
-      *status = 501;
-      *error = "Transfer-Encoding is not supported: send Content-Length";
-      return false;
-    } else if (equalsIgnoreCase(name, "connection")) {
-      close = close || hasToken(value, "close");
-      keep_alive = keep_alive || hasToken(value, "keep-alive");
-    } else if (equalsIgnoreCase(name, "expect")) {
-      if (!equalsIgnoreCase(value, "100-continue")) {
-        *error = "unsupported Expect";
-        return false;
-      }
-      c.expect_continue = true;
-    }
-  }
-  if (!have_length && c.method == "POST") {
-    *status = 411;
-    *error = "a POST needs Content-Length";
-    return false;
-  }
-  if (length > server_.options.max_body_bytes) {
-    *status = 413;
-    *error = "request body of " + std::to_string(length) + " bytes is above the limit of " +
-             std::to_string(server_.options.max_body_bytes);
-    return false;
-  }
-  c.content_length = length;
-  c.close_after = close || (http10 && !keep_alive);
+  RequestHead head;
+  *status = parseRequestHead(std::string_view(c.in.data(), c.header_length - 4), server_.options.max_body_bytes, &head,
+                             error);
+  if (*status != 0) return false;
+  c.method.assign(head.method);
+  c.target.assign(head.target);
+  c.content_length = head.content_length;
+  c.close_after = head.close;
+  c.expect_continue = head.expect_continue;
   return true;
 }
 
