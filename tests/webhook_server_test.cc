@@ -376,6 +376,38 @@ TEST_F(WebhookServer, OversizedBodyIs413WithoutReadingIt) {
   EXPECT_EQ(server_->metrics().errors_too_large, 2u);
 }
 
+TEST_F(WebhookServer, LargeBodiesShareABudget) {
+  ServerOptions o = options();
+  o.max_large_body_bytes = 100 * 1024;  // one 80 KiB body at a time
+  start(o);
+  const std::string body(80 * 1024, 'a');
+  const std::string request = post("/validate", body);
+  TlsClient first;
+  ASSERT_TRUE(first.connect(port(), ca()));
+  ASSERT_TRUE(first.send(request.substr(0, request.size() - 1000)));  // in progress
+  std::this_thread::sleep_for(100ms);
+  TlsClient second;
+  ASSERT_TRUE(second.connect(port(), ca()));
+  ASSERT_TRUE(second.send(request.substr(0, request.size() - body.size())));  // headers only
+  auto refused = second.read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  // Small bodies are not held back meanwhile.
+  CurlClient small(port(), ca());
+  EXPECT_EQ(small.request("POST", "/validate", "small").status, 200);
+  // The first finishes; its share is returned: the next large body is served.
+  ASSERT_TRUE(first.send(request.substr(request.size() - 1000)));
+  auto served = first.read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  TlsClient third;
+  ASSERT_TRUE(third.connect(port(), ca()));
+  ASSERT_TRUE(third.send(request));
+  auto later = third.read();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 200);
+}
+
 TEST_F(WebhookServer, OversizedHeadersAre431AndChunkedIs501) {
   ServerOptions o = options();
   o.max_header_bytes = 512;

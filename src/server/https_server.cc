@@ -33,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxDecisions = 16;
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kSmallBody = 64 * 1024;  // bodies up to this size need no shared budget
 constexpr auto kSweepInterval = std::chrono::milliseconds(50);
 constexpr auto kLingerTimeout = std::chrono::milliseconds(2000);
 
@@ -174,6 +175,7 @@ struct Connection {
   size_t header_scan_from = 0;  // where to resume looking for the end of the headers
   size_t header_length = 0;    // 0 until the headers are complete
   uint64_t content_length = 0;
+  uint64_t reserved_body = 0;  // counted in large_body_bytes
   std::string method, target;
   bool close_after = false;       // Connection: close, an error, or stopping
   bool discard_input = false;     // the request was not fully read: linger before closing
@@ -207,6 +209,7 @@ struct HttpsServer::Impl {
   std::atomic<bool> listener_closed{false};
   std::atomic<size_t> next_loop{0};
   std::atomic<size_t> active_connections{0};
+  std::atomic<uint64_t> large_body_bytes{0};  // bodies above kSmallBody being received
   std::atomic<uint64_t> tls_reloads{0};
   bool started = false;
   bool joined = false;
@@ -285,6 +288,7 @@ class Loop {
   void fail(Connection& c, int status, ErrorReason reason, std::string_view message);
   void finishWrite(Connection& c);
   void recordDecision(Connection& c);
+  void releaseBody(Connection& c);
   void linger(Connection& c);
   void close(Connection& c);
   void sayGoodbye(Connection& c);  // TLS close_notify, best effort (the socket may be full)
@@ -488,7 +492,7 @@ Loop::ReadStatus Loop::readRequest(Connection& c) {
             return ReadStatus::kChanged;
           }
           if (!parseHeaders(c, &error, &status)) {
-            fail(c, status, status == 413 ? kTooLarge : kMalformed, error);
+            fail(c, status, (status == 413 || status == 503) ? kTooLarge : kMalformed, error);
             return ReadStatus::kChanged;
           }
         }
@@ -532,7 +536,25 @@ bool Loop::parseHeaders(Connection& c, std::string* error, int* status) {
   c.content_length = head.content_length;
   c.close_after = head.close;
   c.expect_continue = head.expect_continue;
+  // Bodies above kSmallBody draw on a budget shared by every connection, so that many clients
+  // sending the largest body at once cannot make the server buffer max_connections x max_body.
+  if (c.content_length > kSmallBody) {
+    const size_t before = server_.large_body_bytes.fetch_add(c.content_length);
+    if (before + c.content_length > server_.options.max_large_body_bytes) {
+      server_.large_body_bytes.fetch_sub(c.content_length);
+      *status = 503;
+      *error = "too many large requests in progress: retry";
+      return false;
+    }
+    c.reserved_body = c.content_length;
+  }
   return true;
+}
+
+void Loop::releaseBody(Connection& c) {
+  if (c.reserved_body == 0) return;
+  server_.large_body_bytes.fetch_sub(c.reserved_body);
+  c.reserved_body = 0;
 }
 
 void Loop::handle(Connection& c) {
@@ -578,6 +600,8 @@ void Loop::handle(Connection& c) {
   }
   // Keep what follows (a pipelined request) and reset the parser.
   c.in.erase(0, consumed);
+  releaseBody(c);
+  if (c.in.capacity() > kSmallBody && c.in.size() <= kSmallBody) c.in.shrink_to_fit();  // idle connections stay small
   c.header_length = 0;
   c.header_scan_from = 0;
   c.content_length = 0;
@@ -696,6 +720,7 @@ void Loop::close(Connection& c) {
 
 void Loop::destroy(Connection& c) {
   if (c.fd < 0) return;
+  releaseBody(c);
   SSL_free(c.ssl);
   c.ssl = nullptr;
   ::close(c.fd);  // also removes it from the epoll set

@@ -13,7 +13,8 @@
 //    413 and close (the body is not read); Transfer-Encoding → 501 and close (the API server sends
 //    Content-Length); POST without Content-Length → 411 and close; a malformed request line or
 //    header → 400 and close; a request not complete within request_timeout of its first byte →
-//    408 and close. Idle keep-alive connections close after idle_timeout, handshakes after
+//    408 and close; a body above 64 KiB while others hold max_large_body_bytes → 503 and close.
+//    Idle keep-alive connections close after idle_timeout, handshakes after
 //    handshake_timeout, responses not written within write_timeout are dropped. Connections above
 //    max_connections are closed at once.
 //  - The Handler runs on the loop thread that read the request (it must be fast and thread-safe);
@@ -50,6 +51,9 @@ struct ServerOptions {
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 3u << 20;
   size_t max_connections = 4096;
+  // Bodies above 64 KiB being received, all connections together; a request that would exceed it
+  // gets 503 and close (a client retries). Bodies up to 64 KiB are bounded by max_connections.
+  uint64_t max_large_body_bytes = 256u << 20;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds request_timeout{10'000};  // first byte of a request → whole request read
   std::chrono::milliseconds write_timeout{10'000};
