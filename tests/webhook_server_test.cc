@@ -484,6 +484,27 @@ TEST_F(WebhookServer, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_EQ(server_->metrics().errors_timeout, 0u) << "an idle close is not an error";
 }
 
+TEST_F(WebhookServer, AStalledHandshakeIsClosedAtItsDeadline) {
+  ServerOptions o = options();
+  o.handshake_timeout = 300ms;
+  start(o);
+  // TCP only, no ClientHello: the server must not keep the connection.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  char byte;
+  const ssize_t got = ::recv(fd, &byte, 1, 0);
+  const int recv_errno = errno;
+  ::close(fd);
+  EXPECT_EQ(got, 0) << "not closed by the server (errno " << recv_errno << ")";
+  EXPECT_EQ(server_->metrics().errors_timeout, 1u);
+}
+
 TEST_F(WebhookServer, ReloadedCertificateServesNewHandshakesAndBadPairsAreIgnored) {
   ServerOptions o = options();
   o.cert_poll_interval = 50ms;
