@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -348,6 +349,55 @@ Result<std::unique_ptr<cluster::KubeClient>> connect(const ClusterFlagsLite& fla
   return cluster::KubeClient::create(config.value(), options);
 }
 
+// --- Exceptions expire: a new Controller each UTC day -------------------------------------------------
+
+/**
+ * The Controller in use, rebuilt when the UTC date changes (policy exceptions have expiry dates and
+ * the webhook runs for weeks). Requests read a plain atomic pointer; a replaced Controller is kept
+ * until the next replacement a day later, long after any request that used it finished.
+ */
+class DailyController {
+ public:
+  using Factory = std::function<std::unique_ptr<admission::Controller>(const std::string& today)>;
+  explicit DailyController(Factory factory) : factory_(std::move(factory)), today_(todayUtc()) {
+    current_ptr_ = factory_(today_);
+    current_.store(current_ptr_.get(), std::memory_order_release);
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!cv_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_; })) {
+        const std::string today = todayUtc();
+        if (today == today_) continue;
+        today_ = today;
+        previous_ = std::move(current_ptr_);  // the one before it is freed here
+        current_ptr_ = factory_(today);
+        current_.store(current_ptr_.get(), std::memory_order_release);
+      }
+    });
+  }
+  ~DailyController() { stop(); }
+
+  const admission::Controller& current() const { return *current_.load(std::memory_order_acquire); }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  Factory factory_;
+  std::string today_;
+  std::unique_ptr<admission::Controller> current_ptr_, previous_;
+  std::atomic<const admission::Controller*> current_{nullptr};
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
 // --- Log lines ----------------------------------------------------------------------------------------
 
 /** The check IDs of a response (its auditAnnotations "findings"), or "". */
@@ -487,7 +537,13 @@ int runWebhook(int argc, char** argv) {
     for (const ConfigError& e : config_errors) std::fprintf(stderr, "kspm webhook: %s\n", describeConfigError(e).c_str());
     return usageError("webhook", std::to_string(config_errors.size()) + " error(s) in the configuration");
   }
-  scan_policy.today = todayUtc();
+
+  // SIGTERM and SIGINT are taken by sigwait below: block them before any thread starts (every thread inherits the mask).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Namespace labels.
   std::unique_ptr<ClusterNamespaceLabels> labels;
@@ -506,9 +562,13 @@ int runWebhook(int argc, char** argv) {
 
   admission::ControllerOptions controller_options;
   controller_options.max_body_bytes = options.max_body_bytes;
-  admission::Controller controller(Catalog::builtin(), scan_policy,
-                                   admission_policy ? *admission_policy : admission::AdmissionPolicy{}, labels.get(),
-                                   controller_options);
+  const admission::AdmissionPolicy policy = admission_policy ? *admission_policy : admission::AdmissionPolicy{};
+  DailyController controllers([&](const std::string& today) {
+    ScanPolicy dated = scan_policy;
+    dated.today = today;  // which exceptions have expired
+    return std::make_unique<admission::Controller>(Catalog::builtin(), std::move(dated), policy, labels.get(),
+                                                   controller_options);
+  });
 
   using Decision = admission::Outcome::Decision;
   options.decision_labels.clear();
@@ -518,8 +578,8 @@ int runWebhook(int argc, char** argv) {
   }
   options.cert_file = tls_cert;
   options.key_file = tls_key;
-  server::Handler handler = [&controller](std::string_view body) {
-    admission::Outcome outcome = controller.review(body);
+  server::Handler handler = [&controllers](std::string_view body) {
+    admission::Outcome outcome = controllers.current().review(body);
     server::HandlerResult result;
     result.http_status = outcome.http_status;
     result.decision = static_cast<uint32_t>(outcome.decision);
@@ -528,13 +588,6 @@ int runWebhook(int argc, char** argv) {
     result.body = std::move(outcome.body);
     return result;
   };
-
-  // SIGTERM and SIGINT are taken by sigwait below: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string listen_host = options.host;
   auto created = server::HttpsServer::create(std::move(options), std::move(handler));
@@ -562,6 +615,7 @@ int runWebhook(int argc, char** argv) {
     std::_Exit(1);
   }).detach();
   server->wait();
+  controllers.stop();
   if (labels) labels->stop();
   std::fprintf(stderr, "kspm webhook: stopped\n");
   return kExitOk;
