@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  paths     Attack paths from entry points to crown jewels, with techniques and evidence\n"
     "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
+    "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
+  if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
   if (verb == "explain") return kspm::cli::runExplain(argc, argv);
   if (verb == "pss") return kspm::cli::runPssPlan(argc, argv);
