@@ -12,7 +12,10 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "kspm/admission.h"
+#include "kspm/catalog.h"
 #include "kspm/cluster_read.h"
+#include "kspm/config.h"
 #include "kspm/node.h"
 #include "test_util.h"
 
@@ -143,6 +146,24 @@ TEST(DeployManifests, WebhookConfigurationIsSafeForTheCluster) {
   const Object* pdb = find(set, "PodDisruptionBudget");
   ASSERT_NE(pdb, nullptr);
   EXPECT_EQ(pdb->root->find({"spec", "minAvailable"})->integer(), 1);
+}
+
+TEST(DeployManifests, WebhookConfigFileIsValidWithItsAdmissionSection) {
+  ObjectSet set = testing::loadText(testing::readFile(webhookFile()), webhookFile());
+  const Object* config_map = find(set, "ConfigMap");
+  ASSERT_NE(config_map, nullptr);
+  const Node* text = config_map->root->find({"data", "kspm.yaml"});
+  ASSERT_NE(text, nullptr);
+  std::vector<ConfigError> errors;
+  Config config = parseConfig("kspm.yaml", text->str(), Catalog::builtin(), &errors);
+  for (const ConfigError& e : errors) ADD_FAILURE() << describeConfigError(e);
+  ASSERT_NE(config.admission, nullptr);
+  EXPECT_EQ(config.admission->defaults.mode, admission::Mode::kEnforce);
+  EXPECT_EQ(config.admission->defaults.pss_level, PssLevel::kRestricted);
+  // The webhook's own namespace is exempt in the policy too, not only in the webhook configuration.
+  const std::vector<std::string>& exempt = config.admission->exempt_namespaces;
+  EXPECT_NE(std::find(exempt.begin(), exempt.end(), "kspm-webhook"), exempt.end());
+  EXPECT_NE(std::find(exempt.begin(), exempt.end(), "kube-system"), exempt.end());
 }
 
 TEST(DeployManifests, GenCertsMakesACertificateForTheService) {
