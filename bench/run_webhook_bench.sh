@@ -13,7 +13,9 @@
 # Usage: bench/run_webhook_bench.sh [BUILD_DIR]   (default: build next to this script's repo)
 # Environment: DURATION (default 30s), THREADS (wrk, default 2), CONNECTIONS (default 16),
 # SERVER_THREADS (kspm event loops, default: one per core), PORT (default 18443),
-# CONFIG (a kspm config file; default: none), BENCH_DIR (default /tmp/kspm-webhook-bench).
+# CONFIG (a kspm config file; default: none), BENCH_DIR (default /tmp/kspm-webhook-bench),
+# DELAY_MS (each connection pauses that many ms between reviews: latency at a set rate, about
+# CONNECTIONS * 1000 / DELAY_MS reviews/s; default: none, i.e. saturation).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,6 +54,10 @@ echo "review: $(wc -c < "$dir/review.json") bytes; decision: $(curl -s --cacert 
 export KSPM_REVIEW="$dir/review.json"
 wrk -t"$threads" -c"$connections" -d5s -s "$here/webhook_review.lua" "$url" > /dev/null  # warm-up
 curl -s --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics" > "$dir/metrics.before"
+if [ -n "${DELAY_MS:-}" ]; then
+  export KSPM_DELAY_MS="$DELAY_MS"
+  echo "paced: each connection waits ${DELAY_MS} ms between reviews (offered load about $((connections * 1000 / DELAY_MS))/s)"
+fi
 echo "wrk -t$threads -c$connections -d$duration --latency (TLS keep-alive)"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/webhook_review.lua" "$url" | tee "$dir/wrk.txt"
 curl -s --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics" > "$dir/metrics.after"

@@ -9,6 +9,16 @@ local file = assert(io.open(path, "rb"))
 local body = file:read("*a")
 file:close()
 
+-- $KSPM_DELAY_MS (optional): each connection waits that long after a response before its next
+-- request, so the offered load is about connections * 1000 / delay per second (latency at a set
+-- rate, not at saturation, where it only measures queueing behind the shared cores).
+local pause = tonumber(os.getenv("KSPM_DELAY_MS") or "")
+if pause ~= nil and pause > 0 then
+  function delay()
+    return pause
+  end
+end
+
 wrk.method = "POST"
 wrk.body = body
 wrk.headers["Content-Type"] = "application/json"
