@@ -152,6 +152,28 @@ bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns) {
 
 namespace {
 
+// The kinds of kPodCreatingCustomKinds the input holds, in that order; derived once per scan.
+const std::vector<std::string_view>& podCreatingKindsPresent(const EvalContext& context) {
+  return context.scan->derived<std::vector<std::string_view>>("net/pod-creating-kinds", [&] {
+    std::vector<std::string_view> present;
+    for (std::string_view kind : kPodCreatingCustomKinds) {
+      if (!context.scan->index.ofKind(kind).empty()) present.push_back(kind);
+    }
+    return present;
+  });
+}
+
+}  // namespace
+
+bool mayCreateUnseenObjects(const EvalContext& context, std::string_view ns) {
+  for (std::string_view kind : podCreatingKindsPresent(context)) {
+    if (!context.scan->index.ofKindIn(kind, ns).empty()) return true;
+  }
+  return false;
+}
+
+namespace {
+
 std::string_view directoryOf(const ObjectSet& objects, const Object& object) {
   std::string_view path = objects.pathOf(object);
   size_t slash = path.rfind('/');
@@ -203,6 +225,17 @@ bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::str
   std::string_view directory = directoryOf(objects, referrer);
   for (const Workload& w : workloads) {
     if (directoryOf(objects, *w.object) == directory) return true;
+  }
+  return false;
+}
+
+bool podsAssessable(const EvalContext& context, std::string_view ns, const Object& referrer) {
+  const std::vector<Workload>& workloads = context.scan->index.workloadsIn(ns);
+  if (workloads.empty() || mayCreateUnseenObjects(context, ns)) return false;
+  if (!ns.empty()) return true;
+  std::string_view directory = directoryOf(*context.objects, referrer);
+  for (const Workload& w : workloads) {
+    if (directoryOf(*context.objects, *w.object) == directory) return true;
   }
   return false;
 }

@@ -51,6 +51,12 @@ std::string_view annotation(const Object& object, std::string_view key);
  * such namespaces.
  */
 bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns);
+/**
+ * The same answer from the scan's facts: which of those kinds the input holds at all is derived
+ * once per scan (ScanContext::derived), so a call costs one lookup per kind present (usually none)
+ * instead of one per known kind. Checks that run per object should prefer it.
+ */
+bool mayCreateUnseenObjects(const EvalContext& context, std::string_view ns);
 
 /**
  * True when the input defines an object of `kind` that belongs with `referrer` (whose effective
@@ -76,6 +82,8 @@ bool sameProject(const ObjectSet& objects, std::string_view ns, const Object& a,
  */
 bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns,
                     const Object& referrer);
+/** podsAssessable over the scan's index and objects, with mayCreateUnseenObjects(context, ns): same answer, cheaper. */
+bool podsAssessable(const EvalContext& context, std::string_view ns, const Object& referrer);
 
 /**
  * True when a Role of `ns`, or a ClusterRole bound by a RoleBinding of `ns`, lets someone create
