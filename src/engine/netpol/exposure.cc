@@ -3,6 +3,7 @@
 // the NetworkPolicies that select the workload.
 #include <algorithm>
 #include <cctype>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -64,18 +65,18 @@ ConnSet servicePorts(const Object& service, const WorkloadInfo& w, const Node* s
 
 /** Known ingress controllers and gateways, by pod label. */
 bool isIngressController(const WorkloadInfo& w) {
-  static constexpr std::pair<std::string_view, std::string_view> kMarkers[] = {
-      {"app.kubernetes.io/name", "ingress-nginx"}, {"app.kubernetes.io/name", "nginx-ingress"},
-      {"app.kubernetes.io/name", "traefik"},       {"app.kubernetes.io/name", "haproxy-ingress"},
-      {"app.kubernetes.io/name", "contour"},       {"app.kubernetes.io/name", "envoy-gateway"},
-      {"app.kubernetes.io/name", "kong"},          {"app", "istio-ingressgateway"},
-      {"istio", "ingressgateway"},                 {"app.kubernetes.io/name", "envoy"},
-  };
-  for (const auto& [key, value] : kMarkers) {
-    const std::string_view* v = findLabel(w.labels, key);
-    if (v != nullptr && *v == value) return true;
+  // One lookup per label key, then its marker values.
+  static constexpr std::string_view kNames[] = {"ingress-nginx", "nginx-ingress", "traefik", "haproxy-ingress",
+                                                "contour",       "envoy-gateway", "kong",    "envoy"};
+  if (const std::string_view* v = findLabel(w.labels, "app.kubernetes.io/name"); v != nullptr) {
+    for (std::string_view name : kNames) {
+      if (*v == name) return true;
+    }
   }
-  return false;
+  const std::string_view* app = findLabel(w.labels, "app");
+  if (app != nullptr && *app == "istio-ingressgateway") return true;
+  const std::string_view* istio = findLabel(w.labels, "istio");
+  return istio != nullptr && *istio == "ingressgateway";
 }
 
 struct Ranking {
@@ -164,9 +165,29 @@ std::vector<Exposure> computeExposure(const Model& model) {
   // From the internet: per address family, since a policy admitting 0.0.0.0/0 exposes a workload
   // to the IPv4 internet whatever it says of IPv6. Allowed = what either family's whole internet
   // may open.
-  std::vector<Reach> from_internet(model.workloads().size());
+  // Computed on first use: only the workloads behind an externally reachable Service need it.
+  std::vector<std::unique_ptr<Reach>> from_internet(model.workloads().size());
   Endpoint internet4 = Endpoint::ofExternal(internetAddresses(IpFamily::kV4), "internet");
   Endpoint internet6 = Endpoint::ofExternal(internetAddresses(IpFamily::kV6), "internet");
+  auto internetReach = [&](uint32_t w) -> const Reach& {
+    std::unique_ptr<Reach>& r = from_internet[w];
+    if (r != nullptr) return *r;
+    r = std::make_unique<Reach>();
+    if (model.ingressPolicies(w).empty() && model.foreignPoliciesFor(model.workloads()[w].ns).empty()) {
+      // Nothing narrows its ingress: the internet (like everyone) may open anything.
+      r->allowed = ConnSet::all();
+      r->ingress.judged = true;
+    } else {
+      *r = model.reach(internet4, Endpoint::ofWorkload(w));
+      Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
+      r->allowed.unite(v6.allowed);
+      r->unknown.unite(v6.unknown);
+      r->unknown = r->unknown.minus(r->allowed);
+      r->depends.unite(v6.depends);
+      r->depends = r->depends.minus(r->allowed).minus(r->unknown);
+    }
+    return *r;
+  };
   std::vector<uint32_t> controllers;
   for (uint32_t w = 0; w < model.workloads().size(); ++w) {
     if (isIngressController(model.workloads()[w])) controllers.push_back(w);
@@ -176,19 +197,6 @@ std::vector<Exposure> computeExposure(const Model& model) {
     const WorkloadInfo& info = model.workloads()[w];
     out[w].workload = w;
     const std::vector<uint32_t>& selecting = model.ingressPolicies(w);
-    if (selecting.empty() && model.foreignPoliciesFor(info.ns).empty()) {
-      // Nothing narrows its ingress: the internet (like everyone) may open anything.
-      from_internet[w].allowed = ConnSet::all();
-      from_internet[w].ingress.judged = true;
-    } else {
-      from_internet[w] = model.reach(internet4, Endpoint::ofWorkload(w));
-      Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
-      from_internet[w].allowed.unite(v6.allowed);
-      from_internet[w].unknown.unite(v6.unknown);
-      from_internet[w].unknown = from_internet[w].unknown.minus(from_internet[w].allowed);
-      from_internet[w].depends.unite(v6.depends);
-      from_internet[w].depends = from_internet[w].depends.minus(from_internet[w].allowed).minus(from_internet[w].unknown);
-    }
 
     ExposurePath pod;
     pod.via = info.object;
@@ -286,7 +294,7 @@ std::vector<Exposure> computeExposure(const Model& model) {
 
   // Services that select workloads.
   auto judge_external = [&](uint32_t w, ExposurePath& path, const Object& service) {
-    const Reach& r = from_internet[w];
+    const Reach& r = internetReach(w);
     const WorkloadInfo& info = model.workloads()[w];
     if (!r.foreign.empty()) {
       path.confidence = Confidence::kUnknown;

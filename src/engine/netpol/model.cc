@@ -455,7 +455,7 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   std::vector<NamespaceInfo>& namespaces = model->namespaces_;
   std::unordered_map<std::string_view, size_t> seen;
   auto note_namespace = [&](std::string_view name, const Object* object) {
-    auto [it, inserted] = seen.emplace(name, namespaces.size());
+    auto [it, inserted] = seen.try_emplace(name, namespaces.size());
     if (inserted) {
       NamespaceInfo info;
       info.name = name;
@@ -471,10 +471,17 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   for (const Object& object : objects.objects()) {
     if (object.kind == "Namespace" && object.group().empty() && !object.name.empty()) note_namespace(object.name, &object);
   }
+  std::string_view last_noted;  // objects come in runs of one namespace: skip the hash lookup for a repeat
+  bool noted_any = false;
   for (const Object& object : objects.objects()) {
     if (object.kind == "Namespace") continue;
     std::string_view ns = objects.namespaceOf(object);
-    if (!ns.empty() || object.kind == "NetworkPolicy" || checks::isPodBearingKind(object.kind)) note_namespace(ns, nullptr);
+    if (noted_any && ns == last_noted) continue;
+    if (!ns.empty() || object.kind == "NetworkPolicy" || checks::isPodBearingKind(object.kind)) {
+      note_namespace(ns, nullptr);
+      last_noted = ns;
+      noted_any = true;
+    }
   }
   for (NamespaceInfo& info : namespaces) {
     if (info.name.empty()) continue;
@@ -536,7 +543,15 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   }
 
   // Policies.
+  auto maybe_policy = [](std::string_view kind) {
+    if (kind == "NetworkPolicy") return true;
+    for (const ForeignKind& k : kForeignKinds) {
+      if (kind == k.kind) return true;
+    }
+    return false;
+  };
   for (const Object& object : objects.objects()) {
+    if (!maybe_policy(object.kind)) continue;  // the common case: decided without the API group
     std::string_view group = object.group();
     if (object.kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions")) {
       Policy policy;
@@ -622,7 +637,8 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     }
   };
   std::unordered_map<std::tuple<std::string_view, std::string_view, std::string_view>, std::vector<uint32_t>, KeyHash> postings;
-  for (uint32_t w = 0; w < model->workloads_.size(); ++w) {
+  // Only the policies read the postings: without any, every workload's facts stay empty.
+  for (uint32_t w = 0; !model->policies_.empty() && w < model->workloads_.size(); ++w) {
     const WorkloadInfo& info = model->workloads_[w];
     for (const auto& [key, value] : info.labels) postings[{info.ns, key, value}].push_back(w);
   }
