@@ -134,8 +134,16 @@ inline bool isSystemNamespaceWithoutWorkloads(std::string_view name) {
 const netpol::Model& netpolModel(const EvalContext& context);
 /** netpol::computeExposure of netpolModel, computed once per scan; indexed by model workload. */
 const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context);
+/** netpolExposure when the caller holds netpolModel(context) already: one lookup instead of two. */
+const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context, const netpol::Model& model);
 /** The model's index of the workload `object`, or nullopt when the model does not hold it. */
 std::optional<uint32_t> netpolWorkload(const EvalContext& context, const Object& object);
+/** netpolModel and netpolWorkload in one lookup. */
+struct NetpolWorkloadRef {
+  const netpol::Model* model = nullptr;
+  std::optional<uint32_t> workload;
+};
+NetpolWorkloadRef netpolWorkloadRef(const EvalContext& context, const Object& object);
 /** The model's parsed form of the Kubernetes NetworkPolicy `object`, or nullptr (not one, or rejected: a problem). */
 const netpol::Policy* netpolPolicy(const EvalContext& context, const Object& object);
 
