@@ -3,7 +3,6 @@
 // the NetworkPolicies that select the workload.
 #include <algorithm>
 #include <cctype>
-#include <memory>
 #include <string>
 #include <unordered_map>
 
