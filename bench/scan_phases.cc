@@ -3,10 +3,11 @@
 // Times (1) ingestPaths (read, split, libyaml parse, tree building, object assembly), (2) the
 // engine alone over every object (findings discarded), (3) the engine with JSON formatting on the
 // workers (the report text is counted, not written). Also prints the peak RSS after ingest, and
-// on its own line the per-scan facts the engine derives before or during a run, each timed alone on
-// one thread: the ScanContext (object index), the NetworkPolicy model and the exposure of every
-// workload. The model and exposure are built lazily by the first check that needs them, while the
-// other workers wait for them, so their time counts in full in the engine's wall time.
+// on its own line the per-scan facts the engine derives before or during a run, each timed alone
+// after the runs: the ScanContext (object index, one thread), the NetworkPolicy model and the
+// exposure of every workload (which split their passes over the hardware threads on large inputs).
+// The model and exposure are built by the first check that needs them while the other workers wait
+// for them, so their wall time counts in full in the engine's.
 // Usage: scan_phases PATH [THREADS]   (THREADS 0 or absent = all cores)
 #include <chrono>
 #include <cstdio>
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
   double t6 = now();
   std::vector<netpol::Exposure> exposure = netpol::computeExposure(*model);
   double t7 = now();
-  std::printf("derived (1 thread): scan_context=%.3fs netpol_model=%.3fs (%zu workloads, %zu policies) "
+  std::printf("derived, alone: scan_context=%.3fs netpol_model=%.3fs (%zu workloads, %zu policies) "
               "exposure=%.3fs\n",
               t5 - t4, t6 - t5, model->workloads().size(), model->policies().size(), t7 - t6);
   return 0;
