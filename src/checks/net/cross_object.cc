@@ -152,6 +152,28 @@ bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns) {
 
 namespace {
 
+// The kinds of kPodCreatingCustomKinds the input holds, in that order; derived once per scan.
+const std::vector<std::string_view>& podCreatingKindsPresent(const EvalContext& context) {
+  return context.scan->derived<std::vector<std::string_view>>("net/pod-creating-kinds", [&] {
+    std::vector<std::string_view> present;
+    for (std::string_view kind : kPodCreatingCustomKinds) {
+      if (!context.scan->index.ofKind(kind).empty()) present.push_back(kind);
+    }
+    return present;
+  });
+}
+
+}  // namespace
+
+bool mayCreateUnseenObjects(const EvalContext& context, std::string_view ns) {
+  for (std::string_view kind : podCreatingKindsPresent(context)) {
+    if (!context.scan->index.ofKindIn(kind, ns).empty()) return true;
+  }
+  return false;
+}
+
+namespace {
+
 std::string_view directoryOf(const ObjectSet& objects, const Object& object) {
   std::string_view path = objects.pathOf(object);
   size_t slash = path.rfind('/');
@@ -203,6 +225,17 @@ bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::str
   std::string_view directory = directoryOf(objects, referrer);
   for (const Workload& w : workloads) {
     if (directoryOf(objects, *w.object) == directory) return true;
+  }
+  return false;
+}
+
+bool podsAssessable(const EvalContext& context, std::string_view ns, const Object& referrer) {
+  const std::vector<Workload>& workloads = context.scan->index.workloadsIn(ns);
+  if (workloads.empty() || mayCreateUnseenObjects(context, ns)) return false;
+  if (!ns.empty()) return true;
+  std::string_view directory = directoryOf(*context.objects, referrer);
+  for (const Workload& w : workloads) {
+    if (directoryOf(*context.objects, *w.object) == directory) return true;
   }
   return false;
 }
@@ -287,6 +320,7 @@ const NetpolFacts& netpolFacts(const EvalContext& context) {
     options.workload_kinds = context.scan->workload_kinds;
     facts.model = netpol::Model::build(*context.objects, options);
     const auto& workloads = facts.model->workloads();
+    facts.workload_of.reserve(workloads.size());
     for (uint32_t w = 0; w < workloads.size(); ++w) facts.workload_of.emplace(workloads[w].object, w);
     const auto& policies = facts.model->policies();
     for (uint32_t p = 0; p < policies.size(); ++p) facts.policy_of.emplace(policies[p].object, p);
@@ -300,16 +334,24 @@ const netpol::Model& netpolModel(const EvalContext& context) { return *netpolFac
 
 const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context) {
   // The model first: derived() holds its lock while computing, so the two must not nest.
-  const netpol::Model& model = netpolModel(context);
+  return netpolExposure(context, netpolModel(context));
+}
+
+const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context, const netpol::Model& model) {
   return context.scan->derived<std::vector<netpol::Exposure>>("net/netpol-exposure",
                                                               [&] { return netpol::computeExposure(model); });
 }
 
 std::optional<uint32_t> netpolWorkload(const EvalContext& context, const Object& object) {
+  return netpolWorkloadRef(context, object).workload;
+}
+
+NetpolWorkloadRef netpolWorkloadRef(const EvalContext& context, const Object& object) {
   const NetpolFacts& facts = netpolFacts(context);
-  auto it = facts.workload_of.find(&object);
-  if (it == facts.workload_of.end()) return std::nullopt;
-  return it->second;
+  NetpolWorkloadRef ref;
+  ref.model = facts.model.get();
+  if (auto it = facts.workload_of.find(&object); it != facts.workload_of.end()) ref.workload = it->second;
+  return ref;
 }
 
 const netpol::Policy* netpolPolicy(const EvalContext& context, const Object& object) {

@@ -51,6 +51,12 @@ std::string_view annotation(const Object& object, std::string_view key);
  * such namespaces.
  */
 bool mayCreateUnseenObjects(const ObjectIndex& index, std::string_view ns);
+/**
+ * The same answer from the scan's facts: which of those kinds the input holds at all is derived
+ * once per scan (ScanContext::derived), so a call costs one lookup per kind present (usually none)
+ * instead of one per known kind. Checks that run per object should prefer it.
+ */
+bool mayCreateUnseenObjects(const EvalContext& context, std::string_view ns);
 
 /**
  * True when the input defines an object of `kind` that belongs with `referrer` (whose effective
@@ -76,6 +82,8 @@ bool sameProject(const ObjectSet& objects, std::string_view ns, const Object& a,
  */
 bool podsAssessable(const ObjectIndex& index, const ObjectSet& objects, std::string_view ns,
                     const Object& referrer);
+/** podsAssessable over the scan's index and objects, with mayCreateUnseenObjects(context, ns): same answer, cheaper. */
+bool podsAssessable(const EvalContext& context, std::string_view ns, const Object& referrer);
 
 /**
  * True when a Role of `ns`, or a ClusterRole bound by a RoleBinding of `ns`, lets someone create
@@ -126,8 +134,16 @@ inline bool isSystemNamespaceWithoutWorkloads(std::string_view name) {
 const netpol::Model& netpolModel(const EvalContext& context);
 /** netpol::computeExposure of netpolModel, computed once per scan; indexed by model workload. */
 const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context);
+/** netpolExposure when the caller holds netpolModel(context) already: one lookup instead of two. */
+const std::vector<netpol::Exposure>& netpolExposure(const EvalContext& context, const netpol::Model& model);
 /** The model's index of the workload `object`, or nullopt when the model does not hold it. */
 std::optional<uint32_t> netpolWorkload(const EvalContext& context, const Object& object);
+/** netpolModel and netpolWorkload in one lookup. */
+struct NetpolWorkloadRef {
+  const netpol::Model* model = nullptr;
+  std::optional<uint32_t> workload;
+};
+NetpolWorkloadRef netpolWorkloadRef(const EvalContext& context, const Object& object);
 /** The model's parsed form of the Kubernetes NetworkPolicy `object`, or nullptr (not one, or rejected: a problem). */
 const netpol::Policy* netpolPolicy(const EvalContext& context, const Object& object);
 

@@ -64,18 +64,18 @@ ConnSet servicePorts(const Object& service, const WorkloadInfo& w, const Node* s
 
 /** Known ingress controllers and gateways, by pod label. */
 bool isIngressController(const WorkloadInfo& w) {
-  static constexpr std::pair<std::string_view, std::string_view> kMarkers[] = {
-      {"app.kubernetes.io/name", "ingress-nginx"}, {"app.kubernetes.io/name", "nginx-ingress"},
-      {"app.kubernetes.io/name", "traefik"},       {"app.kubernetes.io/name", "haproxy-ingress"},
-      {"app.kubernetes.io/name", "contour"},       {"app.kubernetes.io/name", "envoy-gateway"},
-      {"app.kubernetes.io/name", "kong"},          {"app", "istio-ingressgateway"},
-      {"istio", "ingressgateway"},                 {"app.kubernetes.io/name", "envoy"},
-  };
-  for (const auto& [key, value] : kMarkers) {
-    const std::string_view* v = findLabel(w.labels, key);
-    if (v != nullptr && *v == value) return true;
+  // One lookup per label key, then its marker values.
+  static constexpr std::string_view kNames[] = {"ingress-nginx", "nginx-ingress", "traefik", "haproxy-ingress",
+                                                "contour",       "envoy-gateway", "kong",    "envoy"};
+  if (const std::string_view* v = findLabel(w.labels, "app.kubernetes.io/name"); v != nullptr) {
+    for (std::string_view name : kNames) {
+      if (*v == name) return true;
+    }
   }
-  return false;
+  const std::string_view* app = findLabel(w.labels, "app");
+  if (app != nullptr && *app == "istio-ingressgateway") return true;
+  const std::string_view* istio = findLabel(w.labels, "istio");
+  return istio != nullptr && *istio == "ingressgateway";
 }
 
 struct Ranking {
@@ -164,129 +164,144 @@ std::vector<Exposure> computeExposure(const Model& model) {
   // From the internet: per address family, since a policy admitting 0.0.0.0/0 exposes a workload
   // to the IPv4 internet whatever it says of IPv6. Allowed = what either family's whole internet
   // may open.
-  std::vector<Reach> from_internet(model.workloads().size());
+  // Computed on first use (only the workloads behind an externally reachable Service need it), in
+  // a cache per thread: reach() is a pure function of the model, so the cache changes no answer.
   Endpoint internet4 = Endpoint::ofExternal(internetAddresses(IpFamily::kV4), "internet");
   Endpoint internet6 = Endpoint::ofExternal(internetAddresses(IpFamily::kV6), "internet");
-  std::vector<uint32_t> controllers;
-  for (uint32_t w = 0; w < model.workloads().size(); ++w) {
-    if (isIngressController(model.workloads()[w])) controllers.push_back(w);
-  }
-
-  for (uint32_t w = 0; w < model.workloads().size(); ++w) {
-    const WorkloadInfo& info = model.workloads()[w];
-    out[w].workload = w;
-    const std::vector<uint32_t>& selecting = model.ingressPolicies(w);
-    if (selecting.empty() && model.foreignPoliciesFor(info.ns).empty()) {
+  using ReachCache = std::unordered_map<uint32_t, Reach>;
+  auto internetReach = [&](uint32_t w, ReachCache& cache) -> const Reach& {
+    auto [it, inserted] = cache.try_emplace(w);
+    Reach& r = it->second;
+    if (!inserted) return r;
+    if (model.ingressPolicies(w).empty() && model.foreignPoliciesFor(model.workloads()[w].ns).empty()) {
       // Nothing narrows its ingress: the internet (like everyone) may open anything.
-      from_internet[w].allowed = ConnSet::all();
-      from_internet[w].ingress.judged = true;
+      r.allowed = ConnSet::all();
+      r.ingress.judged = true;
     } else {
-      from_internet[w] = model.reach(internet4, Endpoint::ofWorkload(w));
+      r = model.reach(internet4, Endpoint::ofWorkload(w));
       Reach v6 = model.reach(internet6, Endpoint::ofWorkload(w));
-      from_internet[w].allowed.unite(v6.allowed);
-      from_internet[w].unknown.unite(v6.unknown);
-      from_internet[w].unknown = from_internet[w].unknown.minus(from_internet[w].allowed);
-      from_internet[w].depends.unite(v6.depends);
-      from_internet[w].depends = from_internet[w].depends.minus(from_internet[w].allowed).minus(from_internet[w].unknown);
+      r.allowed.unite(v6.allowed);
+      r.unknown.unite(v6.unknown);
+      r.unknown = r.unknown.minus(r.allowed);
+      r.depends.unite(v6.depends);
+      r.depends = r.depends.minus(r.allowed).minus(r.unknown);
     }
+    return r;
+  };
+  // Per workload, in chunks on several threads (each writes only its own workloads' entries).
+  const size_t workload_count = model.workloads().size();
+  std::vector<uint8_t> is_controller(workload_count, 0);
+  runChunks(workload_count, chunkCount(workload_count, 4096), [&](size_t, size_t begin, size_t end) {
+    for (uint32_t w = static_cast<uint32_t>(begin); w < end; ++w) {
+      is_controller[w] = isIngressController(model.workloads()[w]) ? 1 : 0;
+      const WorkloadInfo& info = model.workloads()[w];
+      out[w].workload = w;
+      const std::vector<uint32_t>& selecting = model.ingressPolicies(w);
 
-    ExposurePath pod;
-    pod.via = info.object;
-    pod.channel = "pod network";
-    if (!model.foreignPoliciesFor(info.ns).empty()) {
-      pod.level = ExposureLevel::kCluster;
-      pod.confidence = Confidence::kUnknown;
-      pod.ports = ConnSet::all();
-      pod.reason = "policies of other engines (" + model.foreignPoliciesFor(info.ns).front()->label() +
-                   ") may narrow or widen who reaches it; kspm does not evaluate them";
-    } else if (selecting.empty()) {
-      pod.level = ExposureLevel::kCluster;
-      pod.ports = ConnSet::all();
-      pod.reason = "no NetworkPolicy selects it for ingress: every pod in the cluster can connect";
-    } else {
-      pod.narrowed_by = selecting;
-      View self = impl.viewOf(Endpoint::ofWorkload(w), nullptr);
-      std::string widest_reason;
-      for (uint32_t p : selecting) {
-        const Policy& policy = model.policies()[p];
-        for (const PolicyRule& rule : policy.ingress) {
-          ConnSet ports = Model::Impl::rulePorts(rule, self);
-          if (ports.empty()) continue;
-          ExposureLevel level = ExposureLevel::kNone;
-          Confidence confidence = Confidence::kExposed;
-          std::string reason;
-          if (rule.all_peers) {
-            level = ExposureLevel::kCluster;
-            reason = "NetworkPolicy " + policy.label() + " admits every source";
-          }
-          for (const PolicyPeer& peer : rule.peers) {
-            ExposureLevel l = ExposureLevel::kNamespace;
-            Confidence c = Confidence::kExposed;
-            if (peer.kind == PolicyPeer::Kind::kIpBlock) {
-              // External addresses are judged on the Service paths; here only whether pods may match.
-              if (!peer.block.intersects(model.podNetworks())) continue;
-              l = ExposureLevel::kCluster;
-              c = Confidence::kUnknown;
-            } else if (peer.namespace_selector) {
-              // A namespaceSelector exposes to other namespaces unless it can only match this one.
-              bool only_own = false;
-              for (const LabelRequirement& r : peer.namespace_selector->requirements) {
-                if (r.key == "kubernetes.io/metadata.name" && r.op == LabelRequirement::Op::kIn && r.values.size() == 1 &&
-                    r.values[0] == info.ns) {
-                  only_own = true;
+      ExposurePath pod;
+      pod.via = info.object;
+      pod.channel = "pod network";
+      if (!model.foreignPoliciesFor(info.ns).empty()) {
+        pod.level = ExposureLevel::kCluster;
+        pod.confidence = Confidence::kUnknown;
+        pod.ports = ConnSet::all();
+        pod.reason = "policies of other engines (" + model.foreignPoliciesFor(info.ns).front()->label() +
+                     ") may narrow or widen who reaches it; kspm does not evaluate them";
+      } else if (selecting.empty()) {
+        pod.level = ExposureLevel::kCluster;
+        pod.ports = ConnSet::all();
+        pod.reason = "no NetworkPolicy selects it for ingress: every pod in the cluster can connect";
+      } else {
+        pod.narrowed_by = selecting;
+        View self = impl.viewOf(Endpoint::ofWorkload(w), nullptr);
+        std::string widest_reason;
+        for (uint32_t p : selecting) {
+          const Policy& policy = model.policies()[p];
+          for (const PolicyRule& rule : policy.ingress) {
+            ConnSet ports = Model::Impl::rulePorts(rule, self);
+            if (ports.empty()) continue;
+            ExposureLevel level = ExposureLevel::kNone;
+            Confidence confidence = Confidence::kExposed;
+            std::string reason;
+            if (rule.all_peers) {
+              level = ExposureLevel::kCluster;
+              reason = "NetworkPolicy " + policy.label() + " admits every source";
+            }
+            for (const PolicyPeer& peer : rule.peers) {
+              ExposureLevel l = ExposureLevel::kNamespace;
+              Confidence c = Confidence::kExposed;
+              if (peer.kind == PolicyPeer::Kind::kIpBlock) {
+                // External addresses are judged on the Service paths; here only whether pods may match.
+                if (!peer.block.intersects(model.podNetworks())) continue;
+                l = ExposureLevel::kCluster;
+                c = Confidence::kUnknown;
+              } else if (peer.namespace_selector) {
+                // A namespaceSelector exposes to other namespaces unless it can only match this one.
+                bool only_own = false;
+                for (const LabelRequirement& r : peer.namespace_selector->requirements) {
+                  if (r.key == "kubernetes.io/metadata.name" && r.op == LabelRequirement::Op::kIn && r.values.size() == 1 &&
+                      r.values[0] == info.ns) {
+                    only_own = true;
+                  }
                 }
+                l = only_own ? ExposureLevel::kNamespace : ExposureLevel::kCluster;
               }
-              l = only_own ? ExposureLevel::kNamespace : ExposureLevel::kCluster;
+              if (l > level || (l == level && c < confidence)) {
+                level = l;
+                confidence = c;
+                reason = "NetworkPolicy " + policy.label() + " admits " + peer.description +
+                         (peer.kind == PolicyPeer::Kind::kIpBlock
+                              ? ", which may hold pod addresses: whether pods match it depends on the network plugin"
+                              : "");
+              }
             }
-            if (l > level || (l == level && c < confidence)) {
-              level = l;
-              confidence = c;
-              reason = "NetworkPolicy " + policy.label() + " admits " + peer.description +
-                       (peer.kind == PolicyPeer::Kind::kIpBlock
-                            ? ", which may hold pod addresses: whether pods match it depends on the network plugin"
-                            : "");
+            if (level > pod.level || (level == pod.level && level != ExposureLevel::kNone && confidence < pod.confidence)) {
+              pod.level = level;
+              pod.confidence = confidence;
+              widest_reason = reason;
             }
+            if (level != ExposureLevel::kNone) pod.ports.unite(ports);
           }
-          if (level > pod.level || (level == pod.level && level != ExposureLevel::kNone && confidence < pod.confidence)) {
-            pod.level = level;
-            pod.confidence = confidence;
-            widest_reason = reason;
-          }
-          if (level != ExposureLevel::kNone) pod.ports.unite(ports);
         }
+        pod.reason = pod.level == ExposureLevel::kNone
+                         ? "NetworkPolicies select it for ingress and admit no pod"
+                         : widest_reason;
       }
-      pod.reason = pod.level == ExposureLevel::kNone
-                       ? "NetworkPolicies select it for ingress and admit no pod"
-                       : widest_reason;
-    }
-    if (info.host_network) {
-      pod.reason += "; hostNetwork pod: NetworkPolicy may not apply to it";
-      if (pod.level != ExposureLevel::kNone) pod.confidence = Confidence::kUnknown;
-    }
-    add(w, std::move(pod));
+      if (info.host_network) {
+        pod.reason += "; hostNetwork pod: NetworkPolicy may not apply to it";
+        if (pod.level != ExposureLevel::kNone) pod.confidence = Confidence::kUnknown;
+      }
+      add(w, std::move(pod));
 
-    // hostNetwork and hostPort: the node's addresses, which may be public.
-    ConnSet node_ports;
-    for (const ContainerPort& cp : info.ports) {
-      if (cp.host_port != 0) node_ports.unite(ConnSet::ports(cp.protocol, cp.port, cp.port));
+      // hostNetwork and hostPort: the node's addresses, which may be public.
+      ConnSet node_ports;
+      for (const ContainerPort& cp : info.ports) {
+        if (cp.host_port != 0) node_ports.unite(ConnSet::ports(cp.protocol, cp.port, cp.port));
+      }
+      if (info.host_network || !node_ports.empty()) {
+        ExposurePath node;
+        node.level = ExposureLevel::kInternet;
+        node.confidence = Confidence::kPotentiallyExposed;
+        node.via = info.object;
+        node.channel = info.host_network ? "hostNetwork" : "hostPort";
+        node.ports = info.host_network && node_ports.empty() ? ConnSet::all() : node_ports;
+        node.reason = info.host_network
+                          ? "it listens on the node's network; reachable wherever the node is (public if the node has a public address)"
+                          : "its hostPort opens the port on the node; reachable wherever the node is (public if the node has a public address)";
+        add(w, std::move(node));
+      }
     }
-    if (info.host_network || !node_ports.empty()) {
-      ExposurePath node;
-      node.level = ExposureLevel::kInternet;
-      node.confidence = Confidence::kPotentiallyExposed;
-      node.via = info.object;
-      node.channel = info.host_network ? "hostNetwork" : "hostPort";
-      node.ports = info.host_network && node_ports.empty() ? ConnSet::all() : node_ports;
-      node.reason = info.host_network
-                        ? "it listens on the node's network; reachable wherever the node is (public if the node has a public address)"
-                        : "its hostPort opens the port on the node; reachable wherever the node is (public if the node has a public address)";
-      add(w, std::move(node));
-    }
+  });
+  std::vector<uint32_t> controllers;
+  for (uint32_t w = 0; w < workload_count; ++w) {
+    if (is_controller[w] != 0) controllers.push_back(w);
   }
 
-  // Services that select workloads.
-  auto judge_external = [&](uint32_t w, ExposurePath& path, const Object& service) {
-    const Reach& r = from_internet[w];
+  // Services that select workloads: each chunk of the Services collects its paths in order, then
+  // they are added chunk by chunk, so every workload gets them in Service order.
+  using Emitted = std::vector<std::pair<uint32_t, ExposurePath>>;
+  auto judge_external = [&](uint32_t w, ExposurePath& path, const Object& service, ReachCache& cache) {
+    const Reach& r = internetReach(w, cache);
     const WorkloadInfo& info = model.workloads()[w];
     if (!r.foreign.empty()) {
       path.confidence = Confidence::kUnknown;
@@ -314,15 +329,17 @@ std::vector<Exposure> computeExposure(const Model& model) {
                      "(source NAT with externalTrafficPolicy Cluster): whether it is allowed depends on the network plugin";
     }
   };
-  for (const Object* service : index.ofKind("Service")) {
-    if (!service->group().empty()) continue;
+  auto expose_service = [&](const Object* service, Emitted& emitted, ReachCache& cache) {
+    auto add = [&](uint32_t w, ExposurePath path) { emitted.emplace_back(w, std::move(path)); };
+    auto judge = [&](uint32_t w, ExposurePath& path, const Object& via) { judge_external(w, path, via, cache); };
+    if (!service->group().empty()) return;
     const Node* spec = field(service->root, "spec");
     std::string type = checks::text(field(spec, "type"));
     if (type.empty()) type = "ClusterIP";
     const Node* selector = field(spec, "selector");
     const Node* external_ips = field(spec, "externalIPs");
     bool has_external_ips = external_ips != nullptr && external_ips->isArray() && external_ips->size() > 0;
-    if (type != "LoadBalancer" && type != "NodePort" && !has_external_ips) continue;
+    if (type != "LoadBalancer" && type != "NodePort" && !has_external_ips) return;
     std::string_view ns = objects.namespaceOf(*service);
     std::string_view service_dir = directoryOf(objects.pathOf(*service));
     for (const Workload& backend : index.workloadsMatchingMap(ns, selector)) {
@@ -388,26 +405,37 @@ std::vector<Exposure> computeExposure(const Model& model) {
                 path.reason += " limited to loadBalancerSourceRanges";
               }
             }
-            if (path.level != ExposureLevel::kNone) judge_external(w, path, *service);
+            if (path.level != ExposureLevel::kNone) judge(w, path, *service);
             add(w, std::move(path));
           }
         }
         if (type == "NodePort" || (type == "LoadBalancer" && !checks::isFalse(field(spec, "allocateLoadBalancerNodePorts")))) {
           ExposurePath path = base(ExposureLevel::kInternet, Confidence::kPotentiallyExposed, "NodePort",
                                    service_label + " opens a port on every node (internet-facing only if nodes have public addresses)");
-          judge_external(w, path, *service);
+          judge(w, path, *service);
           if (path.confidence == Confidence::kExposed) path.confidence = Confidence::kPotentiallyExposed;
           add(w, std::move(path));
         }
         if (has_external_ips) {
           ExposurePath path = base(ExposureLevel::kInternet, Confidence::kPotentiallyExposed, "externalIPs",
                                    service_label + " accepts traffic on its externalIPs");
-          judge_external(w, path, *service);
+          judge(w, path, *service);
           if (path.confidence == Confidence::kExposed) path.confidence = Confidence::kPotentiallyExposed;
           add(w, std::move(path));
         }
       }
     }
+  };
+  const std::vector<const Object*>& services = index.ofKind("Service");
+  size_t service_chunks = chunkCount(services.size(), 4096);
+  std::vector<Emitted> emitted(service_chunks);
+  runChunks(services.size(), service_chunks, [&](size_t chunk, size_t begin, size_t end) {
+    ReachCache cache;
+    for (size_t i = begin; i < end; ++i) expose_service(services[i], emitted[chunk], cache);
+  });
+  for (Emitted& list : emitted) {
+    for (auto& [w, path] : list) add(w, std::move(path));
+    Emitted().swap(list);
   }
 
   // Ingress and Gateway API routes: the controller reaches the backends. With the controller's pods

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -77,6 +78,41 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+/**
+ * How many chunks to cut `items` into for runChunks: one per hardware thread (at most 8), each of at
+ * least `min_per_chunk` items, so that small inputs stay on the caller's thread.
+ */
+inline size_t chunkCount(size_t items, size_t min_per_chunk) {
+  size_t hardware = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  return std::clamp<size_t>(items / std::max<size_t>(min_per_chunk, 1), 1, hardware);
+}
+
+/**
+ * Calls fn(chunk, begin, end) for each of `chunks` contiguous ranges of [0, items), chunk 0 on the
+ * caller's thread and the others on threads of their own (or the caller's, when a thread cannot be
+ * started), and returns when all are done. Used where the model's build and the exposure touch
+ * every workload or Service once: on a large input that is mostly waiting on memory, and the scan
+ * engine's other workers wait for the result. `fn` must write only its own chunk's outputs, so the
+ * results do not depend on the split.
+ */
+template <typename Fn>
+void runChunks(size_t items, size_t chunks, Fn&& fn) {
+  chunks = std::max<size_t>(chunks, 1);
+  auto run = [&](size_t chunk) { fn(chunk, items * chunk / chunks, items * (chunk + 1) / chunks); };
+  std::vector<std::thread> pool;
+  size_t started = 1;
+  for (; started < chunks; ++started) {
+    try {
+      pool.emplace_back(run, started);
+    } catch (...) {
+      break;  // no thread to be had: the rest run here
+    }
+  }
+  run(0);
+  for (size_t chunk = started; chunk < chunks; ++chunk) run(chunk);
+  for (std::thread& t : pool) t.join();
 }
 
 /** Namespaced label lookup on sorted labels; nullptr when absent. */

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <unordered_set>
 
 #include "checks/common/fields.h"
 #include "checks/common/pod_spec.h"
@@ -300,6 +301,56 @@ uint16_t portNumber(const Node* node) {
              : 0;
 }
 
+/** The workload `object` is, or nullopt when it has no pod spec (or is a PodTemplate: nothing runs it). */
+std::optional<WorkloadInfo> readWorkload(const ObjectSet& objects, const Object& object,
+                                         const std::vector<checks::WorkloadKind>& workload_kinds) {
+  if (object.kind == "PodTemplate") return std::nullopt;  // nothing runs it
+  // Only the spec and metadata: the containers are walked below without building their paths.
+  std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, workload_kinds, false);
+  if (!pod) return std::nullopt;
+  WorkloadInfo w;
+  w.object = &object;
+  w.ns = objects.namespaceOf(object);
+  w.kind = object.kind;
+  w.name = object.name;
+  w.labels = labelsOf(field(pod->metadata, "labels"));
+  w.host_network = checks::isTrue(field(pod->spec, "hostNetwork"));
+  w.single_pod = object.kind == "Pod" && object.group().empty();
+  w.directory = directoryOf(objects.pathOf(object));
+  // Ports are served by the app containers and by restartable init containers (sidecars), as the
+  // API's FindPort resolves named ports; other init containers have exited by then, and ephemeral
+  // containers may not declare ports.
+  std::vector<const Node*> serving;
+  for (std::string_view list : {"containers", "initContainers"}) {
+    const Node* containers = field(pod->spec, list);
+    if (containers == nullptr || !containers->isArray()) continue;
+    for (const Node& c : containers->items()) {
+      const Node* restart = field(&c, "restartPolicy");
+      if (list == "initContainers" && (restart == nullptr || !restart->is("Always"))) continue;
+      serving.push_back(&c);
+    }
+  }
+  for (const Node* c : serving) {
+    const Node* ports = field(c, "ports");
+    if (ports == nullptr || !ports->isArray()) continue;
+    for (const Node& p : ports->items()) {
+      ContainerPort cp;
+      cp.port = portNumber(field(&p, "containerPort"));
+      if (cp.port == 0) continue;
+      cp.name = asString(field(&p, "name"));
+      if (const Node* protocol = field(&p, "protocol"); protocol != nullptr) {
+        std::optional<Protocol> parsed = protocol->isString() ? parseProtocol(protocol->str()) : std::nullopt;
+        if (!parsed) continue;
+        cp.protocol = *parsed;
+      }
+      cp.host_port = portNumber(field(&p, "hostPort"));
+      if (w.host_network && cp.host_port == 0) cp.host_port = cp.port;  // hostNetwork: the port is on the node
+      w.ports.push_back(cp);
+    }
+  }
+  return w;
+}
+
 }  // namespace
 
 std::string_view directoryOf(std::string_view path) {
@@ -455,7 +506,7 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   std::vector<NamespaceInfo>& namespaces = model->namespaces_;
   std::unordered_map<std::string_view, size_t> seen;
   auto note_namespace = [&](std::string_view name, const Object* object) {
-    auto [it, inserted] = seen.emplace(name, namespaces.size());
+    auto [it, inserted] = seen.try_emplace(name, namespaces.size());
     if (inserted) {
       NamespaceInfo info;
       info.name = name;
@@ -468,13 +519,46 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
       info.labels = labelsOf(field(object->metadata(), "labels"));
     }
   };
-  for (const Object& object : objects.objects()) {
-    if (object.kind == "Namespace" && object.group().empty() && !object.name.empty()) note_namespace(object.name, &object);
+  const ObjectIndex& index = *model->index_;
+  for (const Object* object : index.ofKind("Namespace")) {
+    if (object->group().empty() && !object->name.empty()) note_namespace(object->name, object);
   }
-  for (const Object& object : objects.objects()) {
-    if (object.kind == "Namespace") continue;
-    std::string_view ns = objects.namespaceOf(object);
-    if (!ns.empty() || object.kind == "NetworkPolicy" || checks::isPodBearingKind(object.kind)) note_namespace(ns, nullptr);
+  // One pass over the objects, in chunks on several threads (on a large input it mostly waits on
+  // memory): each chunk lists the namespaces it sees first and reads its workloads; then the
+  // namespaces are noted (the list is sorted below, so only the set counts) and the workloads
+  // appended in input order.
+  const std::vector<Object>& all = objects.objects();
+  auto custom_kind = [&](std::string_view kind) {
+    for (const checks::WorkloadKind& k : options.workload_kinds) {
+      if (k.kind == kind) return true;
+    }
+    return false;
+  };
+  size_t chunks = chunkCount(all.size(), 32768);
+  std::vector<std::vector<std::string_view>> lived_in(chunks);
+  std::vector<std::vector<WorkloadInfo>> read(chunks);
+  runChunks(all.size(), chunks, [&](size_t chunk, size_t begin, size_t end) {
+    std::unordered_set<std::string_view> chunk_seen;
+    std::string_view last;  // objects come in runs of one namespace: skip the hash lookup for a repeat
+    bool any = false;
+    for (size_t i = begin; i < end; ++i) {
+      const Object& object = all[i];
+      if (object.kind == "Namespace") continue;
+      std::string_view ns = objects.namespaceOf(object);
+      bool pod_bearing = checks::isPodBearingKind(object.kind);
+      if (!(any && ns == last) && (!ns.empty() || pod_bearing || object.kind == "NetworkPolicy")) {
+        last = ns;
+        any = true;
+        if (chunk_seen.insert(ns).second) lived_in[chunk].push_back(ns);
+      }
+      if (!pod_bearing && !custom_kind(object.kind)) continue;  // podSpecOf would find no pod spec
+      if (std::optional<WorkloadInfo> w = readWorkload(objects, object, options.workload_kinds)) {
+        read[chunk].push_back(std::move(*w));
+      }
+    }
+  });
+  for (const std::vector<std::string_view>& list : lived_in) {
+    for (std::string_view ns : list) note_namespace(ns, nullptr);
   }
   for (NamespaceInfo& info : namespaces) {
     if (info.name.empty()) continue;
@@ -485,58 +569,30 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
   std::sort(namespaces.begin(), namespaces.end(), [](const NamespaceInfo& a, const NamespaceInfo& b) { return a.name < b.name; });
   for (size_t i = 0; i < namespaces.size(); ++i) impl.namespace_index.emplace(namespaces[i].name, static_cast<uint32_t>(i));
 
-  // Workloads.
-  for (const Object& object : objects.objects()) {
-    if (object.kind == "PodTemplate") continue;  // nothing runs it
-    // Only the spec and metadata: the containers are walked below without building their paths.
-    std::optional<checks::PodSpecRef> pod = checks::podSpecOf(object, options.workload_kinds, false);
-    if (!pod) continue;
-    WorkloadInfo w;
-    w.object = &object;
-    w.ns = objects.namespaceOf(object);
-    w.kind = object.kind;
-    w.name = object.name;
-    w.labels = labelsOf(field(pod->metadata, "labels"));
-    w.host_network = checks::isTrue(field(pod->spec, "hostNetwork"));
-    w.single_pod = object.kind == "Pod" && object.group().empty();
-    w.directory = directoryOf(objects.pathOf(object));
-    // Ports are served by the app containers and by restartable init containers (sidecars), as the
-    // API's FindPort resolves named ports; other init containers have exited by then, and ephemeral
-    // containers may not declare ports.
-    std::vector<const Node*> serving;
-    for (std::string_view list : {"containers", "initContainers"}) {
-      const Node* containers = field(pod->spec, list);
-      if (containers == nullptr || !containers->isArray()) continue;
-      for (const Node& c : containers->items()) {
-        const Node* restart = field(&c, "restartPolicy");
-        if (list == "initContainers" && (restart == nullptr || !restart->is("Always"))) continue;
-        serving.push_back(&c);
-      }
+  // Workloads, in input order.
+  size_t workload_count = 0;
+  for (const std::vector<WorkloadInfo>& list : read) workload_count += list.size();
+  model->workloads_.reserve(workload_count);
+  for (std::vector<WorkloadInfo>& list : read) {
+    for (WorkloadInfo& w : list) {
+      impl.workloads_by_ns[w.ns].push_back(static_cast<uint32_t>(model->workloads_.size()));
+      model->workloads_.push_back(std::move(w));
     }
-    for (const Node* c : serving) {
-      const Node* ports = field(c, "ports");
-      if (ports == nullptr || !ports->isArray()) continue;
-      for (const Node& p : ports->items()) {
-        ContainerPort cp;
-        cp.port = portNumber(field(&p, "containerPort"));
-        if (cp.port == 0) continue;
-        cp.name = asString(field(&p, "name"));
-        if (const Node* protocol = field(&p, "protocol"); protocol != nullptr) {
-          std::optional<Protocol> parsed = protocol->isString() ? parseProtocol(protocol->str()) : std::nullopt;
-          if (!parsed) continue;
-          cp.protocol = *parsed;
-        }
-        cp.host_port = portNumber(field(&p, "hostPort"));
-        if (w.host_network && cp.host_port == 0) cp.host_port = cp.port;  // hostNetwork: the port is on the node
-        w.ports.push_back(cp);
-      }
-    }
-    impl.workloads_by_ns[w.ns].push_back(static_cast<uint32_t>(model->workloads_.size()));
-    model->workloads_.push_back(std::move(w));
+    std::vector<WorkloadInfo>().swap(list);
   }
 
   // Policies.
-  for (const Object& object : objects.objects()) {
+  std::vector<std::string_view> policy_kinds = {"NetworkPolicy"};
+  for (const ForeignKind& k : kForeignKinds) policy_kinds.push_back(k.kind);
+  std::vector<const Object*> policy_objects;
+  for (std::string_view kind : policy_kinds) {
+    const std::vector<const Object*>& list = index.ofKind(kind);
+    policy_objects.insert(policy_objects.end(), list.begin(), list.end());
+  }
+  std::sort(policy_objects.begin(), policy_objects.end());  // input order
+  policy_objects.erase(std::unique(policy_objects.begin(), policy_objects.end()), policy_objects.end());
+  for (const Object* policy_object : policy_objects) {
+    const Object& object = *policy_object;
     std::string_view group = object.group();
     if (object.kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions")) {
       Policy policy;
@@ -622,7 +678,8 @@ std::unique_ptr<Model> Model::build(const ObjectSet& objects, const BuildOptions
     }
   };
   std::unordered_map<std::tuple<std::string_view, std::string_view, std::string_view>, std::vector<uint32_t>, KeyHash> postings;
-  for (uint32_t w = 0; w < model->workloads_.size(); ++w) {
+  // Only the policies read the postings: without any, every workload's facts stay empty.
+  for (uint32_t w = 0; !model->policies_.empty() && w < model->workloads_.size(); ++w) {
     const WorkloadInfo& info = model->workloads_[w];
     for (const auto& [key, value] : info.labels) postings[{info.ns, key, value}].push_back(w);
   }

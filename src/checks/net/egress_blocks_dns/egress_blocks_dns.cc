@@ -126,9 +126,10 @@ class EgressBlocksDnsCheck final : public BasicCheck {
     if (pod == nullptr) return;
     std::string dns_policy = text(field(pod->spec, "dnsPolicy"));
     if (dns_policy == "Default" || dns_policy == "None") return;
-    std::optional<uint32_t> w = netpolWorkload(context, object);
+    NetpolWorkloadRef ref = netpolWorkloadRef(context, object);
+    std::optional<uint32_t> w = ref.workload;
     if (!w) return;
-    const netpol::Model& model = netpolModel(context);
+    const netpol::Model& model = *ref.model;
     const netpol::WorkloadInfo& info = model.workloads()[*w];
     if (info.host_network || isDnsWorkload(info)) return;
     // In the unspecified namespace, only policies of the same directory isolate it (another

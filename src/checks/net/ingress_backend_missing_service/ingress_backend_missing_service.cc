@@ -33,7 +33,7 @@ class IngressBackendMissingServiceCheck final : public BasicCheck {
     if (!isIngress(object)) return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!definesKindNear(index, *context.objects, "Service", ns, object) || mayCreateUnseenObjects(index, ns))
+    if (!definesKindNear(index, *context.objects, "Service", ns, object) || mayCreateUnseenObjects(context, ns))
       return;
     forEachIngressBackend(object, [&](const IngressBackend& backend) {
       if (index.find("Service", ns, backend.name->str()) != nullptr) return;

@@ -46,12 +46,13 @@ class InternetExposedNoPolicyCheck final : public BasicCheck {
   void evaluate(const Object& object, const EvalContext& context, FindingSink& sink) const noexcept override {
     const PodSpecRef* pod = context.pod;
     if (pod == nullptr) return;
-    std::optional<uint32_t> w = netpolWorkload(context, object);
+    NetpolWorkloadRef ref = netpolWorkloadRef(context, object);
+    std::optional<uint32_t> w = ref.workload;
     if (!w) return;
-    const netpol::Model& model = netpolModel(context);
+    const netpol::Model& model = *ref.model;
     const netpol::WorkloadInfo& info = model.workloads()[*w];
     if (info.host_network || !model.ingressPolicies(*w).empty() || !model.foreignPoliciesFor(info.ns).empty()) return;
-    const netpol::Exposure& exposure = netpolExposure(context)[*w];
+    const netpol::Exposure& exposure = netpolExposure(context, model)[*w];
     std::vector<const netpol::ExposurePath*> internet;
     bool certain = false;
     for (const netpol::ExposurePath& path : exposure.paths) {

@@ -41,7 +41,7 @@ class NetworkPolicySelectsNothingCheck final : public BasicCheck {
     if (selector == nullptr || isEmptySelector(*selector)) return;
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!podsAssessable(index, *context.objects, ns, object)) return;
+    if (!podsAssessable(context, ns, object)) return;
     for (const Workload& w : index.selectorCandidates(ns, selector)) {
       if (labelsMatchSelector(selector, w.pod_labels)) return;
     }

@@ -35,16 +35,18 @@ class ServiceSelectorNoMatchCheck final : public BasicCheck {
     if (type != nullptr && type->is("ExternalName")) return;
     const Node* selector = field(spec, "selector");
     if (selector == nullptr || !selector->isObject() || selector->size() == 0) return;
-    std::string shown;
     for (const Member& m : selector->members()) {
       if (!m.value.isString()) return;  // the API server rejects the object; not this check's business
-      if (!shown.empty()) shown += ", ";
-      shown.append(m.key.str()).append("=").append(m.value.str());
     }
     const ObjectIndex& index = context.scan->index;
     std::string_view ns = context.objects->namespaceOf(object);
-    if (!podsAssessable(index, *context.objects, ns, object)) return;
+    if (!podsAssessable(context, ns, object)) return;
     if (!index.workloadsMatchingMap(ns, selector).empty()) return;
+    std::string shown;
+    for (const Member& m : selector->members()) {
+      if (!shown.empty()) shown += ", ";
+      shown.append(m.key.str()).append("=").append(m.value.str());
+    }
     sink.add(*selector,
              "selector " + shown + " matches no workload in namespace " +
                  quoted(ns.empty() ? "(unspecified)" : ns),

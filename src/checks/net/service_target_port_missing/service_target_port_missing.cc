@@ -28,17 +28,38 @@ bool containerDeclares(const Node* container, std::string_view name, std::string
   return false;
 }
 
+// A serving container (an app container or a sidecar: an init container with restartPolicy Always)
+// declares the port.
+bool servingContainerDeclares(const Node& container, std::string_view list, std::string_view name,
+                              std::string_view protocol) {
+  if (list == "initContainers") {
+    const Node* restart = field(&container, "restartPolicy");
+    if (restart == nullptr || !restart->is("Always")) return false;
+  }
+  return containerDeclares(&container, name, protocol);
+}
+
 bool workloadDeclares(const Object& workload, std::string_view name, std::string_view protocol) {
+  if (isPodBearingKind(workload.kind)) {
+    // A built-in kind: its containers are the mappings of the spec's lists, read without building
+    // the paths podSpecOf would.
+    std::optional<PodSpecRef> pod = podSpecOf(workload, defaultWorkloadKinds(), false);
+    if (!pod) return true;  // no pod spec kspm can read: assume it declares the port
+    for (std::string_view list : {"containers", "initContainers"}) {
+      const Node* containers = field(pod->spec, list);
+      if (containers == nullptr || !containers->isArray()) continue;
+      for (const Node& c : containers->items()) {
+        if (c.isObject() && servingContainerDeclares(c, list, name, protocol)) return true;
+      }
+    }
+    return false;
+  }
   std::optional<PodSpecRef> pod = podSpecOf(workload);
   if (!pod) return true;  // a kind whose pod spec kspm cannot read: assume it declares the port
   bool found = false;
   forEachContainer(*pod, [&](const ContainerRef& c) {
     if (found || c.list == "ephemeralContainers") return;
-    if (c.list == "initContainers") {
-      const Node* restart = field(c.node, "restartPolicy");
-      if (restart == nullptr || !restart->is("Always")) return;
-    }
-    found = containerDeclares(c.node, name, protocol);
+    found = servingContainerDeclares(*c.node, c.list, name, protocol);
   });
   return found;
 }
