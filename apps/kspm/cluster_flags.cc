@@ -1,16 +1,15 @@
 #include "cluster_flags.h"
 
+#include "kspm/cli_common.h"
+
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string_view>
 
 #include "kspm/kube_client.h"
 #include "kspm/kubeconfig.h"
-
-extern char** environ;
 
 namespace kspm::cli {
 namespace {
@@ -33,33 +32,6 @@ bool parsePositive(const std::string& text, double* out) {
   if (text.empty() || end == nullptr || *end != '\0' || !(v >= 0) || v > 1e6) return false;
   *out = v;
   return true;
-}
-
-/** kubectl's --request-timeout: "30s", "2m", "500ms", or plain seconds; 0 = no timeout. */
-bool parseDuration(const std::string& text, int* millis) {
-  std::string_view t = text;
-  double scale = 1000;
-  if (t.ends_with("ms")) {
-    scale = 1;
-    t.remove_suffix(2);
-  } else if (t.ends_with("s")) {
-    t.remove_suffix(1);
-  } else if (t.ends_with("m")) {
-    scale = 60'000;
-    t.remove_suffix(1);
-  } else if (t.ends_with("h")) {
-    scale = 3'600'000;
-    t.remove_suffix(1);
-  }
-  double v = 0;
-  if (!parsePositive(std::string(t), &v) || v * scale > 86'400'000) return false;
-  *millis = static_cast<int>(v * scale);
-  return true;
-}
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string() : std::string(v);
 }
 
 /** Progress lines on a terminal: "\r<verb>: reading pods: 12000 objects (24 pages)". */
@@ -145,9 +117,11 @@ bool parseClusterFlag(Args& args, ClusterFlags* flags, std::string* error) {
     if (error->empty() && (!parsePositive(value, &v) || v < 1 || v > 100000)) *error = "--burst takes a number from 1 to 100000";
     flags->burst = static_cast<int>(v);
   } else if (args.flag({"--request-timeout"}, &value, error)) {
-    if (error->empty() && !parseDuration(value, &flags->request_timeout_ms)) {
+    std::chrono::milliseconds timeout{0};
+    if (error->empty() && !parseDuration(value, &timeout)) {
       *error = "--request-timeout takes a duration such as 30s, 2m or 500ms";
     }
+    flags->request_timeout_ms = static_cast<int>(timeout.count());
   } else if (args.flag({"--page-size"}, &value, error)) {
     double v = 0;
     if (error->empty() && (!parsePositive(value, &v) || v < 1 || v > 100000 || v != static_cast<uint32_t>(v))) {
@@ -184,44 +158,20 @@ std::vector<std::string> contextsToRead(const ClusterFlags& flags) {
 Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::string& context,
                                         const std::vector<checks::WorkloadKind>& workload_kinds, unsigned threads,
                                         const LoadLimits& limits, const char* verb) {
-  // kubectl's order: --kubeconfig, $KUBECONFIG, ~/.kube/config; a pod without any of them (or
-  // --in-cluster) uses its service account.
-  std::string home = env("HOME");
-  bool have_kubeconfig = !flags.kubeconfig.empty() || !env("KUBECONFIG").empty() ||
-                         (!home.empty() && std::filesystem::exists(home + "/.kube/config"));
-  bool in_cluster = flags.in_cluster || (!have_kubeconfig && !env("KUBERNETES_SERVICE_HOST").empty());
-  Result<ResolvedConfig> config = [&]() -> Result<ResolvedConfig> {
-    if (in_cluster) {
-      InClusterEnv e;
-      e.service_host = env("KUBERNETES_SERVICE_HOST");
-      e.service_port = env("KUBERNETES_SERVICE_PORT");
-      e.pod_namespace = env("POD_NAMESPACE");
-      return inClusterConfig(e);
-    }
-    KubeconfigOptions options;
-    options.explicit_path = flags.kubeconfig;
-    options.kubeconfig_env = env("KUBECONFIG");
-    options.home_dir = home;
-    options.context = context;
-    options.cluster = flags.cluster_name;
-    options.user = flags.user;
-    return loadKubeconfig(options);
-  }();
-  if (!config.ok()) return config.error();
-
   cluster::ClientOptions client_options;
   client_options.qps = flags.qps;
   client_options.burst = flags.burst;
   client_options.request_timeout = std::chrono::milliseconds(flags.request_timeout_ms);
   client_options.user_agent = std::string("kspm/") + KSPM_VERSION;
   client_options.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) client_options.exec_environment.emplace_back(*e);
-  auto client = cluster::KubeClient::create(config.value(), client_options);
+  ResolvedConfig config;
+  auto client = connectToCluster({flags.kubeconfig, context, flags.cluster_name, flags.user, flags.in_cluster},
+                                 client_options, &config);
   if (!client.ok()) return client.error();
 
   cluster::ReadOptions options;
-  options.context = config.value().context_name;
-  options.server = config.value().cluster.server;
+  options.context = config.context_name;
+  options.server = config.cluster.server;
   options.namespaces = flags.namespaces;
   options.include_secrets = flags.include_secrets;
   options.kubelet_configz = flags.kubelet_configz;
@@ -240,8 +190,8 @@ Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::st
   progress.clear();
   if (read.fatal) return *read.fatal;
   ClusterTarget target{std::move(read), {}};
-  target.source.context = config.value().context_name;
-  target.source.server = config.value().cluster.server;
+  target.source.context = config.context_name;
+  target.source.server = config.cluster.server;
   target.source.server_version = target.read.info.server_version;
   target.source.taken_at = target.read.info.taken_at;
   return target;

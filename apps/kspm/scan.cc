@@ -15,6 +15,7 @@
 #include "checks/pss/pss_policy.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
+#include "kspm/cli_common.h"
 #include "kspm/cluster_flags.h"
 #include "kspm/cluster_read.h"
 #include "kspm/config.h"
@@ -99,26 +100,6 @@ bool parseCount(const std::string& text, uint64_t* out) {
   return true;
 }
 
-bool readWholeFile(const std::string& path, std::string* out) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
-  bool ok = std::ferror(f) == 0;
-  std::fclose(f);
-  if (!ok) errno = EIO;
-  return ok;
-}
-
-std::string todayUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 
 /** How reports are written: shared by every input of one run (several clusters with --contexts). */
@@ -340,33 +321,13 @@ int runScan(int argc, char** argv) {
 
   // The config file first, then the flags over it.
   ScanPolicy policy;
-  std::vector<ConfigError> config_errors;
-  if (use_config && config_path.empty()) config_path = findConfigFile(".");
-  if (use_config && !config_path.empty()) {
-    std::string text;
-    if (!readWholeFile(config_path, &text)) {
-      return usageError("scan", "cannot read config file " + config_path + ": " + std::strerror(errno));
-    }
-    Config config = parseConfig(config_path, text, Catalog::builtin(), &config_errors);
-    if (config_errors.empty()) {
-      applyConfig(config, &policy);
-      if (config.fail_on && !fail_on_given) {
-        fail_enabled = *config.fail_on != "none";
-        if (fail_enabled) parseSeverity(*config.fail_on, &fail_on);
-      }
-    }
+  Config config;
+  if (!loadPolicyFiles("scan", use_config, config_path, exception_files, &policy, &config)) {
+    return usageError("scan", "the configuration has errors; nothing was scanned");
   }
-  for (const std::string& file : exception_files) {
-    std::string text;
-    if (!readWholeFile(file, &text)) {
-      return usageError("scan", "cannot read exceptions file " + file + ": " + std::strerror(errno));
-    }
-    std::vector<PolicyException> list = parseExceptions(file, text, Catalog::builtin(), &config_errors);
-    policy.exceptions.insert(policy.exceptions.end(), list.begin(), list.end());
-  }
-  if (!config_errors.empty()) {
-    for (const ConfigError& e : config_errors) std::fprintf(stderr, "kspm scan: %s\n", describeConfigError(e).c_str());
-    return usageError("scan", std::to_string(config_errors.size()) + " error(s) in the configuration; nothing was scanned");
+  if (config.fail_on && !fail_on_given) {
+    fail_enabled = *config.fail_on != "none";
+    if (fail_enabled) parseSeverity(*config.fail_on, &fail_on);
   }
   if (frameworks_given) policy.frameworks = flags.frameworks;
   if (pss_given) {

@@ -25,12 +25,12 @@
 #include "kspm/admission.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
+#include "kspm/cli_common.h"
 #include "kspm/config.h"
 #include "kspm/kube_client.h"
 #include "kspm/kubeconfig.h"
 #include "server/https_server.h"
 
-extern char** environ;
 
 namespace kspm::cli {
 namespace {
@@ -83,55 +83,6 @@ constexpr const char* kWebhookHelp =
     "Exit codes: 0 stopped by a signal; 2 usage or configuration error; 3 could not start (certificate,\n"
     "key, listening address, cluster for namespace labels).\n";
 
-bool readWholeFile(const std::string& path, std::string* out) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
-  const bool ok = std::ferror(f) == 0;
-  std::fclose(f);
-  if (!ok) errno = EIO;
-  return ok;
-}
-
-std::string todayUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
-
-/** "500ms", "10s", "2m", "1h" or plain seconds; at most a day. */
-bool parseDuration(std::string_view text, std::chrono::milliseconds* out) {
-  double scale = 1000;
-  if (text.ends_with("ms")) {
-    scale = 1;
-    text.remove_suffix(2);
-  } else if (text.ends_with("s")) {
-    text.remove_suffix(1);
-  } else if (text.ends_with("m")) {
-    scale = 60'000;
-    text.remove_suffix(1);
-  } else if (text.ends_with("h")) {
-    scale = 3'600'000;
-    text.remove_suffix(1);
-  }
-  if (text.empty()) return false;
-  std::string number(text);
-  char* end = nullptr;
-  const double value = std::strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size() || !(value >= 0) || value * scale > 86'400'000) return false;
-  *out = std::chrono::milliseconds(static_cast<int64_t>(value * scale + 0.5));
-  return true;
-}
 
 bool parseCount(const std::string& text, uint64_t min, uint64_t max, uint64_t* out) {
   if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -312,41 +263,15 @@ class ClusterNamespaceLabels : public admission::NamespaceLabels {
   bool stopping_ = false;
 };
 
-struct ClusterFlagsLite {
-  std::string kubeconfig, context;
-  bool in_cluster = false;
-};
-
-/** A client from kubeconfig or the pod's service account, as kubectl chooses (cluster_flags.cc). */
-Result<std::unique_ptr<cluster::KubeClient>> connect(const ClusterFlagsLite& flags) {
-  const std::string home = env("HOME");
-  const bool have_kubeconfig = !flags.kubeconfig.empty() || !env("KUBECONFIG").empty() ||
-                               (!home.empty() && std::filesystem::exists(home + "/.kube/config"));
-  const bool in_cluster = flags.in_cluster || (!have_kubeconfig && !env("KUBERNETES_SERVICE_HOST").empty());
-  Result<ResolvedConfig> config = [&]() -> Result<ResolvedConfig> {
-    if (in_cluster) {
-      InClusterEnv e;
-      e.service_host = env("KUBERNETES_SERVICE_HOST");
-      e.service_port = env("KUBERNETES_SERVICE_PORT");
-      e.pod_namespace = env("POD_NAMESPACE");
-      return inClusterConfig(e);
-    }
-    KubeconfigOptions options;
-    options.explicit_path = flags.kubeconfig;
-    options.kubeconfig_env = env("KUBECONFIG");
-    options.home_dir = home;
-    options.context = flags.context;
-    return loadKubeconfig(options);
-  }();
-  if (!config.ok()) return config.error();
+/** The API client for namespace labels: short timeouts, because a miss is looked up on a loop thread. */
+Result<std::unique_ptr<cluster::KubeClient>> connect(const ClusterCredentials& credentials) {
   cluster::ClientOptions options;
-  options.request_timeout = std::chrono::milliseconds(5'000);  // a miss runs on a loop thread: keep it short
+  options.request_timeout = std::chrono::milliseconds(5'000);
   options.connect_timeout = std::chrono::milliseconds(2'000);
   options.max_retries = 1;
   options.max_response_bytes = 256ull << 20;
   options.user_agent = std::string("kspm-webhook/") + KSPM_VERSION;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) options.exec_environment.emplace_back(*e);
-  return cluster::KubeClient::create(config.value(), options);
+  return connectToCluster(credentials, options);
 }
 
 // --- Exceptions expire: a new Controller each UTC day -------------------------------------------------
@@ -444,7 +369,7 @@ int runWebhook(int argc, char** argv) {
   options.port = 8443;
   std::string labels_mode = env("KUBERNETES_SERVICE_HOST").empty() ? "none" : "cluster";
   std::chrono::milliseconds namespace_refresh{30'000};
-  ClusterFlagsLite cluster_flags;
+  ClusterCredentials cluster_flags;
 
   auto durationFlag = [&](const char* name, std::chrono::milliseconds* out) {
     if (error.empty() && !parseDuration(value, out)) error = std::string(name) + ": invalid duration \"" + value + "\"";
@@ -511,32 +436,11 @@ int runWebhook(int argc, char** argv) {
 
   // The policy: the same files as kspm scan.
   ScanPolicy scan_policy;
-  std::shared_ptr<const admission::AdmissionPolicy> admission_policy;
-  std::vector<ConfigError> config_errors;
-  if (use_config && config_path.empty()) config_path = findConfigFile(".");
-  if (use_config && !config_path.empty()) {
-    std::string text;
-    if (!readWholeFile(config_path, &text)) {
-      return usageError("webhook", "cannot read config file " + config_path + ": " + std::strerror(errno));
-    }
-    Config config = parseConfig(config_path, text, Catalog::builtin(), &config_errors);
-    if (config_errors.empty()) {
-      applyConfig(config, &scan_policy);
-      admission_policy = config.admission;
-    }
+  Config config;
+  if (!loadPolicyFiles("webhook", use_config, config_path, exception_files, &scan_policy, &config)) {
+    return usageError("webhook", "the configuration has errors");
   }
-  for (const std::string& file : exception_files) {
-    std::string text;
-    if (!readWholeFile(file, &text)) {
-      return usageError("webhook", "cannot read exceptions file " + file + ": " + std::strerror(errno));
-    }
-    std::vector<PolicyException> list = parseExceptions(file, text, Catalog::builtin(), &config_errors);
-    scan_policy.exceptions.insert(scan_policy.exceptions.end(), list.begin(), list.end());
-  }
-  if (!config_errors.empty()) {
-    for (const ConfigError& e : config_errors) std::fprintf(stderr, "kspm webhook: %s\n", describeConfigError(e).c_str());
-    return usageError("webhook", std::to_string(config_errors.size()) + " error(s) in the configuration");
-  }
+  std::shared_ptr<const admission::AdmissionPolicy> admission_policy = config.admission;
 
   // SIGTERM and SIGINT are taken by sigwait below: block them before any thread starts (every thread inherits the mask).
   sigset_t signals;
