@@ -5,6 +5,8 @@
 #include "checks/pss/pss_policy.h"
 #include "kspm/admission.h"
 
+#include "engine/config_reader.h"
+
 namespace kspm::admission {
 
 std::string_view modeName(Mode mode) {
@@ -31,64 +33,9 @@ std::string_view decisionName(Outcome::Decision decision) {
 
 namespace {
 
-class PolicyReader {
+class PolicyReader : public config::ConfigReader {
  public:
-  PolicyReader(const std::string& file, std::vector<ConfigError>* errors) : file_(file), errors_(errors) {}
-
-  void error(const Node& at, const std::string& where, const std::string& message) {
-    errors_->push_back({file_, at.line(), where + ": " + message});
-  }
-
-  static std::string describe(const Node& node) {
-    if (node.isNull()) return "nothing (null)";
-    if (node.isArray()) return "a list";
-    if (node.isObject()) return "a mapping";
-    if (node.isString()) return "a string";
-    return "the " + std::string(node.isBool() ? "boolean" : "number") + " " + node.scalarText() +
-           " (quote it to make it a string)";
-  }
-
-  bool expectKeys(const Node& map, const std::string& where, std::initializer_list<std::string_view> known) {
-    if (!map.isObject()) {
-      error(map, where, "expected a mapping, found " + describe(map));
-      return false;
-    }
-    for (const Member& m : map.members()) {
-      if (std::find(known.begin(), known.end(), m.key.str()) != known.end()) continue;
-      std::string list;
-      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      error(m.key, where + "." + std::string(m.key.str()), "unknown key (expected one of: " + list + ")");
-    }
-    return true;
-  }
-
-  bool string(const Node& node, const std::string& where, std::string* out) {
-    if (!node.isString()) {
-      error(node, where, "expected a string, found " + describe(node));
-      return false;
-    }
-    *out = std::string(node.str());
-    return true;
-  }
-
-  std::vector<std::string> strings(const Node& node, const std::string& where) {
-    std::vector<std::string> out;
-    if (node.isString()) {
-      out.emplace_back(node.str());
-      return out;
-    }
-    if (!node.isArray()) {
-      error(node, where, "expected a list of strings, found " + describe(node));
-      return out;
-    }
-    uint32_t i = 0;
-    for (const Node& item : node.items()) {
-      std::string s;
-      if (string(item, where + "[" + std::to_string(i) + "]", &s)) out.push_back(std::move(s));
-      ++i;
-    }
-    return out;
-  }
+  PolicyReader(const std::string& file, std::vector<ConfigError>* errors) : ConfigReader(file, errors) {}
 
   /** mode, enforceSeverity and podSecurity of `node` (defaults or a namespace rule) into `policy`. */
   void namespacePolicy(const Node& node, const std::string& where, NamespacePolicy* policy) {
@@ -210,10 +157,6 @@ class PolicyReader {
     }
     return ok;
   }
-
- private:
-  const std::string& file_;
-  std::vector<ConfigError>* errors_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "checks/api/api_versions.h"
 #include "checks/pss/pss_policy.h"
+#include "engine/config_reader.h"
 #include "kspm/admission.h"
 #include "kspm/loader.h"
 
@@ -12,73 +13,10 @@ namespace kspm {
 namespace {
 
 /** Reads one config document, collecting errors; `where` is the dotted key path for messages. */
-class Reader {
+class Reader : public config::ConfigReader {
  public:
   Reader(std::string_view file, const Catalog& catalog, std::vector<ConfigError>* errors)
-      : file_(file), catalog_(catalog), errors_(errors) {}
-
-  void error(const Node& at, const std::string& where, const std::string& message) {
-    errors_->push_back({file_, at.line(), where.empty() ? message : where + ": " + message});
-  }
-
-  /** Errors for every member of `map` whose key is not in `known`. False if `map` is not a mapping. */
-  bool expectKeys(const Node& map, const std::string& where, std::initializer_list<std::string_view> known) {
-    if (!map.isObject()) {
-      error(map, where, "expected a mapping");
-      return false;
-    }
-    for (const Member& m : map.members()) {
-      std::string_view key = m.key.str();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        std::string list;
-        for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        error(m.key, join(where, key), "unknown key (expected one of: " + list + ")");
-      }
-    }
-    return true;
-  }
-
-  static std::string join(const std::string& where, std::string_view key) {
-    return where.empty() ? std::string(key) : where + "." + std::string(key);
-  }
-
-  bool string(const Node& node, const std::string& where, std::string* out) {
-    if (!node.isString()) {
-      error(node, where, "expected a string, found " + describe(node));
-      return false;
-    }
-    *out = std::string(node.str());
-    return true;
-  }
-
-  /** A list of strings; a single string is accepted as a list of one. */
-  std::vector<std::string> strings(const Node& node, const std::string& where) {
-    std::vector<std::string> out;
-    if (node.isString()) {
-      out.emplace_back(node.str());
-      return out;
-    }
-    if (!node.isArray()) {
-      error(node, where, "expected a list of strings, found " + describe(node));
-      return out;
-    }
-    uint32_t i = 0;
-    for (const Node& item : node.items()) {
-      std::string s;
-      if (string(item, where + "[" + std::to_string(i) + "]", &s)) out.push_back(std::move(s));
-      ++i;
-    }
-    return out;
-  }
-
-  static std::string describe(const Node& node) {
-    if (node.isNull()) return "nothing (null)";
-    if (node.isArray()) return "a list";
-    if (node.isObject()) return "a mapping";
-    if (node.isString()) return "a string";
-    return "the " + std::string(node.isBool() ? "boolean" : "number") + " " + node.scalarText() +
-           " (quote it to make it a string)";
-  }
+      : ConfigReader(file, errors), catalog_(catalog) {}
 
   /** A check ID or glob that must name at least one catalog check. */
   bool checkPattern(const Node& at, const std::string& where, const std::string& pattern) {
@@ -220,9 +158,7 @@ class Reader {
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
   }
 
-  std::string file_;
   const Catalog& catalog_;
-  std::vector<ConfigError>* errors_;
 };
 
 const Node* loadRoot(std::string_view path, std::string_view text, std::vector<ConfigError>* errors,
