@@ -31,6 +31,11 @@ struct LoadLimits {
   uint64_t max_document_bytes = 64ull << 20;  // one YAML/JSON document
   uint32_t max_depth = 256;                   // nested mappings + sequences
   uint64_t max_alias_nodes = 1'000'000;       // nodes reachable through aliases, per document
+  /**
+   * JSON only: leave out every `managedFields` member (the API server's field ownership records,
+   * a third of a typical object and of no use to a check). The admission webhook sets it.
+   */
+  bool skip_managed_fields = false;
 };
 
 /** A note about a key in a loaded document (not an error: the document is still used). */

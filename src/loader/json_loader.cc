@@ -29,7 +29,8 @@ struct Stream {
 
 class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
  public:
-  Handler(TreeBuilder& b, Stream& s, Arena& arena) : b_(b), s_(s), arena_(arena) {}
+  Handler(TreeBuilder& b, Stream& s, Arena& arena, bool skip_managed_fields)
+      : b_(b), s_(s), arena_(arena), skip_managed_fields_(skip_managed_fields) {}
 
   // Lines are counted lazily from the last position: O(input) in total.
   uint32_t line() {
@@ -44,29 +45,36 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     return line_;
   }
 
-  bool Null() { return b_.value(Node::makeNull(line()), 1, false); }
-  bool Bool(bool v) { return b_.value(Node::makeBool(v, line()), 1, false); }
-  bool Int(int v) { return b_.value(Node::makeInt(v, line()), 1, false); }
-  bool Uint(unsigned v) { return b_.value(Node::makeInt(v, line()), 1, false); }
-  bool Int64(int64_t v) { return b_.value(Node::makeInt(v, line()), 1, false); }
+  // While skipping (a managedFields value), events only track nesting until the value ends.
+  bool Null() { return skipScalar() || b_.value(Node::makeNull(line()), 1, false); }
+  bool Bool(bool v) { return skipScalar() || b_.value(Node::makeBool(v, line()), 1, false); }
+  bool Int(int v) { return skipScalar() || b_.value(Node::makeInt(v, line()), 1, false); }
+  bool Uint(unsigned v) { return skipScalar() || b_.value(Node::makeInt(v, line()), 1, false); }
+  bool Int64(int64_t v) { return skipScalar() || b_.value(Node::makeInt(v, line()), 1, false); }
   bool Uint64(uint64_t v) {
+    if (skipScalar()) return true;
     if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       return b_.value(Node::makeInt(static_cast<int64_t>(v), line()), 1, false);
     }
     return b_.value(Node::makeFloat(static_cast<double>(v), line()), 1, false);
   }
-  bool Double(double v) { return b_.value(Node::makeFloat(v, line()), 1, false); }
+  bool Double(double v) { return skipScalar() || b_.value(Node::makeFloat(v, line()), 1, false); }
   bool String(const char* str, rapidjson::SizeType len, bool) {
-    return b_.value(Node::makeString(text(str, len), line()), 1, false);
+    return skipScalar() || b_.value(Node::makeString(text(str, len), line()), 1, false);
   }
   bool Key(const char* str, rapidjson::SizeType len, bool) {
+    if (skip_depth_ > 0) return true;
+    if (skip_managed_fields_ && std::string_view(str, len) == "managedFields") {
+      skip_next_ = true;
+      return true;
+    }
     b_.key(text(str, len), line(), false);
     return true;
   }
-  bool StartObject() { return b_.begin(true, line()); }
-  bool EndObject(rapidjson::SizeType) { return b_.end(nullptr, nullptr); }
-  bool StartArray() { return b_.begin(false, line()); }
-  bool EndArray(rapidjson::SizeType) { return b_.end(nullptr, nullptr); }
+  bool StartObject() { return skipOpen() || b_.begin(true, line()); }
+  bool EndObject(rapidjson::SizeType) { return skipClose() || b_.end(nullptr, nullptr); }
+  bool StartArray() { return skipOpen() || b_.begin(false, line()); }
+  bool EndArray(rapidjson::SizeType) { return skipClose() || b_.end(nullptr, nullptr); }
 
   uint32_t line_ = 1;
   size_t last_pos_ = 0;
@@ -83,9 +91,31 @@ class Handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> 
     return arena_.copyString(std::string_view(str, len));
   }
 
+  // True when the scalar belongs to a skipped value (and ends it when it is the whole value).
+  bool skipScalar() {
+    if (skip_depth_ > 0) return true;
+    if (!skip_next_) return false;
+    skip_next_ = false;
+    return true;
+  }
+  bool skipOpen() {
+    if (skip_depth_ == 0 && !skip_next_) return false;
+    skip_next_ = false;
+    ++skip_depth_;
+    return true;
+  }
+  bool skipClose() {
+    if (skip_depth_ == 0) return false;
+    --skip_depth_;
+    return true;
+  }
+
   TreeBuilder& b_;
   Stream& s_;
   Arena& arena_;
+  bool skip_managed_fields_;
+  bool skip_next_ = false;    // the next value is a managedFields value
+  uint32_t skip_depth_ = 0;  // nesting inside the value being skipped
 };
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -98,7 +128,7 @@ bool loadJson(std::string_view file, std::string_view buffer, size_t start, cons
   auto arena = std::make_shared<Arena>(64 * 1024);
   TreeBuilder builder(limits);
   Stream stream{buffer.data(), buffer.data() + start, buffer.data() + buffer.size()};
-  Handler handler(builder, stream, *arena);
+  Handler handler(builder, stream, *arena, limits.skip_managed_fields);
   rapidjson::Reader reader;
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag;
   while (true) {

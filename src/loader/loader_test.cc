@@ -311,6 +311,24 @@ TEST(LoadJson, SizeLimitAppliesToEachDocumentOfAStream) {
   EXPECT_NE(r.errors[0].message.find("limit of 200 bytes"), std::string::npos) << r.errors[0].message;
 }
 
+TEST(LoadJson, SkipManagedFieldsLeavesOnlyThoseMembersOut) {
+  const std::string json = R"({"metadata":{"name":"a","managedFields":[{"manager":"kubectl","fieldsV1":{"f:spec":{"f:x":{}}}}],
+    "labels":{"app":"web"}},"spec":{"managedFields":"kept only without the option","n":1}})";
+  LoadLimits limits;
+  limits.skip_managed_fields = true;
+  LoadResult skipped = loadBuffer("s.json", json, limits);
+  ASSERT_TRUE(skipped.errors.empty());
+  ASSERT_EQ(skipped.documents.size(), 1u);
+  const Node* root = skipped.documents[0].root();
+  EXPECT_EQ(root->find({"metadata", "managedFields"}), nullptr);
+  EXPECT_EQ(root->find({"spec", "managedFields"}), nullptr);  // a scalar value is skipped as well
+  EXPECT_EQ(root->find({"metadata", "labels", "app"})->str(), "web");  // what follows is intact
+  EXPECT_EQ(root->find({"spec", "n"})->integer(), 1);
+  LoadResult kept = loadBuffer("s.json", json);
+  ASSERT_TRUE(kept.errors.empty());
+  EXPECT_NE(kept.documents[0].root()->find({"metadata", "managedFields"}), nullptr);
+}
+
 TEST(LoadYaml, HelmSourceComments) {
   std::string in =
       "---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: A\n"
