@@ -186,7 +186,7 @@ spec:
   ASSERT_EQ(fb.size(), 1u);
   EXPECT_NE(fa[0]->path, fb[0]->path);  // list index differs
   EXPECT_NE(fa[0]->line, fb[0]->line);
-  // The fingerprint includes the API group, so compare against the same group, reordered.
+  // Reordered and moved to apps/v1: the same fingerprint.
   std::string fpa = fingerprint(*fa[0], sa.objects()[0], "shop");
   std::string fb_text = b;
   fb_text.replace(fb_text.find("extensions/v1beta1"), 18, "apps/v1");
@@ -197,6 +197,23 @@ spec:
   EXPECT_EQ(fpa, fingerprint(*fc[0], sc.objects()[0], "shop"));
   EXPECT_EQ(fpa.size(), 16u);
   EXPECT_NE(fpa, fingerprint(*fc[0], sc.objects()[0], "other"));
+  // A move from extensions/v1beta1 to apps/v1 is the same finding (issue 9): the group is canonical.
+  EXPECT_EQ(fingerprint(*fb[0], sb.objects()[0], "shop"), fpa);
+  // The cluster is part of the fingerprint when there is one.
+  EXPECT_NE(fingerprint(*fc[0], sc.objects()[0], "shop", "prod-eu"), fpa);
+  EXPECT_EQ(fingerprint(*fc[0], sc.objects()[0], "shop", "prod-eu"), fingerprint(*fb[0], sb.objects()[0], "shop", "prod-eu"));
+  EXPECT_NE(fingerprint(*fc[0], sc.objects()[0], "shop", "prod-eu"), fingerprint(*fc[0], sc.objects()[0], "shop", "prod-us"));
+}
+
+TEST(Fingerprint, CanonicalGroup) {
+  EXPECT_EQ(canonicalGroup("extensions", "Deployment"), "apps");
+  EXPECT_EQ(canonicalGroup("extensions", "DaemonSet"), "apps");
+  EXPECT_EQ(canonicalGroup("extensions", "Ingress"), "networking.k8s.io");
+  EXPECT_EQ(canonicalGroup("extensions", "NetworkPolicy"), "networking.k8s.io");
+  EXPECT_EQ(canonicalGroup("extensions", "PodSecurityPolicy"), "policy");
+  EXPECT_EQ(canonicalGroup("apps", "Deployment"), "apps");
+  EXPECT_EQ(canonicalGroup("", "Pod"), "");
+  EXPECT_EQ(canonicalGroup("example.com", "Deployment"), "example.com");
 }
 
 constexpr const char* kNamespaced = R"(apiVersion: v1

@@ -261,10 +261,22 @@ class Engine {
 /** Annotation prefix that suppresses a check for one object: ignore-check.kspm.dev/<id>: <reason>. */
 inline constexpr std::string_view kSuppressAnnotationPrefix = "ignore-check.kspm.dev/";
 
-/** Stable fingerprint (16 hex digits) of a finding on an object. */
-std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns);
+/**
+ * Stable fingerprint (16 hex digits) of a finding on an object: a hash of the check ID, the cluster
+ * (when not empty), the canonical API group (canonicalGroup), kind, namespace (none for
+ * cluster-scoped kinds), name, container name and Finding::field. Not list indices, lines or versions.
+ */
+std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns,
+                        std::string_view cluster = {});
 /** The same, written into `out` (16 digits and a NUL) without allocating. */
-void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17]);
+void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17],
+                     std::string_view cluster = {});
+/**
+ * The group a kind lives in today: extensions/v1beta1 Deployments, DaemonSets and ReplicaSets are
+ * apps, its Ingresses and NetworkPolicies networking.k8s.io, its PodSecurityPolicies policy; any
+ * other group is returned as given. So a move from extensions/v1beta1 to apps/v1 keeps fingerprints.
+ */
+std::string_view canonicalGroup(std::string_view group, std::string_view kind);
 
 /** True for kinds that are cluster-scoped in Kubernetes (Namespace, ClusterRole, ...). */
 bool isClusterScopedKind(std::string_view kind);

@@ -34,6 +34,9 @@ enum class ErrorCode : uint16_t {
   kClusterAuth = 17,       // credentials were refused (401) or could not be obtained (exec plugin failed)
   kClusterForbidden = 18,  // the API server refused to list a resource (403): checks needing it are not assessable
   kClusterResponse = 19,   // an unexpected status or a response body that is not what the API promises
+  kStore = 20,             // the history store could not be opened, migrated, read or written
+  kBaseline = 21,          // a baseline (file or scan ID) could not be read
+  kDelivery = 22,          // a route could not deliver (after retries; the events stay pending)
 };
 
 /** Stable lower-case name of a code, e.g. "yaml-syntax". */

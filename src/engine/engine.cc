@@ -98,16 +98,28 @@ uint64_t fnv1a(uint64_t h, std::string_view s) {
 
 }  // namespace
 
-std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns) {
+std::string_view canonicalGroup(std::string_view group, std::string_view kind) {
+  if (group == "extensions") {
+    if (kind == "Deployment" || kind == "DaemonSet" || kind == "ReplicaSet") return "apps";
+    if (kind == "Ingress" || kind == "NetworkPolicy") return "networking.k8s.io";
+    if (kind == "PodSecurityPolicy") return "policy";
+  }
+  return group;
+}
+
+std::string fingerprint(const Finding& finding, const Object& object, std::string_view ns, std::string_view cluster) {
   char buf[17];
-  fingerprintInto(finding, object, ns, buf);
+  fingerprintInto(finding, object, ns, buf, cluster);
   return buf;
 }
 
-void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17]) {
+void fingerprintInto(const Finding& finding, const Object& object, std::string_view ns, char out[17],
+                     std::string_view cluster) {
   uint64_t h = 1469598103934665603ull;
   h = fnv1a(h, finding.check != nullptr ? finding.check->id : std::string_view());
-  h = fnv1a(h, object.group());
+  // Mixed in only when set, so manifest fingerprints stay what they were before clusters had names.
+  if (!cluster.empty()) h = fnv1a(h, cluster);
+  h = fnv1a(h, canonicalGroup(object.group(), object.kind));
   h = fnv1a(h, object.kind);
   h = fnv1a(h, isClusterScopedKind(object.kind) ? std::string_view() : ns);
   h = fnv1a(h, object.name);

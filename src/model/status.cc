@@ -24,6 +24,9 @@ std::string_view errorCodeName(ErrorCode code) {
     case ErrorCode::kClusterAuth: return "cluster-auth";
     case ErrorCode::kClusterForbidden: return "cluster-forbidden";
     case ErrorCode::kClusterResponse: return "cluster-response";
+    case ErrorCode::kStore: return "store";
+    case ErrorCode::kBaseline: return "baseline";
+    case ErrorCode::kDelivery: return "delivery";
   }
   return "unknown";
 }
