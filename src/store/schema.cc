@@ -49,7 +49,7 @@ CREATE TABLE scan_findings (
   owner TEXT NOT NULL,
   risk INTEGER NOT NULL,
   PRIMARY KEY (scan_id, fingerprint)
-){WITHOUT_ROWID};
+);
 CREATE TABLE finding_state (
   target TEXT NOT NULL,
   fingerprint TEXT NOT NULL,

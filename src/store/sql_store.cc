@@ -98,6 +98,16 @@ struct StateRow {
   std::string check_id, file, owner, first_seen, last_seen;
   int64_t last_scan_id = 0;
   int64_t reopen_count = 0;
+  bool seen = false;  // by the scan being recorded
+};
+
+/** A finding_state row as recordScan writes it (views into the loaded state and the ScanRecord). */
+struct StateUpdate {
+  std::string_view status;
+  bool ever_active = false;
+  std::string_view check_id, file, owner, first_seen, last_seen;
+  int64_t last_scan_id = 0;
+  int64_t reopen_count = 0;
 };
 
 /** What recordScan writes for one fingerprint. */
@@ -105,7 +115,7 @@ struct Transition {
   std::string_view fingerprint;
   const FindingRecord* finding = nullptr;  // null: not seen by this scan
   const StateRow* before = nullptr;
-  StateRow after;
+  StateUpdate after;
   Lifecycle lifecycle = Lifecycle::kNew;
   bool event = false;  // an outbox event (new, reopened, resolved)
 };
@@ -459,6 +469,7 @@ class SqlStore final : public Store {
 
     // The target's lifecycle state, loaded once.
     std::unordered_map<std::string, StateRow> state;
+    state.reserve(findings.size());
     Result<int64_t> loaded = db_->exec(
         "SELECT fingerprint, status, ever_active, check_id, file, first_seen, last_seen, last_scan_id, reopen_count, "
         "owner "
@@ -491,13 +502,11 @@ class SqlStore final : public Store {
     std::vector<Transition> transitions;
     transitions.reserve(findings.size());
     std::vector<Lifecycle> lifecycles(findings.size());
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(findings.size());
     for (size_t i = 0; i < findings.size(); ++i) {
       const FindingRecord& f = *findings[i];
-      seen.insert(f.fingerprint);
       auto it = state.find(f.fingerprint);
-      const StateRow* before = it == state.end() ? nullptr : &it->second;
+      StateRow* before = it == state.end() ? nullptr : &it->second;
+      if (before != nullptr) before->seen = true;
       Transition t;
       t.fingerprint = f.fingerprint;
       t.finding = &f;
@@ -505,7 +514,7 @@ class SqlStore final : public Store {
       t.after.check_id = f.check_id;
       t.after.file = f.file;
       t.after.owner = f.owner;
-      t.after.first_seen = before ? before->first_seen : started_at;
+      t.after.first_seen = before ? std::string_view(before->first_seen) : std::string_view(started_at);
       t.after.last_seen = started_at;
       t.after.reopen_count = before ? before->reopen_count : 0;
       t.after.ever_active = before && before->ever_active;
@@ -543,13 +552,13 @@ class SqlStore final : public Store {
                                                       record.not_assessed_checks.end());
     std::unordered_set<std::string_view> error_files(record.error_files.begin(), record.error_files.end());
     for (const auto& [fingerprint, before] : state) {
-      if (before.status != "open" || seen.count(fingerprint) != 0) continue;
+      if (before.status != "open" || before.seen) continue;
       if (not_assessed.count(before.check_id) != 0 || error_files.count(before.file) != 0) continue;
       Transition t;
       t.fingerprint = fingerprint;
       t.before = &before;
-      t.after = before;
-      t.after.status = "resolved";
+      t.after = {"resolved", before.ever_active, before.check_id, before.file, before.owner, before.first_seen,
+                 before.last_seen, before.last_scan_id, before.reopen_count};
       t.lifecycle = Lifecycle::kResolved;
       t.event = true;
       transitions.push_back(std::move(t));
@@ -646,7 +655,7 @@ class SqlStore final : public Store {
         resolved_by_scan[t.before->last_scan_id].push_back(&t);
         continue;
       }
-      RecordedFinding rf{*t.finding, t.lifecycle, t.after.first_seen, t.after.last_seen};
+      RecordedFinding rf{*t.finding, t.lifecycle, std::string(t.after.first_seen), std::string(t.after.last_seen)};
       (t.lifecycle == Lifecycle::kNew ? outcome.new_findings : outcome.reopened).push_back(std::move(rf));
     }
     Result<bool> filled = loadResolved(resolved_by_scan, &outcome.resolved);
@@ -663,8 +672,8 @@ class SqlStore final : public Store {
       auto take = [&](const SqlRow& row) {
         auto it = wanted.find(row.text(0));
         if (it == wanted.end()) return;
-        RecordedFinding rf{readFinding(row, 0), Lifecycle::kResolved, it->second->after.first_seen,
-                           it->second->after.last_seen};
+        RecordedFinding rf{readFinding(row, 0), Lifecycle::kResolved, std::string(it->second->after.first_seen),
+                           std::string(it->second->after.last_seen)};
         out->push_back(std::move(rf));
       };
       std::string select = "SELECT " + std::string(kFindingColumns) + " FROM scan_findings f WHERE f.scan_id = $1";

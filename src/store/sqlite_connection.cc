@@ -153,7 +153,7 @@ Result<std::unique_ptr<Connection>> openSqlite(const std::string& path, const st
   // commit intact (the uncommitted tail of the log is ignored on the next open). NORMAL
   // synchronisation keeps every commit across process crashes (not across power loss).
   Result<bool> setup = connection->execScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
       "PRAGMA temp_store=MEMORY;");
   if (!setup.ok()) {
     InputError error = setup.error();
