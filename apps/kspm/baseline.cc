@@ -1,13 +1,13 @@
-// kspm scan --owners / --baseline / --fail-on-new (see baseline.h).
+// kspm scan --owners / --baseline / --fail-on-new (see baseline_flags.h).
 #include "kspm/baseline_flags.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "kspm/cli_common.h"
-
-#include <filesystem>
+#include "kspm/store.h"
 
 namespace kspm::cli {
 namespace {
@@ -21,13 +21,54 @@ bool isScanId(const std::string& spec) {
   return true;
 }
 
-Result<Baseline> baselineFromStore(const std::string& spec, const std::string& store_location,
-                                   const std::string& target) {
-  (void)store_location;
-  (void)target;
-  return InputError{ErrorCode::kBaseline, spec, 0,
-                    "a scan ID needs the history store, which this build does not have; give a `kspm scan -o json` "
-                    "report file"};
+bool isPostgres(const std::string& location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+/** The store of --db, else $KSPM_DB, else the default file. */
+std::string storeLocation(const OwnersBaselineFlags& flags) {
+  if (!flags.db.empty()) return flags.db;
+  if (std::string e = env("KSPM_DB"); !e.empty()) return e;
+  return store::Store::defaultLocation();
+}
+
+Result<std::unique_ptr<store::Store>> openExistingStore(const std::string& location, const std::string& spec) {
+  // Reading a baseline never creates a store.
+  std::error_code ec;
+  if (!isPostgres(location) && !std::filesystem::exists(location, ec)) {
+    return InputError{ErrorCode::kBaseline, spec, 0,
+                      "baseline scan " + spec + ": there is no history store at " + location +
+                          " (record scans with --record, or give --db)"};
+  }
+  return store::Store::open(location);
+}
+
+Result<Baseline> recordedBaseline(store::Store& store, int64_t id) {
+  Result<store::ScanInfo> info = store.scan(id);
+  if (!info.ok()) return info.error();
+  Result<std::vector<store::RecordedFinding>> findings = store.scanFindings(id);
+  if (!findings.ok()) return findings.error();
+  std::vector<FindingRecord> records;
+  records.reserve(findings.value().size());
+  for (store::RecordedFinding& f : findings.value()) records.push_back(std::move(f.finding));
+  return baselineFromRecords(records, info.value().cluster, "scan " + std::to_string(id));
+}
+
+Result<Baseline> baselineFromStore(const std::string& spec, const std::string& location) {
+  Result<std::unique_ptr<store::Store>> store = openExistingStore(location, spec);
+  if (!store.ok()) return store.error();
+  return recordedBaseline(*store.value(), std::stoll(spec));
+}
+
+Result<Baseline> latestBaseline(const std::string& location, const std::string& target) {
+  Result<std::unique_ptr<store::Store>> store = openExistingStore(location, "latest");
+  if (!store.ok()) return store.error();
+  Result<std::optional<store::ScanInfo>> latest = store.value()->latestScan(target);
+  if (!latest.ok()) return latest.error();
+  if (!latest.value()) {
+    return InputError{ErrorCode::kBaseline, location, 0, "no recorded scan of target \"" + target + "\" (see kspm history)"};
+  }
+  return recordedBaseline(*store.value(), latest.value()->id);
 }
 
 }  // namespace
@@ -37,10 +78,12 @@ const char* const kOwnersBaselineHelp =
     "      --owners FILE          owners rules (namespaces, label selectors, source paths -> team); replaces\n"
     "                             the config's owners.file. Every finding gets an owner, or \"unowned\"\n"
     "      --baseline FILE|ID     compare with a baseline: a `kspm scan -o json` report (or a stream of them),\n"
-    "                             or a recorded scan: its ID or `latest` (history store, --db). Findings are\n"
-    "                             marked new or existing, and only new ones decide the exit code\n"
+    "                             or a recorded scan: its ID, or `latest` for this target (history store).\n"
+    "                             Findings are marked new or existing; only new ones decide the exit code\n"
     "      --fail-on-new SEVERITY with --baseline: exit 1 when a new unsuppressed finding is at or above\n"
-    "                             SEVERITY (default: the --fail-on threshold); none never fails\n";
+    "                             SEVERITY (default: the --fail-on threshold); none never fails\n"
+    "      --db LOCATION          history store: a SQLite file or postgresql://... (default: $KSPM_DB, else\n"
+    "                             ~/.local/share/kspm/history.db)\n";
 
 bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string* error) {
   std::string value;
@@ -50,6 +93,9 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
   } else if (args.flag({"--baseline"}, &value, error)) {
     if (error->empty() && value.empty()) *error = "--baseline takes a report file, a scan ID or latest";
     flags->baseline = value;
+  } else if (args.flag({"--db"}, &value, error)) {
+    if (error->empty() && value.empty()) *error = "--db takes a SQLite file or a postgresql:// URL";
+    flags->db = value;
   } else if (args.flag({"--fail-on-new"}, &value, error)) {
     flags->fail_on_new_given = true;
     if (value == "none") {
@@ -64,7 +110,7 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
 }
 
 bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, bool fail_enabled, Severity fail_on,
-                        const std::string& store_location, const std::string& target, OwnersBaselineRun* run) {
+                        const std::string& target, OwnersBaselineRun* run) {
   if (flags.fail_on_new_given && flags.baseline.empty()) {
     std::fprintf(stderr, "kspm scan: --fail-on-new needs --baseline\n");
     return false;
@@ -88,11 +134,17 @@ bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, 
   }
   run->fail_enabled = flags.fail_on_new_given ? flags.fail_on_new_enabled : fail_enabled;
   run->fail_on = flags.fail_on_new_given ? flags.fail_on_new : fail_on;
+  run->target = target;
   if (flags.baseline.empty()) return true;
   // An existing file of that name is a file, even if its name is all digits.
-  Result<Baseline> baseline = isScanId(flags.baseline) && !std::filesystem::exists(flags.baseline)
-                                  ? baselineFromStore(flags.baseline, store_location, target)
-                                  : loadBaselineFile(flags.baseline);
+  std::error_code ec;
+  const bool from_store = isScanId(flags.baseline) && !std::filesystem::exists(flags.baseline, ec);
+  if (from_store && flags.baseline == "latest") {
+    run->latest_store = storeLocation(flags);  // read per input, once its target is known
+    return true;
+  }
+  Result<Baseline> baseline =
+      from_store ? baselineFromStore(flags.baseline, storeLocation(flags)) : loadBaselineFile(flags.baseline);
   if (!baseline.ok()) {
     std::fprintf(stderr, "kspm scan: baseline: %s\n", describeInputError(baseline.error()).c_str());
     std::fprintf(stderr, "kspm scan: the baseline could not be used; nothing was scanned\n");
@@ -102,14 +154,30 @@ bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, 
   return true;
 }
 
-InputOwnersBaseline::InputOwnersBaseline(const OwnersBaselineRun* run, const ObjectSet& objects,
-                                         const ScanPolicy& policy, ReportOptions* options)
+InputOwnersBaseline::InputOwnersBaseline(OwnersBaselineRun* run, const ObjectSet& objects, const ScanPolicy& policy,
+                                         ReportOptions* options)
     : run_(run) {
   if (run_ == nullptr) return;
   resolver_ = std::make_unique<OwnerResolver>(run_->owners, objects, policy.workload_kinds);
   options->owners = resolver_.get();
-  if (run_->baseline) {
-    comparison_ = std::make_unique<BaselineComparison>(*run_->baseline, options->cluster ? options->cluster->id : "");
+  const std::string cluster = options->cluster ? options->cluster->id : std::string();
+  const Baseline* baseline = run_->baseline ? &*run_->baseline : nullptr;
+  if (!run_->latest_store.empty()) {
+    const std::string target = !cluster.empty() ? cluster : run_->target;
+    auto it = run_->latest.find(target);
+    if (it == run_->latest.end()) {
+      Result<Baseline> loaded = latestBaseline(run_->latest_store, target);
+      if (!loaded.ok()) {
+        std::fprintf(stderr, "kspm scan: baseline: %s\n", describeInputError(loaded.error()).c_str());
+        failed_ = true;
+        return;
+      }
+      it = run->latest.emplace(target, std::move(loaded).value()).first;
+    }
+    baseline = &it->second;
+  }
+  if (baseline != nullptr) {
+    comparison_ = std::make_unique<BaselineComparison>(*baseline, cluster);
     options->baseline = comparison_.get();
     std::string message;
     if (comparison_->clusterMismatch(&message)) std::fprintf(stderr, "kspm scan: warning: %s\n", message.c_str());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -23,6 +24,7 @@ extern const char* const kOwnersBaselineHelp;
 struct OwnersBaselineFlags {
   std::string owners_file;    // --owners FILE
   std::string baseline;       // --baseline FILE|SCAN_ID|latest
+  std::string db;             // --db LOCATION (the history store of SCAN_ID baselines)
   bool fail_on_new_given = false;
   bool fail_on_new_enabled = true;
   Severity fail_on_new = Severity::kHigh;
@@ -35,6 +37,13 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
 struct OwnersBaselineRun {
   OwnersConfig owners;
   std::optional<Baseline> baseline;
+  /**
+   * `--baseline latest`: the store, read per input once its target is known (the cluster ID for
+   * clusters and snapshots, else `target`, the scanned paths joined with ",").
+   */
+  std::string latest_store;
+  std::string target;
+  std::map<std::string, Baseline> latest;  // by target
   bool fail_enabled = true;  // the threshold with a baseline: --fail-on-new, else --fail-on
   Severity fail_on = Severity::kHigh;
 };
@@ -45,14 +54,19 @@ struct OwnersBaselineRun {
  * as "kspm scan: ..."; false means a usage error (exit 2): the CI must not pass on a broken baseline.
  */
 bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, bool fail_enabled, Severity fail_on,
-                        const std::string& store_location, const std::string& target, OwnersBaselineRun* run);
+                        const std::string& target, OwnersBaselineRun* run);
 
 /** Per scanned input: fills ReportOptions::owners and ::baseline; decides the exit with a baseline. */
 class InputOwnersBaseline {
  public:
-  /** `run` null: nothing (no owners beyond "unowned", no baseline). Warns on stderr about a foreign baseline. */
-  InputOwnersBaseline(const OwnersBaselineRun* run, const ObjectSet& objects, const ScanPolicy& policy,
+  /**
+   * `run` null: nothing (no owners beyond "unowned", no baseline). Warns on stderr about a foreign
+   * baseline. With `--baseline latest` reads the target's latest scan; failed() tells (printed).
+   */
+  InputOwnersBaseline(OwnersBaselineRun* run, const ObjectSet& objects, const ScanPolicy& policy,
                       ReportOptions* options);
+  /** The baseline could not be read (usage error: nothing should be reported for this input). */
+  bool failed() const { return failed_; }
   bool hasBaseline() const { return comparison_ != nullptr; }
   /** Writer thread, before the reporter's accept(): counts the batch; true if it has a failing new finding. */
   bool recordBatch(std::span<const ObjectFindings> batch, const ObjectSet& objects);
@@ -61,6 +75,7 @@ class InputOwnersBaseline {
 
  private:
   const OwnersBaselineRun* run_;
+  bool failed_ = false;
   std::unique_ptr<OwnerResolver> resolver_;
   std::unique_ptr<BaselineComparison> comparison_;
 };

@@ -115,7 +115,7 @@ struct ReportRun {
   FILE* out;
   bool to_stdout;
   bool write_failed = false;
-  const OwnersBaselineRun* owners_baseline = nullptr;  // owners and --baseline (baseline.cc)
+  OwnersBaselineRun* owners_baseline = nullptr;  // owners and --baseline (baseline.cc)
   void write(const std::string& text) {
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
   }
@@ -124,9 +124,11 @@ struct ReportRun {
 struct ScanOutcome {
   bool failing = false;       // an unsuppressed finding at or above --fail-on
   bool input_errors = false;  // some input could not be read
+  bool baseline_failed = false;  // --baseline latest could not be read for an input (usage error)
   void merge(const ScanOutcome& other) {
     failing = failing || other.failing;
     input_errors = input_errors || other.input_errors;
+    baseline_failed = baseline_failed || other.baseline_failed;
   }
 };
 
@@ -138,6 +140,11 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
   Engine engine(Catalog::builtin(), policy);
   ReportOptions options = report_options;
   InputOwnersBaseline owners_baseline(run.owners_baseline, objects, policy, &options);  // sets options.owners, .baseline
+  if (owners_baseline.failed()) {
+    ScanOutcome outcome;
+    outcome.baseline_failed = true;
+    return outcome;
+  }
   std::unique_ptr<Reporter> reporter = makeReporter(run.format, engine, objects, options);
   const bool sort_by_risk = run.sort_by_risk;
   ScanSummary summary;
@@ -359,8 +366,7 @@ int runScan(int argc, char** argv) {
   {
     std::string target;  // `--baseline latest`: the latest scan of these paths (clusters: of the cluster ID)
     for (const std::string& p : paths) target += (target.empty() ? "" : ",") + p;
-    if (!loadOwnersBaseline(owners_baseline_flags, config, fail_enabled, fail_on, /*store_location=*/"", target,
-                            &owners_baseline_run)) {
+    if (!loadOwnersBaseline(owners_baseline_flags, config, fail_enabled, fail_on, target, &owners_baseline_run)) {
       return kExitUsage;
     }
   }
@@ -458,6 +464,7 @@ int runScan(int argc, char** argv) {
     std::fprintf(stderr, "kspm scan: writing the report failed\n");
     return kExitOutput;
   }
+  if (outcome.baseline_failed) return kExitUsage;
   if (outcome.input_errors) return kExitInputErrors;
   return outcome.failing ? kExitFindings : kExitOk;
 }

@@ -175,8 +175,11 @@ class Reader : public config::ConfigReader {
       }
       auto patterns = [&](const char* key, std::vector<std::string>* dst) {
         if (const Node* v = item.get(key)) {
+          size_t errors_before = errors_->size();
           *dst = strings(*v, at + "." + key);
-          if (dst->empty()) {
+          if (errors_->size() != errors_before) {
+            ok = false;
+          } else if (dst->empty()) {
             error(*v, at + "." + key, "expected at least one pattern");
             ok = false;
           }
@@ -188,8 +191,9 @@ class Reader : public config::ConfigReader {
       if (const Node* v = item.get("name")) ok &= string(*v, at + ".name", &rule.object.name);
       const Node* sel = item.get("selector");
       if (sel != nullptr) ok &= selector(*sel, at + ".selector", &rule.object);
-      if (rule.namespaces.empty() && rule.paths.empty() && rule.object.kind.empty() && rule.object.name.empty() &&
-          sel == nullptr) {
+      bool has_condition = false;
+      for (const char* key : {"namespaces", "paths", "kind", "name", "selector"}) has_condition |= item.get(key) != nullptr;
+      if (!has_condition) {
         error(item, at, "a rule needs at least one of namespaces, paths, kind, name or selector");
         ok = false;
       }
