@@ -280,13 +280,14 @@ class JsonReporter final : public Reporter {
     rapidjson::StringBuffer buf;
     std::string out;
     for (const ObjectFindings& r : batch) {
+      if (r.findings.empty()) continue;
+      FindingJsonExtras extras;
+      extras.cluster = cluster_id_;
+      if (options_.owners != nullptr) extras.owner = options_.owners->ownerView(*r.object);  // once per object
       for (const Finding& f : r.findings) {
         buf.Clear();
         JsonWriter w(buf);
         auto controls = controls_json_.find(f.check);
-        FindingJsonExtras extras;
-        extras.cluster = cluster_id_;
-        if (options_.owners != nullptr) extras.owner = options_.owners->ownerView(*r.object);
         if (options_.baseline != nullptr) {
           extras.baseline = options_.baseline->contains(f, *r.object, objects_.namespaceOf(*r.object)) ? "existing" : "new";
         }
