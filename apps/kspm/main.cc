@@ -6,6 +6,7 @@
 #include "kspm/check.h"
 #include "kspm/report.h"
 #include "kspm/cli.h"
+#include "kspm/history_verbs.h"
 
 namespace {
 
@@ -26,6 +27,8 @@ constexpr const char* kUsage =
     "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
+    "  history   Recorded scans (kspm scan --record): counts over time, findings with their lifecycle\n"
+    "  diff      Compare two recorded scans: added, removed and changed findings\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -74,6 +77,8 @@ int main(int argc, char** argv) {
   if (verb == "paths") return kspm::cli::runPaths(argc, argv);
   if (verb == "graph") return kspm::cli::runGraph(argc, argv);
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
+  if (verb == "history") return kspm::cli::runHistory(argc, argv);
+  if (verb == "diff") return kspm::cli::runDiff(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

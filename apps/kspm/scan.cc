@@ -21,6 +21,7 @@
 #include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/graph.h"
+#include "kspm/history_verbs.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
 #include "kspm/vulns.h"
@@ -112,6 +113,7 @@ struct ReportRun {
   FILE* out;
   bool to_stdout;
   bool write_failed = false;
+  const RecordFlags* record = nullptr;  // kspm scan --record (history_verbs.cc)
   void write(const std::string& text) {
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
   }
@@ -143,10 +145,13 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
   // With --sort risk every result is kept until the end and reported riskiest object first;
   // otherwise results stream in input order.
   std::vector<ObjectFindings> held;
+  std::optional<ScanRecorder> recorder;
+  if (run.record != nullptr && run.record->record) recorder.emplace(*run.record, objects, report_options);
   engine.run(
       objects, run.threads,
       [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
+        if (recorder) recorder->add(batch);
         for (const ObjectFindings& r : batch) {
           summary.add(r);
           for (const Finding& f : r.findings) {
@@ -190,7 +195,8 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
     std::fprintf(stderr, "kspm scan: %zu resource(s) could not be read; %zu check(s) are not assessable (see the report)\n",
                  policy.unreadable.size(), engine.coverage().size());
   }
-  return ScanOutcome{failing, !errors.empty()};
+  bool recorded = !recorder || recorder->finish(engine, errors);
+  return ScanOutcome{failing, !errors.empty() || !recorded};
 }
 }  // namespace
 
@@ -214,13 +220,17 @@ int runScan(int argc, char** argv) {
   std::string color = "auto";
   unsigned threads = 0;
   ClusterFlags cluster_flags;
+  RecordFlags record_flags;
   std::vector<std::string> namespace_values;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::printf(kScanHelp, kClusterFlagsHelp);
+      std::printf("\nHistory (docs/history.md; exit 3 when the scan could not be recorded):\n%s", kRecordFlagsHelp);
       return kExitOk;
     }
     if (parseClusterFlag(args, &cluster_flags, &error)) {
+      // handled
+    } else if (parseRecordFlag(args, &record_flags, &error)) {
       // handled
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
@@ -374,6 +384,8 @@ int runScan(int argc, char** argv) {
   report_options.fail_on = fail_on;
   report_options.junit_grouping = junit_grouping;
   ReportRun run{format, sort_by_risk, threads, fail_enabled, fail_on, out, output_file.empty()};
+  record_flags.paths = paths;
+  run.record = &record_flags;
 
   ScanOutcome outcome;
   if (cluster_flags.cluster) {
