@@ -550,6 +550,7 @@ class SqlStore final : public Store {
     // their file could not be read.
     std::unordered_set<std::string_view> not_assessed(record.not_assessed_checks.begin(),
                                                       record.not_assessed_checks.end());
+    not_assessed.insert(record.checks_not_run.begin(), record.checks_not_run.end());
     std::unordered_set<std::string_view> error_files(record.error_files.begin(), record.error_files.end());
     for (const auto& [fingerprint, before] : state) {
       if (before.status != "open" || before.seen) continue;
