@@ -1,6 +1,10 @@
 // kspm scan --record, kspm history and kspm diff end to end (docs/history.md).
 #include <rapidjson/document.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -157,6 +161,36 @@ TEST(HistoryCliTest, KspmDbSetsTheDefaultStoreAndTargetDefaultsToThePaths) {
   ASSERT_EQ(h["scans"].Size(), 1u);
   EXPECT_EQ(std::string(h["scans"][0]["target"].GetString()), dir.path("app"));
   EXPECT_EQ(std::string(h["backend"].GetString()), "sqlite");
+}
+
+TEST(HistoryCliTest, KspmKilledWhileRecordingLeavesTheEarlierScans) {
+  TempDir dir;
+  std::string db = dir.path("history.db");
+  std::string marker = dir.path("paused");
+  dir.write("app/pod.yaml", kPrivilegedPod);
+  std::string scan = kspm() + " scan --record --db " + q(db) + " --target shop --fail-on none " + q(dir.path("app"));
+  ASSERT_EQ(run(scan + " >/dev/null 2>&1").exit_code, 0);
+  // The second recording pauses inside its transaction (test hook) and is killed there.
+  dir.write("app/pod.yaml", kHostNetworkPod);
+  auto started = run("(KSPM_STORE_TEST_PAUSE_IN_RECORD=" + q(marker) + " " + scan + " >/dev/null 2>&1 & echo $!)");
+  int pid = std::atoi(started.out.c_str());
+  ASSERT_GT(pid, 0) << started.out;
+  for (int i = 0; i < 6000 && !std::filesystem::exists(marker); ++i) usleep(20000);
+  bool paused = std::filesystem::exists(marker);
+  kill(pid, SIGKILL);
+  ASSERT_TRUE(paused) << "kspm never reached the pause inside recordScan";
+  for (int i = 0; i < 500 && kill(pid, 0) == 0; ++i) usleep(10000);  // gone (reaped by the shell's init)
+
+  auto history = run(kspm() + " history --db " + q(db) + " -o json");
+  ASSERT_EQ(history.exit_code, 0) << history.out;
+  rapidjson::Document h = parseJson(history.out);
+  ASSERT_EQ(h["scans"].Size(), 1u);  // the killed scan is not there; the first one is whole
+  EXPECT_EQ(h["scans"][0]["id"].GetInt64(), 1);
+  // The next scan continues from the first: the privileged finding is resolved now, not before.
+  auto next = run(scan + " 2>&1 >/dev/null");
+  EXPECT_EQ(next.exit_code, 0) << next.out;
+  EXPECT_NE(next.out.find("recorded scan 2 (target shop)"), std::string::npos) << next.out;
+  EXPECT_EQ(next.out.find(" 0 resolved"), std::string::npos) << next.out;
 }
 
 TEST(HistoryCliTest, UsageErrorsAndHelp) {
