@@ -89,7 +89,8 @@ struct LiveSide {
 
 std::string tableReport(const drift::DriftReport& report, const LiveSide& live, const std::vector<InputError>& errors) {
   std::string out;
-  out += "Drift: Git against " + live.description + "\n\n";
+  out += "Drift: Git against " + live.description + "\n";
+  if (!report.findings.empty()) out += "\n";
   for (const drift::DriftFinding& f : report.findings) {
     out += upper(severityName(f.finding.severity));
     out.append(10 - std::min<size_t>(9, severityName(f.finding.severity).size()), ' ');
@@ -333,7 +334,9 @@ int runDrift(int argc, char** argv) {
     std::set<std::string> namespaces;
     for (const Object& o : desired.objects()) {
       std::string group(canonicalGroup(o.group(), o.kind));
-      if (seen.emplace(group, std::string(o.kind)).second) {
+      // Secrets only with --include-secrets: listing them returns every value to kspm's identity.
+      bool secret = group.empty() && o.kind == "Secret";
+      if (!secret && seen.emplace(group, std::string(o.kind)).second) {
         checks::WorkloadKind k;
         k.group = group;
         k.kind = std::string(o.kind);

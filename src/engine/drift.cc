@@ -420,7 +420,10 @@ class FieldWalker {
   FieldWalker(const Object& desired, const Object& live, std::string_view group, std::vector<CompiledRule> rules,
               std::vector<DriftFinding>* out, const DriftFinding& base)
       : desired_(desired), live_(live), rules_(std::move(rules)), out_(out), base_(base) {
-    if (auto pod = checks::podSpecOf(desired, checks::defaultWorkloadKinds(), false)) desired_pod_ = pod->spec;
+    if (auto pod = checks::podSpecOf(desired, checks::defaultWorkloadKinds(), false)) {
+      desired_pod_ = pod->spec;
+      pod_path_ = pod->spec_path;
+    }
     secret_ = group.empty() && desired.kind == "Secret";
     aggregated_ = group == "rbac.authorization.k8s.io" && desired.kind == "ClusterRole" &&
                   desired.root->get("aggregationRule") != nullptr;
@@ -533,7 +536,7 @@ class FieldWalker {
     if (d.isNull()) return;  // null is absent
     bool deeper = false;
     const FieldRule* rule = match(pattern, &deeper);
-    if (rule == nullptr && !deeper) return;
+    if (rule == nullptr && !deeper && !onPodPath(path)) return;
     if (l != nullptr && l->isNull()) l = nullptr;
     if (d.isObject()) {
       if (d.size() == 0) return;  // {} sets nothing
@@ -551,6 +554,12 @@ class FieldWalker {
     if (rule == nullptr) return;  // a scalar outside every rule
     if (sameLeaf(d, l, pattern)) return;
     report(d, l, rule, path, field, container);
+  }
+
+  /** True for the pod spec's ancestors ("spec", "spec.template" for a Deployment). */
+  bool onPodPath(std::string_view path) const {
+    return !pod_path_.empty() && pod_path_.starts_with(path) &&
+           (pod_path_.size() == path.size() || pod_path_[path.size()] == '.');
   }
 
   bool sameLeaf(const Node& d, const Node* l, const std::vector<std::string_view>& pattern) const {
@@ -749,6 +758,7 @@ class FieldWalker {
   std::vector<DriftFinding>* out_;
   const DriftFinding& base_;
   const Node* desired_pod_ = nullptr;
+  std::string pod_path_;  // e.g. "spec.template.spec"
   bool secret_ = false;
   bool aggregated_ = false;
 };
