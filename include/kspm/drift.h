@@ -27,6 +27,7 @@
 #include "kspm/check.h"
 #include "kspm/coverage.h"
 #include "kspm/finding.h"
+#include "kspm/finding_record.h"
 #include "kspm/object.h"
 
 namespace kspm::drift {
@@ -120,6 +121,13 @@ struct DriftReport {
 };
 
 DriftReport compare(const ObjectSet& desired, const ObjectSet& live, const DriftOptions& options);
+
+/**
+ * The findings as store records (include/kspm/finding_record.h), e.g. to record a drift run as a
+ * scan: check, severity, message, identity (canonical group), field, path, file and line,
+ * fingerprint; state active; owner "unowned" (owners are resolved by the caller).
+ */
+void appendFindingRecords(const DriftReport& report, std::vector<FindingRecord>* out);
 
 /**
  * Whether two quantity strings (or numbers) mean the same amount: "0.5" = "500m", "1Gi" = "1024Mi",

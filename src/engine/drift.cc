@@ -803,6 +803,29 @@ const CheckInfo& changedCheck() { return kChanged; }
 std::span<const CheckInfo* const> driftChecks() { return kChecks; }
 std::span<const FieldRule> securityFields() { return kRules; }
 
+void appendFindingRecords(const DriftReport& report, std::vector<FindingRecord>* out) {
+  out->reserve(out->size() + report.findings.size());
+  for (const DriftFinding& f : report.findings) {
+    FindingRecord r;
+    r.fingerprint = f.fingerprint;
+    r.check_id = std::string(f.finding.check->id);
+    r.severity = f.finding.severity;
+    r.state = FindingState::kActive;
+    r.message = f.finding.message;
+    r.api_group = f.object.group;
+    r.kind = f.object.kind;
+    r.namespace_ = f.object.namespace_;
+    r.name = f.object.name;
+    r.container = f.finding.container;
+    r.field = f.finding.field;
+    r.path = f.finding.path;
+    r.file = f.file;
+    r.line = f.finding.line;
+    r.owner = "unowned";
+    out->push_back(std::move(r));
+  }
+}
+
 bool sameQuantity(const Node& a, const Node& b) {
   long double x = 0, y = 0;
   if (!quantityOf(a, &x) || !quantityOf(b, &y)) return false;

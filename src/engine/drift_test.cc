@@ -333,6 +333,24 @@ TEST(DriftCompare, RemovedContainerIsOneFindingAndOmittedZerosAreEqual) {
   EXPECT_EQ(r.findings[0].finding.severity, Severity::kHigh);
 }
 
+TEST(DriftCompare, PodSpecIsFoundInEveryWorkloadKind) {
+  std::string git = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: shop}\nspec:\n  schedule: '@daily'\n"
+                    "  jobTemplate:\n    spec:\n      template:\n        spec:\n          hostPID: false\n"
+                    "          volumes:\n            - name: data\n              hostPath: {path: /var/data}\n"
+                    "          containers:\n            - name: job\n              image: job:1\n";
+  std::string live = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [{\"apiVersion\": \"batch/v1\", \"kind\": \"CronJob\", "
+                     "\"metadata\": {\"name\": \"c\", \"namespace\": \"shop\"}, \"spec\": {\"schedule\": \"@hourly\", "
+                     "\"jobTemplate\": {\"spec\": {\"template\": {\"spec\": {\"hostPID\": true, \"volumes\": [{\"name\": \"data\", "
+                     "\"hostPath\": {\"path\": \"/\", \"type\": \"\"}}], \"containers\": [{\"name\": \"job\", \"image\": \"job:1\"}]}}}}}}]}";
+  DriftReport r = run(git, live);
+  // schedule is not security-relevant; hostPID and the hostPath are.
+  ASSERT_EQ(r.findings.size(), 2u) << describe(r);
+  EXPECT_EQ(r.findings[0].finding.path, "spec.jobTemplate.spec.template.spec.hostPID");
+  EXPECT_EQ(r.findings[1].finding.path, "spec.jobTemplate.spec.template.spec.volumes[0].hostPath.path");
+  EXPECT_EQ(r.findings[1].finding.field, "spec.jobTemplate.spec.template.spec.volumes[data].hostPath.path");
+  EXPECT_EQ(r.findings[1].finding.severity, Severity::kHigh);
+}
+
 TEST(DriftCompare, ClusterIsPartOfTheFingerprint) {
   std::string live = replaced(fixture("live.json"), "\"privileged\": false", "\"privileged\": true");
   DriftOptions a, b;
@@ -342,6 +360,23 @@ TEST(DriftCompare, ClusterIsPartOfTheFingerprint) {
   ASSERT_EQ(ra.findings.size(), 1u);
   ASSERT_EQ(rb.findings.size(), 1u);
   EXPECT_NE(ra.findings[0].fingerprint, rb.findings[0].fingerprint);
+}
+
+TEST(DriftCompare, FindingRecordsCarryIdentityAndFingerprint) {
+  std::string git = replaced(fixture("git.yaml"), "apiVersion: apps/v1\nkind: Deployment",
+                             "apiVersion: extensions/v1beta1\nkind: Deployment");
+  DriftReport r = run(git, replaced(fixture("live.json"), "\"privileged\": false", "\"privileged\": true"));
+  std::vector<FindingRecord> records;
+  appendFindingRecords(r, &records);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].fingerprint, r.findings[0].fingerprint);
+  EXPECT_EQ(records[0].check_id, "drift-changed");
+  EXPECT_EQ(records[0].api_group, "apps");
+  EXPECT_EQ(records[0].namespace_, "shop");
+  EXPECT_EQ(records[0].container, "web");
+  EXPECT_EQ(records[0].field, "spec.template.spec.containers[web].securityContext.privileged");
+  EXPECT_EQ(records[0].line, 32u);
+  EXPECT_EQ(records[0].owner, "unowned");
 }
 
 TEST(DriftQuantity, EquivalentRepresentations) {
