@@ -659,11 +659,12 @@ class FieldWalker {
       f.finding.container = std::string(container);
       f.finding.line = d.line();
       f.desired_present = true;
-      f.desired = redact() ? "\"<redacted>\"" : toJson(d);
-      f.live = redact() ? "\"<redacted>\"" : toJson(*l);
+      const bool hide = redact(path);
+      f.desired = hide ? "\"<redacted>\"" : toJson(d);
+      f.live = hide ? "\"<redacted>\"" : toJson(*l);
       f.live_present = true;
       f.finding.message = path + ": " + std::to_string(d.size()) + " item(s) in Git, " + std::to_string(l->size()) +
-                          " in the cluster" + (redact() ? "" : " (added live: " + shorten(extraItems(d, *l)) + ")");
+                          " in the cluster" + (hide ? "" : " (added live: " + shorten(extraItems(d, *l)) + ")");
       out_->push_back(std::move(f));
     }
   }
@@ -712,7 +713,10 @@ class FieldWalker {
     }
   }
 
-  bool redact() const { return secret_; }
+  /** Secret values (data, stringData) are never shown; a Secret's type is. */
+  bool redact(std::string_view path) const {
+    return secret_ && (path.starts_with("data") || path.starts_with("stringData"));
+  }
 
   void report(const Node& d, const Node* l, const FieldRule* rule, const std::string& path, const std::string& field,
               std::string_view container) {
@@ -724,7 +728,7 @@ class FieldWalker {
     f.finding.line = d.line();
     f.desired_present = true;
     f.live_present = l != nullptr;
-    if (redact()) {
+    if (redact(path)) {
       f.desired = "\"<redacted>\"";
       f.live = l != nullptr ? "\"<redacted>\"" : "";
       f.finding.message = path + (l == nullptr ? ": set in Git, absent in the cluster" : ": differs from Git (values redacted)");

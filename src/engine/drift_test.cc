@@ -267,6 +267,13 @@ TEST(DriftCompare, SecretValuesAreComparedButNeverShown) {
   EXPECT_EQ(f.finding.message.find("aHVudGVyMg"), std::string::npos);
   EXPECT_EQ(f.finding.message.find("c3dvcmRmaXNo"), std::string::npos);
   EXPECT_NE(f.finding.message.find("redacted"), std::string::npos);
+  // The type is not a secret value: shown.
+  std::string live = replaced(liveSecret("\"password\": \"aHVudGVyMg==\", \"user\": \"YWRtaW4=\", \"token\": \"YWJj\""),
+                              "\"type\": \"Opaque\"", "\"type\": \"kubernetes.io/basic-auth\"");
+  DriftReport typed = run(kSecretGit, live);
+  ASSERT_EQ(typed.findings.size(), 1u) << describe(typed);
+  EXPECT_EQ(typed.findings[0].finding.path, "type");
+  EXPECT_EQ(typed.findings[0].live, "\"kubernetes.io/basic-auth\"");
 }
 
 TEST(DriftCompare, SecretKeysOnlyWhenTheLiveReadHasNoValues) {
