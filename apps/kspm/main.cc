@@ -8,6 +8,10 @@
 #include "kspm/cli.h"
 #include "kspm/history_verbs.h"
 
+namespace kspm::cli {
+int runDrift(int argc, char** argv);  // apps/kspm/drift_verb.cc
+}
+
 namespace {
 
 constexpr const char* kUsage =
@@ -17,6 +21,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
+    "  drift     Manifests in Git against the cluster: missing, extra, changed security fields\n"
     "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
     "  checks    List every check in the catalog\n"
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
@@ -67,6 +72,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "drift") return kspm::cli::runDrift(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
   if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
