@@ -1,6 +1,7 @@
 // kspm scan --baseline SCAN_ID | latest: the baseline read from the history store (SQLite file).
 #include <rapidjson/document.h>
 
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -91,6 +92,43 @@ TEST(BaselineStoreCli, ScanIdAndLatestReadTheRecordedFindings) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("there is no history store at"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path("none.db")));  // reading a baseline creates no store
+}
+
+
+TEST(BaselineStoreCli, RecordedScansCarryOwnersAndServeAsLatestBaseline) {
+  testing::TempDir dir;
+  std::string db = dir.path("history.db");
+  std::string manifest = dir.write("pod.yaml", kPod);
+  CliRun recorded = runCli("scan --no-config -o json --fail-on none --record --db '" + db + "' '" + manifest + "'", dir);
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.err;
+  rapidjson::Document report;
+  report.Parse(recorded.out.c_str());
+  ASSERT_TRUE(report.IsObject());
+  std::set<std::string> json_prints;
+  for (const auto& f : report["findings"].GetArray()) json_prints.insert(f["fingerprint"].GetString());
+  {
+    auto store = store::Store::open(db);
+    ASSERT_TRUE(store.ok());
+    auto scans = store.value()->listScans("", 0);
+    ASSERT_TRUE(scans.ok());
+    ASSERT_EQ(scans.value().size(), 1u);
+    auto findings = store.value()->scanFindings(scans.value()[0].id);
+    ASSERT_TRUE(findings.ok());
+    ASSERT_EQ(findings.value().size(), json_prints.size());
+    for (const store::RecordedFinding& f : findings.value()) {
+      EXPECT_EQ(f.finding.owner, "web");  // the owner of the JSON report, recorded
+      EXPECT_EQ(json_prints.count(f.finding.fingerprint), 1u);
+    }
+  }
+  // `latest` finds the scan --record made (same target: the scanned paths).
+  dir.write("pod.yaml", std::string(kPod) + "  hostPID: true\n");
+  CliRun r = runCli("scan --no-config -o json --db '" + db + "' --baseline latest --fail-on-new high '" + manifest + "'", dir);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  ASSERT_TRUE(d.IsObject()) << r.err;
+  EXPECT_EQ(d["summary"]["baseline"]["newBySeverity"]["high"].GetUint64(), 1u);
+  EXPECT_EQ(d["summary"]["baseline"]["existing"].GetUint64(), json_prints.size());
 }
 
 }  // namespace

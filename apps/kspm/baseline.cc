@@ -25,13 +25,6 @@ bool isPostgres(const std::string& location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-/** The store of --db, else $KSPM_DB, else the default file. */
-std::string storeLocation(const OwnersBaselineFlags& flags) {
-  if (!flags.db.empty()) return flags.db;
-  if (std::string e = env("KSPM_DB"); !e.empty()) return e;
-  return store::Store::defaultLocation();
-}
-
 Result<std::unique_ptr<store::Store>> openExistingStore(const std::string& location, const std::string& spec) {
   // Reading a baseline never creates a store.
   std::error_code ec;
@@ -81,9 +74,7 @@ const char* const kOwnersBaselineHelp =
     "                             or a recorded scan: its ID, or `latest` for this target (history store).\n"
     "                             Findings are marked new or existing; only new ones decide the exit code\n"
     "      --fail-on-new SEVERITY with --baseline: exit 1 when a new unsuppressed finding is at or above\n"
-    "                             SEVERITY (default: the --fail-on threshold); none never fails\n"
-    "      --db LOCATION          history store: a SQLite file or postgresql://... (default: $KSPM_DB, else\n"
-    "                             ~/.local/share/kspm/history.db)\n";
+    "                             SEVERITY (default: the --fail-on threshold); none never fails\n";
 
 bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string* error) {
   std::string value;
@@ -93,9 +84,6 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
   } else if (args.flag({"--baseline"}, &value, error)) {
     if (error->empty() && value.empty()) *error = "--baseline takes a report file, a scan ID or latest";
     flags->baseline = value;
-  } else if (args.flag({"--db"}, &value, error)) {
-    if (error->empty() && value.empty()) *error = "--db takes a SQLite file or a postgresql:// URL";
-    flags->db = value;
   } else if (args.flag({"--fail-on-new"}, &value, error)) {
     flags->fail_on_new_given = true;
     if (value == "none") {
@@ -110,7 +98,8 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
 }
 
 bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, bool fail_enabled, Severity fail_on,
-                        const std::string& target, OwnersBaselineRun* run) {
+                        const std::string& store_location, const std::string& target, const std::string& paths_target,
+                        OwnersBaselineRun* run) {
   if (flags.fail_on_new_given && flags.baseline.empty()) {
     std::fprintf(stderr, "kspm scan: --fail-on-new needs --baseline\n");
     return false;
@@ -135,16 +124,17 @@ bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, 
   run->fail_enabled = flags.fail_on_new_given ? flags.fail_on_new_enabled : fail_enabled;
   run->fail_on = flags.fail_on_new_given ? flags.fail_on_new : fail_on;
   run->target = target;
+  run->paths_target = paths_target;
   if (flags.baseline.empty()) return true;
   // An existing file of that name is a file, even if its name is all digits.
   std::error_code ec;
   const bool from_store = isScanId(flags.baseline) && !std::filesystem::exists(flags.baseline, ec);
   if (from_store && flags.baseline == "latest") {
-    run->latest_store = storeLocation(flags);  // read per input, once its target is known
+    run->latest_store = store_location;  // read per input, once its target is known
     return true;
   }
   Result<Baseline> baseline =
-      from_store ? baselineFromStore(flags.baseline, storeLocation(flags)) : loadBaselineFile(flags.baseline);
+      from_store ? baselineFromStore(flags.baseline, store_location) : loadBaselineFile(flags.baseline);
   if (!baseline.ok()) {
     std::fprintf(stderr, "kspm scan: baseline: %s\n", describeInputError(baseline.error()).c_str());
     std::fprintf(stderr, "kspm scan: the baseline could not be used; nothing was scanned\n");
@@ -163,7 +153,7 @@ InputOwnersBaseline::InputOwnersBaseline(OwnersBaselineRun* run, const ObjectSet
   const std::string cluster = options->cluster ? options->cluster->id : std::string();
   const Baseline* baseline = run_->baseline ? &*run_->baseline : nullptr;
   if (!run_->latest_store.empty()) {
-    const std::string target = !cluster.empty() ? cluster : run_->target;
+    const std::string target = !run_->target.empty() ? run_->target : !cluster.empty() ? cluster : run_->paths_target;
     auto it = run_->latest.find(target);
     if (it == run_->latest.end()) {
       Result<Baseline> loaded = latestBaseline(run_->latest_store, target);

@@ -24,7 +24,6 @@ extern const char* const kOwnersBaselineHelp;
 struct OwnersBaselineFlags {
   std::string owners_file;    // --owners FILE
   std::string baseline;       // --baseline FILE|SCAN_ID|latest
-  std::string db;             // --db LOCATION (the history store of SCAN_ID baselines)
   bool fail_on_new_given = false;
   bool fail_on_new_enabled = true;
   Severity fail_on_new = Severity::kHigh;
@@ -38,11 +37,12 @@ struct OwnersBaselineRun {
   OwnersConfig owners;
   std::optional<Baseline> baseline;
   /**
-   * `--baseline latest`: the store, read per input once its target is known (the cluster ID for
-   * clusters and snapshots, else `target`, the scanned paths joined with ",").
+   * `--baseline latest`: the store, read per input once its target is known: --target, else the
+   * cluster ID for clusters and snapshots, else the scanned paths joined with "," (as --record).
    */
   std::string latest_store;
-  std::string target;
+  std::string target;        // --target, "" if not given
+  std::string paths_target;
   std::map<std::string, Baseline> latest;  // by target
   bool fail_enabled = true;  // the threshold with a baseline: --fail-on-new, else --fail-on
   Severity fail_on = Severity::kHigh;
@@ -50,11 +50,13 @@ struct OwnersBaselineRun {
 
 /**
  * Loads the owners (config `owners:` section, then --owners FILE over its `file`) and the baseline
- * (a report file, or with a store location a scan ID / `latest` of `target`). Errors are printed
- * as "kspm scan: ..."; false means a usage error (exit 2): the CI must not pass on a broken baseline.
+ * (a report file, or from the store at `store_location` (--db) a scan ID, or `latest` of the
+ * target: `target` (--target) or else per input). Errors are printed as "kspm scan: ..."; false
+ * means a usage error (exit 2): the CI must not pass on a broken baseline.
  */
 bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, bool fail_enabled, Severity fail_on,
-                        const std::string& target, OwnersBaselineRun* run);
+                        const std::string& store_location, const std::string& target, const std::string& paths_target,
+                        OwnersBaselineRun* run);
 
 /** Per scanned input: fills ReportOptions::owners and ::baseline; decides the exit with a baseline. */
 class InputOwnersBaseline {

@@ -6,6 +6,11 @@
 #include "kspm/check.h"
 #include "kspm/report.h"
 #include "kspm/cli.h"
+#include "kspm/history_verbs.h"
+
+namespace kspm::cli {
+int runDrift(int argc, char** argv);  // apps/kspm/drift_verb.cc
+}
 
 namespace {
 
@@ -16,6 +21,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
+    "  drift     Manifests in Git against the cluster: missing, extra, changed security fields\n"
     "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
     "  checks    List every check in the catalog\n"
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
@@ -26,6 +32,8 @@ constexpr const char* kUsage =
     "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
+    "  history   Recorded scans (kspm scan --record): counts over time, findings with their lifecycle\n"
+    "  diff      Compare two recorded scans: added, removed and changed findings\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -64,6 +72,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "drift") return kspm::cli::runDrift(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
   if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
@@ -74,6 +83,8 @@ int main(int argc, char** argv) {
   if (verb == "paths") return kspm::cli::runPaths(argc, argv);
   if (verb == "graph") return kspm::cli::runGraph(argc, argv);
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
+  if (verb == "history") return kspm::cli::runHistory(argc, argv);
+  if (verb == "diff") return kspm::cli::runDiff(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

@@ -22,6 +22,7 @@
 #include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/graph.h"
+#include "kspm/history_verbs.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
 #include "kspm/vulns.h"
@@ -116,6 +117,7 @@ struct ReportRun {
   bool to_stdout;
   bool write_failed = false;
   OwnersBaselineRun* owners_baseline = nullptr;  // owners and --baseline (baseline.cc)
+  const RecordFlags* record = nullptr;  // kspm scan --record (history_verbs.cc)
   void write(const std::string& text) {
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
   }
@@ -156,12 +158,18 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
   // With --sort risk every result is kept until the end and reported riskiest object first;
   // otherwise results stream in input order.
   std::vector<ObjectFindings> held;
+  std::optional<ScanRecorder> recorder;
+  if (run.record != nullptr && run.record->record) {
+    recorder.emplace(*run.record, objects, options);
+    recorder->owner_of = owners_baseline.ownerFunction();
+  }
   engine.run(
       objects, run.threads,
       [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
         // With a baseline only new findings fail the scan (--fail-on-new).
         if (owners_baseline.recordBatch(batch, objects)) failing = true;
+        if (recorder) recorder->add(batch);
         for (const ObjectFindings& r : batch) {
           summary.add(r);
           for (const Finding& f : r.findings) {
@@ -207,7 +215,8 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
     std::fprintf(stderr, "kspm scan: %zu resource(s) could not be read; %zu check(s) are not assessable (see the report)\n",
                  policy.unreadable.size(), engine.coverage().size());
   }
-  return ScanOutcome{failing, !errors.empty()};
+  bool recorded = !recorder || recorder->finish(engine, errors);
+  return ScanOutcome{failing, !errors.empty() || !recorded};
 }
 }  // namespace
 
@@ -231,17 +240,21 @@ int runScan(int argc, char** argv) {
   std::string color = "auto";
   unsigned threads = 0;
   ClusterFlags cluster_flags;
+  RecordFlags record_flags;
   std::vector<std::string> namespace_values;
   OwnersBaselineFlags owners_baseline_flags;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::printf(kScanHelp, kOwnersBaselineHelp, kClusterFlagsHelp);
+      std::printf("\nHistory (docs/history.md; exit 3 when the scan could not be recorded):\n%s", kRecordFlagsHelp);
       return kExitOk;
     }
     if (parseClusterFlag(args, &cluster_flags, &error)) {
       // handled
     } else if (parseOwnersBaselineFlag(args, &owners_baseline_flags, &error)) {
       // handled (baseline.cc)
+    } else if (parseRecordFlag(args, &record_flags, &error)) {
+      // handled
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
     } else if (args.flag({"--output-file"}, &value, &error)) {
@@ -364,9 +377,12 @@ int runScan(int argc, char** argv) {
   policy.today = todayUtc();
   OwnersBaselineRun owners_baseline_run;
   {
-    std::string target;  // `--baseline latest`: the latest scan of these paths (clusters: of the cluster ID)
-    for (const std::string& p : paths) target += (target.empty() ? "" : ",") + p;
-    if (!loadOwnersBaseline(owners_baseline_flags, config, fail_enabled, fail_on, target, &owners_baseline_run)) {
+    // `--baseline latest`: the latest scan of the target, as --record names it (--target, else the
+    // cluster ID, else the paths).
+    std::string paths_target;
+    for (const std::string& p : paths) paths_target += (paths_target.empty() ? "" : ",") + p;
+    if (!loadOwnersBaseline(owners_baseline_flags, config, fail_enabled, fail_on, storeLocation(record_flags.db),
+                            record_flags.target, paths_target, &owners_baseline_run)) {
       return kExitUsage;
     }
   }
@@ -406,6 +422,8 @@ int runScan(int argc, char** argv) {
   report_options.junit_grouping = junit_grouping;
   ReportRun run{format, sort_by_risk, threads, fail_enabled, fail_on, out, output_file.empty()};
   run.owners_baseline = &owners_baseline_run;
+  record_flags.paths = paths;
+  run.record = &record_flags;
 
   ScanOutcome outcome;
   if (cluster_flags.cluster) {
