@@ -35,16 +35,17 @@ enum class JunitGrouping : uint8_t { kObject, kCheck };
 
 /** Where the objects came from when it was a live cluster (kspm scan --cluster) or its snapshot. */
 struct ClusterSource {
-  /**
-   * The cluster ID mixed into every fingerprint: --cluster-id, else the kubeconfig context's cluster
-   * entry name, else "in-cluster" for in-cluster config; a snapshot keeps the ID it was read with.
-   */
-  std::string id;
   std::string context;         // kubeconfig context ("" for in-cluster config)
   std::string server;          // API server URL
   std::string server_version;  // e.g. v1.30.2
   std::string taken_at;        // RFC 3339 UTC time the objects were read
   std::string snapshot;        // the snapshot file scanned, "" for a live read
+  /**
+   * The cluster ID mixed into every fingerprint: --cluster-id, else the kubeconfig context's cluster
+   * entry name, else "in-cluster" for in-cluster config; a snapshot keeps the ID it was read with.
+   * Last, so that positional initialisers of the fields above keep their meaning.
+   */
+  std::string id;
 };
 
 struct ReportOptions {
