@@ -49,8 +49,6 @@ constexpr const char* kDriftHelp =
     "      --output-file FILE     write the report to FILE instead of standard output\n"
     "      --fail-on SEVERITY     exit 1 when drift is at or above SEVERITY: info, low, medium, high\n"
     "                             (default), critical, or none\n"
-    "      --cluster-id ID        cluster ID in fingerprints (default: the kubeconfig context, or the\n"
-    "                             snapshot's)\n"
     "      --threads N            worker threads for reading (default: all cores)\n"
     "  -h, --help                 this help\n"
     "\n"
@@ -269,8 +267,8 @@ bool parseThreads(const std::string& text, unsigned* out) {
 int runDrift(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::vector<std::string> paths, live_files;
-  std::string value, error, output_file, format = "table", default_namespace, cluster_id;
-  bool cluster_id_given = false, fail_enabled = true;
+  std::string value, error, output_file, format = "table", default_namespace;
+  bool fail_enabled = true;
   Severity fail_on = Severity::kHigh;
   unsigned threads = 0;
   ClusterFlags cluster_flags;
@@ -290,9 +288,6 @@ int runDrift(int argc, char** argv) {
       format = value;
     } else if (args.flag({"--output-file"}, &value, &error)) {
       output_file = value;
-    } else if (args.flag({"--cluster-id"}, &value, &error)) {
-      cluster_id = value;
-      cluster_id_given = true;
     } else if (args.flag({"--fail-on"}, &value, &error)) {
       if (value == "none") {
         fail_enabled = false;
@@ -361,7 +356,7 @@ int runDrift(int argc, char** argv) {
     live_side.unreadable = read.unreadable;
     live_side.unreadable.insert(live_side.unreadable.end(), read.not_listed.begin(), read.not_listed.end());
     options.live_namespaces = cluster_flags.namespaces;
-    options.cluster = cluster_id_given ? cluster_id : live_side.source.context;
+    options.cluster = live_side.source.id;  // --cluster-id, else the kubeconfig cluster entry (as kspm scan)
     for (const InputError& e : read.objects.errors()) errors.push_back(e);
   } else {
     IngestOptions live_ingest;
@@ -387,9 +382,13 @@ int runDrift(int argc, char** argv) {
         options.listed_kinds.emplace_back(std::string(canonicalGroup(o.group(), o.kind)), std::string(o.kind));
       }
       options.live_namespaces = snapshot->info.namespaces;
-      options.cluster = cluster_id_given ? cluster_id : snapshot->info.context;
-    } else if (cluster_id_given) {
-      options.cluster = cluster_id;
+      // As kspm scan: --cluster-id, else the snapshot's cluster ID, else (older snapshots) its context.
+      options.cluster = !cluster_flags.cluster_id.empty()      ? cluster_flags.cluster_id
+                        : !snapshot->info.cluster_id.empty() ? snapshot->info.cluster_id
+                                                             : snapshot->info.context;
+      live_side.source.id = options.cluster;
+    } else if (!cluster_flags.cluster_id.empty()) {
+      options.cluster = cluster_flags.cluster_id;
     }
   }
   options.unreadable = live_side.unreadable;
