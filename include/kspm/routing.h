@@ -115,7 +115,7 @@ struct RouteReport {
   std::string route;
   RouteType type = RouteType::kWebhook;
   uint64_t sent = 0;      // events delivered now (dry run: would be sent)
-  uint64_t filtered = 0;  // events its filters skip (marked delivered with ref "filtered")
+  uint64_t filtered = 0;  // events its owners/events/minSeverity skip (marked delivered: ref "filtered"; Jira: "")
   uint64_t failed = 0;    // events still pending after this run
   uint64_t requests = 0;  // HTTP requests made, retries included
   std::string last_error;  // secrets redacted
@@ -132,6 +132,13 @@ struct DispatchReport {
  * for comment-pr). Returns an error only when the store fails; route failures are in the report.
  */
 Result<DispatchReport> dispatchPending(store::Store& store, const RoutesConfig& config, const DispatchOptions& options);
+
+/**
+ * Registers every outbox route of `config` (idempotent). A route sees only the events recorded
+ * after it was first registered, so a new route does not replay the whole history: call this
+ * before recording a scan whose events the routes should deliver (`kspm scan --record --routes`).
+ */
+Result<bool> registerRoutes(store::Store& store, const RoutesConfig& config);
 
 /** The report as JSON ({"schemaVersion":1,"routes":[...]}) and as a table for people. */
 std::string dispatchReportJson(const DispatchReport& report);

@@ -169,12 +169,25 @@ std::string resolveSecrets(const Route& route, const DispatchOptions& options, s
 }
 
 bool passesFilter(const Route& route, const store::PendingDelivery& event) {
+  if (!route.owners.empty()) {
+    const std::string& owner = event.finding.owner.empty() ? std::string("unowned") : event.finding.owner;
+    if (std::find(route.owners.begin(), route.owners.end(), owner) == route.owners.end()) return false;
+  }
   size_t kind = static_cast<size_t>(event.event);
   if (kind >= 4 || !route.events[kind]) return false;
   return event.finding.severity >= route.min_severity;
 }
 
 }  // namespace
+
+Result<bool> registerRoutes(store::Store& store, const RoutesConfig& config) {
+  for (const Route& route : config.routes) {
+    if (route.type == RouteType::kGithub) continue;
+    Result<bool> registered = store.registerRoute(route.name);
+    if (!registered.ok()) return registered.error();
+  }
+  return true;
+}
 
 Result<DispatchReport> dispatchPending(store::Store& store, const RoutesConfig& config, const DispatchOptions& options) {
   DispatchReport out;
@@ -191,7 +204,9 @@ Result<DispatchReport> dispatchPending(store::Store& store, const RoutesConfig& 
       Result<bool> registered = store.registerRoute(route.name);
       if (!registered.ok()) return registered.error();
     }
-    Result<std::vector<store::PendingDelivery>> pending = store.pendingDeliveries(route.name, route.owners, options.max_events);
+    // Every owner's events: those of other teams are marked filtered on this route, so they do
+    // not stay pending on it forever (route status counts what a route has not settled).
+    Result<std::vector<store::PendingDelivery>> pending = store.pendingDeliveries(route.name, {}, options.max_events);
     if (!pending.ok()) return pending.error();
 
     std::vector<const store::PendingDelivery*> to_send, filtered;
@@ -230,7 +245,9 @@ Result<DispatchReport> dispatchPending(store::Store& store, const RoutesConfig& 
     if (!filtered.empty()) {
       std::vector<int64_t> ids;
       for (const store::PendingDelivery* e : filtered) ids.push_back(e->event_id);
-      Result<bool> marked = store.markDelivered(route.name, ids, "filtered");
+      // Jira keeps the issue key as the finding's reference: a filtered event must not replace it
+      // (an empty reference leaves it), or a later reopened event could not find its issue.
+      Result<bool> marked = store.markDelivered(route.name, ids, route.type == RouteType::kJira ? "" : "filtered");
       if (!marked.ok()) return marked.error();
     }
     if (to_send.empty()) continue;
