@@ -164,5 +164,23 @@ TEST(CommentPrCli, ApiFailureExitsThree) {
   EXPECT_EQ(r.out.find("t0k-abcdef"), std::string::npos) << r.out;
 }
 
+TEST(CommentPrCli, GithubRouteGivesApiRepoAndTokenFile) {
+  TempDir dir;
+  dir.write("r.sarif", R"({"runs":[{"results":[]}]})");
+  std::string token_file = dir.write("gh-token", "tok-from-file-77\n");
+  RecordingServer server;
+  server.setHandler([](const Recorded&, size_t) { return Reply{200, "[]", "application/json"}; });
+  std::string routes = dir.write("routes.yaml", "routes:\n  - name: gh\n    type: github\n    url: " + server.url() +
+                                                    "/api/v3\n    repo: org/app\n    tokenFile: " + token_file + "\n");
+  testing::CommandResult r = run("env -u GITHUB_TOKEN " + kspm() + " comment-pr --sarif '" + dir.path("r.sarif") +
+                                 "' --pr 5 --routes '" + routes + "' --route gh 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.find("tok-from-file-77"), std::string::npos) << r.out;
+  std::vector<Recorded> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);  // files and comments; nothing to post
+  EXPECT_EQ(requests[0].path, "/api/v3/repos/org/app/pulls/5/files");
+  EXPECT_EQ(requests[0].header("Authorization"), "Bearer tok-from-file-77");
+}
+
 }  // namespace
 }  // namespace kspm

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kCommentPrHelp =
     "Usage: kspm comment-pr --sarif FILE --repo OWNER/NAME --pr N [--api-url URL]\n"
+    "                       [--routes FILE --route NAME]\n"
     "                       [--token-env VAR] [--commit SHA] [--max-comments N] [--path-prefix P]\n"
     "\n"
     "Posts the results of a SARIF report from `kspm scan -o sarif` as one review (event COMMENT) on a\n"
@@ -35,6 +36,8 @@ constexpr const char* kCommentPrHelp =
     "      --max-comments N   inline comments per review (default 50)\n"
     "      --path-prefix P    stripped from SARIF URIs to make them relative to the repository\n"
     "      --ca-file FILE     CA bundle for a GitHub Enterprise server with a private CA\n"
+    "      --routes FILE --route NAME   take the API URL, repository, token (tokenEnv/tokenFile)\n"
+    "                         and CA from a github route of a routes file; flags win\n"
     "      --dry-run          read the pull request; print the review instead of posting it\n"
     "  -o, --output FORMAT    table (default) or json\n"
     "  -h, --help             this help\n"
@@ -58,9 +61,9 @@ bool parseCount(const std::string& text, uint64_t max, uint64_t* out) {
 
 int runCommentPr(int argc, char** argv) {
   Args args(argc, argv, 2);
-  std::string value, error, sarif, token_env = "GITHUB_TOKEN", output = "table";
+  std::string value, error, sarif, token_env, output = "table", routes_file, route_name;
   routing::PullRequestOptions options;
-  if (std::string api = env("GITHUB_API_URL"); !api.empty()) options.api_url = api;
+  options.api_url.clear();
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kCommentPrHelp, stdout);
@@ -97,19 +100,51 @@ int runCommentPr(int argc, char** argv) {
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       output = value;
       if (error.empty() && output != "table" && output != "json") error = "-o takes table or json";
-    } else if (args.boolFlag({"--token"})) {
+    } else if (args.flag({"--routes"}, &value, &error)) {
+      routes_file = value;
+    } else if (args.flag({"--route"}, &value, &error)) {
+      route_name = value;
+    } else if (args.peek() == "--token" || args.peek().starts_with("--token=")) {
+      // Never echoed: the value would end up in CI logs.
       return usageError("comment-pr", "tokens are not taken on the command line: set an environment variable and name it with --token-env");
     } else {
       return usageError("comment-pr", "unexpected argument " + args.peek());
     }
     if (!error.empty()) return usageError("comment-pr", error);
   }
-  if (sarif.empty() || options.repo.empty() || options.pr == 0) {
-    return usageError("comment-pr", "--sarif, --repo and --pr are required");
+  if (sarif.empty() || options.pr == 0) return usageError("comment-pr", "--sarif and --pr are required");
+  // A github route of a routes file gives the API URL, repository, token and CA; flags win.
+  const routing::Route* route = nullptr;
+  routing::RoutesConfig config;
+  if (routes_file.empty() != route_name.empty()) return usageError("comment-pr", "--routes and --route go together");
+  if (!routes_file.empty()) {
+    std::vector<ConfigError> errors;
+    config = routing::loadRoutesFile(routes_file, &errors);
+    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm comment-pr: %s\n", describeConfigError(e).c_str());
+    if (!errors.empty()) return kExitUsage;
+    for (const routing::Route& r : config.routes) {
+      if (r.name == route_name) route = &r;
+    }
+    if (route == nullptr || route->type != routing::RouteType::kGithub) {
+      return usageError("comment-pr", "--route " + route_name + ": no github route of that name in " + routes_file);
+    }
+    if (options.api_url.empty()) options.api_url = route->url;
+    if (options.repo.empty()) options.repo = route->repo;
+    if (options.ca_file.empty()) options.ca_file = route->ca_file;
   }
-  options.token = env(token_env.c_str());
-  if (options.token.empty() && !options.dry_run) {
-    return usageError("comment-pr", "environment variable " + token_env + " (--token-env) holds no token");
+  if (options.api_url.empty()) options.api_url = env("GITHUB_API_URL");
+  if (options.api_url.empty()) options.api_url = "https://api.github.com";
+  if (options.repo.empty()) return usageError("comment-pr", "--repo is required");
+  if (token_env.empty() && route != nullptr && route->token.given()) {
+    Result<std::string> token = routing::readSecret(route->token, "token");
+    if (!token.ok()) return usageError("comment-pr", "routes." + route->name + "." + token.error().message);
+    options.token = token.value();
+  } else {
+    if (token_env.empty()) token_env = "GITHUB_TOKEN";
+    options.token = env(token_env.c_str());
+    if (options.token.empty() && !options.dry_run) {
+      return usageError("comment-pr", "environment variable " + token_env + " (--token-env) holds no token");
+    }
   }
   std::string text;
   if (!readWholeFile(sarif, &text)) {

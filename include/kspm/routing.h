@@ -54,7 +54,7 @@ struct Route {
   uint32_t top_findings = 20;  // findings listed per team and run (the counts cover all)
 
   // jira
-  std::string url;  // https://example.atlassian.net (jira, webhook; for github: the API base URL)
+  std::string url;  // https://example.atlassian.net (jira, webhook; github: the API base URL, "" = default)
   int api_version = 2;  // 2 (wiki text) or 3 (Atlassian Document Format)
   std::string project, issue_type = "Task";
   std::vector<std::string> labels = {"kspm"};
@@ -74,6 +74,9 @@ struct Route {
   // github (used by `kspm comment-pr --routes FILE --route NAME`): repo, url = API base URL, token
   std::string repo;
 };
+
+/** A secret setting's value (trailing newline trimmed); errors name the setting, never a value. */
+Result<std::string> readSecret(const SecretRef& ref, std::string_view setting);
 
 struct RoutesConfig {
   std::string path;

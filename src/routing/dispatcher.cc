@@ -168,6 +168,14 @@ std::string resolveSecrets(const Route& route, const DispatchOptions& options, s
   return problem;
 }
 
+}  // namespace
+
+Result<std::string> readSecret(const SecretRef& ref, std::string_view setting) {
+  return internal::resolveSecret(ref, setting, processEnv);
+}
+
+namespace {
+
 bool passesFilter(const Route& route, const store::PendingDelivery& event) {
   if (!route.owners.empty()) {
     const std::string& owner = event.finding.owner.empty() ? std::string("unowned") : event.finding.owner;

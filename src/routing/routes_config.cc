@@ -205,7 +205,6 @@ void readRoute(RoutesReader& r, const Node& entry, const std::string& where, Rou
       break;
     }
     case RouteType::kGithub:
-      if (route->url.empty()) route->url = "https://api.github.com";
       if (const Node* n = entry.get("repo")) {
         if (r.string(*n, where + ".repo", &route->repo) && route->repo.find('/') == std::string::npos) {
           r.error(*n, where + ".repo", "expected OWNER/NAME");
