@@ -183,6 +183,7 @@ class RecordingServer {
       for (const auto& [k, v] : reply.headers) res.set_header(k, v);
       res.set_content(reply.body, reply.content_type);
     };
+    server_->set_tcp_nodelay(true);  // else Nagle + delayed ACKs add ~40 ms to every response
     server_->Get(".*", route);
     server_->Post(".*", route);
     port_ = server_->bind_to_any_port("127.0.0.1");
