@@ -256,6 +256,8 @@ TEST(RoutingFilters, DryRunSendsAndMarksNothing) {
   Result<DispatchReport> report = dispatchPending(store, config, options);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report.value().routes[0].sent, 1u);
+  EXPECT_TRUE(report.value().dry_run);
+  EXPECT_NE(dispatchReportJson(report.value()).find("\"dryRun\":true"), std::string::npos);
   EXPECT_TRUE(server.requests().empty());
   EXPECT_FALSE(store.delivery("hook", 1).delivered);
 }
@@ -344,6 +346,8 @@ TEST(RoutingSlack, LargeDigestIsSplitWithinBlockLimits) {
   }
   EXPECT_EQ(listed, 120u);
   EXPECT_NE(requests.back().body.find("and 10 more"), std::string::npos);
+  // Posts to one webhook are spaced by the interval (20 ms here; Slack's 1 s by default).
+  for (size_t i = 1; i < requests.size(); ++i) EXPECT_GE(requests[i].at - requests[i - 1].at, std::chrono::milliseconds(19));
 }
 
 TEST(RoutingSlack, WebhookUrlNeverInErrors) {

@@ -151,6 +151,10 @@ int runCommentPr(int argc, char** argv) {
     std::fprintf(stderr, "kspm comment-pr: %s: cannot read the SARIF file\n", sarif.c_str());
     return kExitInputErrors;
   }
+  if (text.size() > (512u << 20)) {
+    std::fprintf(stderr, "kspm comment-pr: %s: larger than 512 MiB: not a kspm SARIF report\n", sarif.c_str());
+    return kExitInputErrors;
+  }
   Result<routing::PullRequestReport> report = routing::commentOnPullRequest(sarif, text, options);
   if (!report.ok()) {
     std::fprintf(stderr, "kspm comment-pr: %s\n", describeInputError(report.error()).c_str());

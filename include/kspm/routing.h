@@ -125,6 +125,7 @@ struct RouteReport {
 };
 
 struct DispatchReport {
+  bool dry_run = false;  // `sent` counts what would have been sent
   std::vector<RouteReport> routes;
   bool ok() const;  // no route failed
   uint64_t sent() const, failed() const;

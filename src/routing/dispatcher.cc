@@ -199,6 +199,7 @@ Result<bool> registerRoutes(store::Store& store, const RoutesConfig& config) {
 
 Result<DispatchReport> dispatchPending(store::Store& store, const RoutesConfig& config, const DispatchOptions& options) {
   DispatchReport out;
+  out.dry_run = options.dry_run;
   for (const Route& route : config.routes) {
     if (route.type == RouteType::kGithub) continue;
     if (!options.only_routes.empty() &&
@@ -291,6 +292,8 @@ std::string dispatchReportJson(const DispatchReport& report) {
   w.StartObject();
   internal::writeKey(w, "schemaVersion");
   w.Int(1);
+  internal::writeKey(w, "dryRun");
+  w.Bool(report.dry_run);
   internal::writeKey(w, "routes");
   w.StartArray();
   for (const RouteReport& r : report.routes) {
@@ -329,6 +332,7 @@ std::string dispatchReportTable(const DispatchReport& report) {
     out += line;
   }
   if (report.routes.empty()) out += "(no routes)\n";
+  if (report.dry_run) out += "(dry run: SENT is what would be sent; nothing was sent or marked)\n";
   return out;
 }
 
