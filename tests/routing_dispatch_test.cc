@@ -184,6 +184,29 @@ TEST(RoutingWebhook, TimeoutIsRetriedThenLeftPending) {
   EXPECT_EQ(store.delivery("hook", 1).attempts, 1u);
 }
 
+TEST(RoutingWebhook, ConnectionRefusedIsRetriedThenLeftPending) {
+  // A port that was just free: nothing listens there.
+  int port;
+  {
+    httplib::Server probe;
+    port = probe.bind_to_any_port("127.0.0.1");
+  }
+  FakeOutbox store;
+  RoutesConfig config = routes(webhookRoutes("http://127.0.0.1:" + std::to_string(port)));
+  store.registerRoute("hook");
+  store.addEvent(Lifecycle::kNew, finding("dddd000000000002", "pss-privileged", Severity::kHigh, "platform"));
+  store.addEvent(Lifecycle::kNew, finding("dddd000000000003", "pss-privileged", Severity::kHigh, "platform"));
+  DispatchOptions options = fastOptions();
+  options.retry.max_attempts = 3;
+  Result<DispatchReport> report = dispatchPending(store, config, options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.value().routes[0].failed, 2u);
+  EXPECT_EQ(report.value().routes[0].requests, 3u);
+  EXPECT_NE(report.value().routes[0].last_error.find("127.0.0.1:" + std::to_string(port)), std::string::npos);
+  EXPECT_EQ(store.delivery("hook", 1).attempts, 1u);
+  EXPECT_EQ(store.delivery("hook", 2).attempts, 1u);
+}
+
 TEST(RoutingWebhook, PermanentClientErrorFailsWithoutRetryAndStaysPending) {
   RecordingServer server;
   bool accept = false;

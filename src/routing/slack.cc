@@ -116,6 +116,7 @@ std::vector<Message> digest(const Route& route, const std::string& team, std::ve
     header += "\n*" + name + "*: " + (line.empty() ? "none" : line);
   }
 
+  header = cut(std::move(header), 2900);  // a long team or target name must not break the section limit
   std::vector<Message> messages(1);
   messages[0].blocks.push_back(header);
   size_t chars = header.size() + fallback->size();
