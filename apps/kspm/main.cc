@@ -6,6 +6,11 @@
 #include "kspm/check.h"
 #include "kspm/report.h"
 #include "kspm/cli.h"
+#include "kspm/history_verbs.h"
+
+namespace kspm::cli {
+int runDrift(int argc, char** argv);  // apps/kspm/drift_verb.cc
+}
 
 namespace kspm::cli { int runRoute(int argc, char** argv); int runCommentPr(int argc, char** argv); }  // routing verbs
 
@@ -18,6 +23,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
+    "  drift     Manifests in Git against the cluster: missing, extra, changed security fields\n"
     "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
     "  checks    List every check in the catalog\n"
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
@@ -28,6 +34,8 @@ constexpr const char* kUsage =
     "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
+    "  history   Recorded scans (kspm scan --record): counts over time, findings with their lifecycle\n"
+    "  diff      Compare two recorded scans: added, removed and changed findings\n"
     "  route     Deliver recorded new/resolved/reopened findings to Slack, Jira and webhooks (--routes FILE)\n"
     "  comment-pr  Post SARIF results as review comments on the changed lines of a GitHub pull request\n"
     "  version   Print the kspm version\n"
@@ -68,6 +76,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "drift") return kspm::cli::runDrift(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
   if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
@@ -78,6 +87,8 @@ int main(int argc, char** argv) {
   if (verb == "paths") return kspm::cli::runPaths(argc, argv);
   if (verb == "graph") return kspm::cli::runGraph(argc, argv);
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
+  if (verb == "history") return kspm::cli::runHistory(argc, argv);
+  if (verb == "diff") return kspm::cli::runDiff(argc, argv);
   if (verb == "route") return kspm::cli::runRoute(argc, argv);  // routing: apps/kspm/route_verbs.cc
   if (verb == "comment-pr") return kspm::cli::runCommentPr(argc, argv);  // routing: apps/kspm/comment_pr_verb.cc
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);

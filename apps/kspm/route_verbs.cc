@@ -10,6 +10,7 @@
 
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
+#include "kspm/history_verbs.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
 
@@ -157,8 +158,7 @@ int runRoute(int argc, char** argv) {
     return kExitOk;
   }
 
-  if (db.empty()) db = env("KSPM_DB");
-  if (db.empty()) db = store::Store::defaultLocation();
+  db = storeLocation(db);
   Result<std::unique_ptr<store::Store>> opened = store::Store::open(db);
   if (!opened.ok()) {
     std::fprintf(stderr, "kspm route: %s\n", describeInputError(opened.error()).c_str());
