@@ -213,6 +213,52 @@ TEST(RoutingCli, RouteDeliversReportsFailuresAndStatus) {
 
 }
 
+TEST(RoutingCli, ScanRecordThenRouteEndToEnd) {
+  testing::TempDir dir;
+  std::string db = dir.path("history.db");
+  RecordingServer server;
+  std::string routes = dir.write("routes.yaml", "routes:\n  - name: hook\n    type: webhook\n    url: " + server.url() +
+                                                    "/h\n    events: [new, resolved]\n    minSeverity: high\n");
+  std::string manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n"
+                         "    - name: web\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n";
+  dir.write("k8s/pod.yaml", manifest);
+  std::string route = testing::kspm() + " route --db '" + db + "' --routes '" + routes + "' -o json";
+  std::string scan = "cd '" + dir.path() + "' && " + testing::kspm() + " scan --record --db '" + db + "' --target shop -o json k8s/ > /dev/null";
+  ASSERT_EQ(testing::run(route).exit_code, 0);  // registers the route
+  ASSERT_EQ(testing::run(scan).exit_code, 1);   // findings at or above high
+  testing::CommandResult first = testing::run(route);
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  ASSERT_EQ(server.requests().size(), 1u) << first.out;
+  bool privileged_new = false;
+  std::string privileged_fp;
+  rapidjson::Document body;
+  body.Parse(server.requests()[0].body.c_str());
+  for (const auto& e : body["events"].GetArray()) {
+    EXPECT_STREQ(e["event"].GetString(), "new");
+    EXPECT_STREQ(e["target"].GetString(), "shop");
+    std::string severity = e["finding"]["severity"].GetString();
+    EXPECT_TRUE(severity == "high" || severity == "critical") << severity;
+    if (std::string(e["finding"]["checkId"].GetString()) == "pss-privileged") {
+      privileged_new = true;
+      privileged_fp = e["finding"]["fingerprint"].GetString();
+    }
+  }
+  EXPECT_TRUE(privileged_new);
+
+  // The fix: privileged goes; its resolution is delivered once.
+  size_t cut = manifest.find("      securityContext:");
+  dir.write("k8s/pod.yaml", manifest.substr(0, cut));
+  testing::run(scan);
+  server.clear();
+  testing::CommandResult second = testing::run(route);
+  ASSERT_EQ(second.exit_code, 0) << second.out;
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(eventsIn(server.requests()[0]), (std::vector<std::string>{"resolved " + privileged_fp}));
+  server.clear();
+  ASSERT_EQ(testing::run(route).exit_code, 0);
+  EXPECT_TRUE(server.requests().empty());
+}
+
 TEST(RoutingCli, CheckReportsRoutesFileErrorsWithLines) {
   testing::TempDir dir;
   std::string bad = dir.write("routes.yaml", "routes:\n  - name: s\n    type: slack\n    url: https://hooks.slack.com/services/T/B/SECRETSECRET\n");
