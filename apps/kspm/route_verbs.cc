@@ -11,6 +11,7 @@
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
 #include "kspm/history_verbs.h"
+#include "kspm/route_verbs.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
 
@@ -102,6 +103,33 @@ int printStatus(store::Store& store, bool json) {
 
 }  // namespace
 
+bool loadRoutesForVerb(const char* verb, const std::string& path, routing::RoutesConfig* out) {
+  std::vector<ConfigError> errors;
+  *out = routing::loadRoutesFile(path, &errors);
+  for (const ConfigError& e : errors) std::fprintf(stderr, "kspm %s: %s\n", verb, describeConfigError(e).c_str());
+  return errors.empty();
+}
+
+int deliverPending(const char* verb, store::Store& store, const routing::RoutesConfig& routes,
+                   routing::DispatchReport* report_out) {
+  Result<bool> registered = routing::registerRoutes(store, routes);
+  Result<routing::DispatchReport> report =
+      registered.ok() ? routing::dispatchPending(store, routes, routing::DispatchOptions{}) : registered.error();
+  if (!report.ok()) {
+    std::fprintf(stderr, "kspm %s: routes: %s\n", verb, describeInputError(report.error()).c_str());
+    return kExitInputErrors;
+  }
+  for (const routing::RouteReport& r : report.value().routes) {
+    std::fprintf(stderr, "kspm %s: route %s: %llu sent, %llu filtered, %llu failed%s%s%s\n", verb, r.route.c_str(),
+                 static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.filtered),
+                 static_cast<unsigned long long>(r.failed), r.last_error.empty() ? "" : " (", r.last_error.c_str(),
+                 r.last_error.empty() ? "" : ")");
+  }
+  bool ok = report.value().ok();
+  if (report_out != nullptr) *report_out = std::move(report).value();
+  return ok ? kExitOk : kExitInputErrors;
+}
+
 int runRoute(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::string value, error, db, routes_file, output = "table";
@@ -143,10 +171,7 @@ int runRoute(int argc, char** argv) {
 
   routing::RoutesConfig config;
   if (!routes_file.empty()) {
-    std::vector<ConfigError> errors;
-    config = routing::loadRoutesFile(routes_file, &errors);
-    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm route: %s\n", describeConfigError(e).c_str());
-    if (!errors.empty()) return kExitUsage;
+    if (!loadRoutesForVerb("route", routes_file, &config)) return kExitUsage;
     for (const std::string& name : options.only_routes) {
       bool known = false;
       for (const routing::Route& r : config.routes) known = known || r.name == name;
