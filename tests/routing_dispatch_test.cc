@@ -373,6 +373,27 @@ TEST(RoutingSlack, LargeDigestIsSplitWithinBlockLimits) {
   for (size_t i = 1; i < requests.size(); ++i) EXPECT_GE(requests[i].at - requests[i - 1].at, std::chrono::milliseconds(19));
 }
 
+TEST(RoutingSlack, WebhookDownStopsTheRunAndKeepsEveryTeamPending) {
+  RecordingServer server;
+  server.setHandler([](const Recorded&, size_t) { return Reply{503, "down"}; });
+  FakeOutbox store;
+  RoutesConfig config = routes(slackRoutes());
+  store.registerRoute("slack");
+  store.addEvent(Lifecycle::kNew, finding("4100000000000001", "pss-privileged", Severity::kHigh, "alpha"));
+  store.addEvent(Lifecycle::kNew, finding("4100000000000002", "pss-privileged", Severity::kHigh, "beta"));
+  store.addEvent(Lifecycle::kNew, finding("4100000000000003", "pss-privileged", Severity::kHigh, "gamma"));
+  DispatchOptions options = fastOptions({{"SLACK_URL", server.url() + "/s"}});
+  options.retry.max_attempts = 2;
+  Result<DispatchReport> report = dispatchPending(store, config, options);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.value().routes[0].failed, 3u);
+  EXPECT_EQ(server.requests().size(), 2u);  // the first team's digest, twice; then the run stops
+  for (int64_t id = 1; id <= 3; ++id) {
+    EXPECT_FALSE(store.delivery("slack", id).delivered);
+    EXPECT_EQ(store.delivery("slack", id).attempts, 1u);
+  }
+}
+
 TEST(RoutingSlack, WebhookUrlNeverInErrors) {
   RecordingServer server;
   server.setHandler([](const Recorded&, size_t) { return Reply{500, std::string("echo ") + kSlackToken}; });
@@ -390,6 +411,7 @@ TEST(RoutingSlack, WebhookUrlNeverInErrors) {
   EXPECT_NE(error.find("127.0.0.1"), std::string::npos) << error;
   EXPECT_EQ(error.find("XXXXsecretXXXX"), std::string::npos) << error;
   EXPECT_EQ(store.delivery("slack", 1).last_error.find("XXXXsecretXXXX"), std::string::npos);
+  EXPECT_EQ(server.requests().size(), 2u);  // one digest, tried twice
   EXPECT_EQ(dispatchReportJson(report.value()).find("XXXXsecretXXXX"), std::string::npos);
   EXPECT_EQ(dispatchReportTable(report.value()).find("XXXXsecretXXXX"), std::string::npos);
 }

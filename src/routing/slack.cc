@@ -173,10 +173,17 @@ Result<bool> sendSlack(RouteContext& ctx, const std::vector<const store::Pending
         if (!marked.ok()) return marked;
         continue;
       }
+      // This digest's remaining messages wait for the next run; so do the other teams' digests
+      // when the webhook is down or throttling (a permanent error may be about this message only).
       std::vector<const store::PendingDelivery*> rest;
       for (size_t k = m; k < messages.size(); ++k) rest.insert(rest.end(), messages[k].events.begin(), messages[k].events.end());
+      if (response.transient()) {
+        for (auto later = std::next(by_team.find(team)); later != by_team.end(); ++later) {
+          rest.insert(rest.end(), later->second.begin(), later->second.end());
+        }
+      }
       Result<bool> marked = markFailedEvents(ctx, rest, ctx.http.describeFailure(request, response), retry_after);
-      if (!marked.ok()) return marked;
+      if (!marked.ok() || response.transient()) return marked;
       break;
     }
   }
