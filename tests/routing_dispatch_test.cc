@@ -476,6 +476,7 @@ TEST(RoutingJira, CreatesIssueThenCommentsAndTransitionsOnResolveAndReopen) {
   EXPECT_NE(summary.find("pss-privileged on Deployment shop/web"), std::string::npos) << summary;
   std::string description = fields["description"].GetString();
   EXPECT_NE(description.find("Remediation: "), std::string::npos) << description;
+  EXPECT_TRUE(description.starts_with("{noformat}\n")) << description;  // manifest text is not wiki markup
   EXPECT_NE(description.find("5000000000000001"), std::string::npos);
   EXPECT_EQ(store.delivery("jira", 1).ref, "SEC-1");
 

@@ -91,7 +91,10 @@ class Jira {
   /** Plain text (lines) as the API version wants it: a string (v2) or an ADF document (v3). */
   void writeText(JsonWriter& w, const std::string& text) {
     if (route_.api_version == 2) {
-      writeString(w, text);
+      // Wiki markup would render what manifests say ([text|url] links, {html}): shown literally.
+      std::string safe = text;
+      for (size_t at = safe.find("{noformat}"); at != std::string::npos; at = safe.find("{noformat}", at)) safe.insert(at + 1, " ");
+      writeString(w, "{noformat}\n" + safe + "\n{noformat}");
       return;
     }
     w.StartObject();
