@@ -562,6 +562,20 @@ TEST(RoutingJira, PerObjectIssueCollectsFindingsAndClosesWhenNoneRemain) {
   EXPECT_EQ(calls[2], "POST /rest/api/2/issue/SEC-1/transitions {\"transition\":{\"id\":\"31\"}}");
 }
 
+TEST(RoutingJira, AnImplausibleIssueKeyIsAFailure) {
+  RecordingServer server;
+  server.setHandler([](const Recorded&, size_t) { return Reply{201, "{\"key\":\"../../rest/admin\"}", "application/json"}; });
+  FakeOutbox store;
+  RoutesConfig config = routes(jiraRoutes(server.url()));
+  store.registerRoute("jira");
+  store.addEvent(Lifecycle::kNew, finding("5400000000000001", "pss-privileged", Severity::kHigh, "platform"));
+  Result<DispatchReport> report = dispatchPending(store, config, fastOptions({{"JIRA_TOKEN", "jira-token-789"}}));
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.value().routes[0].failed, 1u);
+  EXPECT_NE(report.value().routes[0].last_error.find("no valid issue key"), std::string::npos);
+  EXPECT_FALSE(store.delivery("jira", 1).delivered);
+}
+
 TEST(RoutingJira, ApiVersion3UsesDocumentFormatAndBearerToken) {
   RecordingServer server;
   server.setHandler([](const Recorded&, size_t) { return Reply{201, "{\"key\":\"OPS-7\"}", "application/json"}; });

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 
@@ -203,7 +204,14 @@ class Jira {
       outcome->error = hostOf(base_) + ": the create-issue response has no issue key";
       return std::nullopt;
     }
-    return std::string(doc["key"].GetString(), doc["key"].GetStringLength());
+    std::string key(doc["key"].GetString(), doc["key"].GetStringLength());
+    bool plausible = !key.empty() && key.size() <= 64;  // PROJ-123; it goes into URL paths later
+    for (char c : key) plausible = plausible && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    if (!plausible) {
+      outcome->error = hostOf(base_) + ": the create-issue response has no valid issue key";
+      return std::nullopt;
+    }
+    return key;
   }
 
   /** Posts a comment: 1 done, 0 the issue is gone (404), -1 failed. */
