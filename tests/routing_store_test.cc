@@ -259,6 +259,21 @@ TEST(RoutingCli, ScanRecordThenRouteEndToEnd) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST(RoutingCli, HelpAndUsageErrors) {
+  for (std::string verb : {"route", "comment-pr"}) {
+    testing::CommandResult help = testing::run(testing::kspm() + " " + verb + " --help");
+    EXPECT_EQ(help.exit_code, 0) << verb;
+    EXPECT_NE(help.out.find("Usage: kspm " + verb), std::string::npos) << verb;
+  }
+  EXPECT_NE(testing::run(testing::kspm() + " --help").out.find("comment-pr"), std::string::npos);
+  EXPECT_EQ(testing::run(testing::kspm() + " route 2>/dev/null").exit_code, 2);  // no --routes
+  EXPECT_EQ(testing::run(testing::kspm() + " route --status --dry-run 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(testing::run(testing::kspm() + " route --routes x --max-events 0 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(testing::run(testing::kspm() + " route --routes x -o xml 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(testing::run(testing::kspm() + " comment-pr --sarif x --repo bad --pr 1 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(testing::run(testing::kspm() + " comment-pr --sarif x --repo o/r --pr zero 2>/dev/null").exit_code, 2);
+}
+
 TEST(RoutingCli, CheckReportsRoutesFileErrorsWithLines) {
   testing::TempDir dir;
   std::string bad = dir.write("routes.yaml", "routes:\n  - name: s\n    type: slack\n    url: https://hooks.slack.com/services/T/B/SECRETSECRET\n");
