@@ -12,6 +12,8 @@ namespace kspm::cli {
 int runDrift(int argc, char** argv);  // apps/kspm/drift_verb.cc
 }
 
+namespace kspm::cli { int runRoute(int argc, char** argv); int runCommentPr(int argc, char** argv); }  // routing verbs
+
 namespace {
 
 constexpr const char* kUsage =
@@ -34,6 +36,8 @@ constexpr const char* kUsage =
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
     "  history   Recorded scans (kspm scan --record): counts over time, findings with their lifecycle\n"
     "  diff      Compare two recorded scans: added, removed and changed findings\n"
+    "  route     Deliver recorded new/resolved/reopened findings to Slack, Jira and webhooks (--routes FILE)\n"
+    "  comment-pr  Post SARIF results as review comments on the changed lines of a GitHub pull request\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -85,6 +89,8 @@ int main(int argc, char** argv) {
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
   if (verb == "history") return kspm::cli::runHistory(argc, argv);
   if (verb == "diff") return kspm::cli::runDiff(argc, argv);
+  if (verb == "route") return kspm::cli::runRoute(argc, argv);  // routing: apps/kspm/route_verbs.cc
+  if (verb == "comment-pr") return kspm::cli::runCommentPr(argc, argv);  // routing: apps/kspm/comment_pr_verb.cc
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;
