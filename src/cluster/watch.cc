@@ -455,6 +455,7 @@ void WatchCache::Impl::run(Stream& s) {
         failed = true;
         if (r.error().code == ErrorCode::kClusterResponse) need_list = true;  // a line above the limit
       } else if (r.value().status == 410 || relist) {
+        relist = true;  // re-list at once: the server compacted past our resourceVersion
         need_list = true;
       } else if (r.value().status == 403 || r.value().status == 404) {
         std::lock_guard<std::mutex> lock(s.mu);
