@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <regex>
 #include <string>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "kspm/store.h"
 #include "test_util.h"
 #include "watch_test_util.h"
 
@@ -97,13 +99,13 @@ class WatchProcess {
   std::string buffer_;
 };
 
-struct Setup {
+struct WatchSetup {
   std::string dir;
   std::string log;
   std::optional<FixtureServer> server;
 };
 
-void setUp(Setup* s) {
+void setUp(WatchSetup* s) {
   char dir[] = "/tmp/kspm-watch-cli-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
   s->dir = dir;
@@ -115,7 +117,7 @@ void setUp(Setup* s) {
   ASSERT_TRUE(s->server) << error;
 }
 
-std::vector<std::string> baseArgs(const Setup& s) {
+std::vector<std::string> baseArgs(const WatchSetup& s) {
   return {"--cluster", "--kubeconfig", s.server->kubeconfig(), "--no-config", "--no-progress", "-o", "json",
           "--db", s.dir + "/history.db"};
 }
@@ -150,7 +152,7 @@ TEST(WatchCli, HelpNamesTheFlags) {
 }
 
 TEST(WatchCli, TwoScansAtAOneSecondIntervalWithoutRelisting) {
-  Setup s;
+  WatchSetup s;
   ASSERT_NO_FATAL_FAILURE(setUp(&s));
   std::vector<std::string> args = baseArgs(s);
   args.insert(args.end(), {"--interval", "1s", "--max-scans", "2"});
@@ -171,7 +173,7 @@ TEST(WatchCli, TwoScansAtAOneSecondIntervalWithoutRelisting) {
 }
 
 TEST(WatchCli, AnAppliedPrivilegedPodIsFoundAndItsDeletionClearsIt) {
-  Setup s;
+  WatchSetup s;
   ASSERT_NO_FATAL_FAILURE(setUp(&s));
   std::vector<std::string> args = baseArgs(s);
   args.insert(args.end(), {"--interval", "1s", "--max-scans", "60"});
@@ -187,7 +189,9 @@ TEST(WatchCli, AnAppliedPrivilegedPodIsFoundAndItsDeletionClearsIt) {
     if (seen->findings("critical") > critical) break;
   }
   ASSERT_GT(seen->findings("critical"), critical) << "the privileged pod is reported";
-  if (seen->doc.HasMember("new")) EXPECT_GT(seen->doc["new"].GetInt64(), 0) << seen->text;
+  if (seen->doc.HasMember("new")) {
+    EXPECT_GT(seen->doc["new"].GetInt64(), 0) << seen->text;
+  }
   EXPECT_EQ(control(*s.server, "delete", watchtest::privilegedPod("intruder")), 200);
   std::unique_ptr<Line> cleared;
   for (int i = 0; i < 20; ++i) {
@@ -196,13 +200,15 @@ TEST(WatchCli, AnAppliedPrivilegedPodIsFoundAndItsDeletionClearsIt) {
     if (cleared->findings("critical") == critical) break;
   }
   EXPECT_EQ(cleared->findings("critical"), critical);
-  if (cleared->doc.HasMember("resolved")) EXPECT_GT(cleared->doc["resolved"].GetInt64(), 0) << cleared->text;
+  if (cleared->doc.HasMember("resolved")) {
+    EXPECT_GT(cleared->doc["resolved"].GetInt64(), 0) << cleared->text;
+  }
   EXPECT_EQ(watch.wait(true), 0) << "SIGTERM stops it cleanly";
   EXPECT_EQ(countRequests(s.log, "/api/v1/pods", "limit="), 1);
 }
 
 TEST(WatchCli, AnApiServerOutageSkipsScansAndResolvesNothing) {
-  Setup s;
+  WatchSetup s;
   ASSERT_NO_FATAL_FAILURE(setUp(&s));
   std::vector<std::string> args = baseArgs(s);
   args.insert(args.end(), {"--interval", "1s", "--max-scans", "60", "--metrics-addr", "127.0.0.1:0"});
@@ -243,7 +249,9 @@ TEST(WatchCli, AnApiServerOutageSkipsScansAndResolvesNothing) {
       EXPECT_EQ(l->findings("critical"), base->findings("critical")) << "no finding lost to the outage";
       EXPECT_EQ(l->findings("high"), base->findings("high"));
       EXPECT_EQ(l->doc["objects"].GetUint64(), base->doc["objects"].GetUint64());
-      if (l->doc.HasMember("resolved")) EXPECT_EQ(l->doc["resolved"].GetInt64(), 0) << l->text;
+      if (l->doc.HasMember("resolved")) {
+        EXPECT_EQ(l->doc["resolved"].GetInt64(), 0) << l->text;
+      }
     } else {
       EXPECT_EQ(l->findings("critical"), base->findings("critical"));
     }
@@ -252,6 +260,65 @@ TEST(WatchCli, AnApiServerOutageSkipsScansAndResolvesNothing) {
   EXPECT_TRUE(resumed);
   EXPECT_EQ(watch.wait(true), 0);
   EXPECT_EQ(countRequests(s.log, "/api/v1/pods", "limit="), 1) << "watches resumed without a re-list";
+}
+
+TEST(WatchCli, StoreOutageQueuesScansAndRecordsThemInOrderWhenItIsBack) {
+  WatchSetup s;
+  ASSERT_NO_FATAL_FAILURE(setUp(&s));
+  // The store's directory is a regular file: the store cannot be created (even as root).
+  const std::string store_dir = s.dir + "/store";
+  { std::ofstream(store_dir) << "not a directory"; }
+  const std::string db = store_dir + "/history.db";
+  std::vector<std::string> args = {"--cluster", "--kubeconfig", s.server->kubeconfig(), "--no-config", "--no-progress",
+                                   "-o", "json", "--db", db, "--interval", "1s", "--max-scans", "60",
+                                   "--queue-max", "3", "--target", "fixture"};
+  WatchProcess watch(args, s.dir + "/stderr");
+  size_t ok_scans = 0;
+  size_t last_queued = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto l = parse(watch.line());
+    ASSERT_TRUE(l->ok) << l->text << watchtest::readAll(s.dir + "/stderr");
+    ASSERT_EQ(l->result(), "ok") << l->text;
+    ++ok_scans;
+    EXPECT_EQ(std::string(l->doc["store"].GetString()), "queued") << l->text;
+    EXPECT_TRUE(l->doc.HasMember("storeError")) << l->text;
+    EXPECT_FALSE(l->doc.HasMember("new")) << "not recorded: no lifecycle yet";
+    last_queued = l->doc["queued"].GetUint64();
+    EXPECT_LE(last_queued, 3u) << "--queue-max";
+  }
+  EXPECT_EQ(last_queued, 3u);
+  EXPECT_NE(watchtest::readAll(s.dir + "/stderr").find("the store queue is full"), std::string::npos)
+      << "the dropped scans are reported";
+  // The store comes back: the three queued scans are recorded, in order, before the current one.
+  fs::remove(store_dir);
+  fs::create_directory(store_dir);
+  std::unique_ptr<Line> back;
+  for (int i = 0; i < 5; ++i) {
+    back = parse(watch.line());
+    ASSERT_TRUE(back->ok) << back->text;
+    ++ok_scans;
+    if (std::string(back->doc["store"].GetString()) == "recorded") break;
+  }
+  ASSERT_EQ(std::string(back->doc["store"].GetString()), "recorded") << back->text;
+  EXPECT_EQ(back->doc["queued"].GetUint64(), 0u);
+  EXPECT_EQ(back->doc["flushed"].GetUint64(), 3u) << back->text;
+  EXPECT_EQ(back->doc["new"].GetInt64(), 0) << "the queued scans came first: nothing is new any more";
+  EXPECT_EQ(back->doc["resolved"].GetInt64(), 0);
+  EXPECT_EQ(watch.wait(true), 0);
+
+  auto store = store::Store::open(db);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto scans = store.value()->listScans("fixture", 0);
+  ASSERT_TRUE(scans.ok());
+  ASSERT_EQ(scans.value().size(), 4u) << "3 queued + the current one; the 2 oldest were dropped";
+  // Newest first; recorded in the order they were taken.
+  for (size_t i = 1; i < scans.value().size(); ++i) {
+    EXPECT_GT(scans.value()[i - 1].id, scans.value()[i].id);
+    EXPECT_GE(scans.value()[i - 1].started_at, scans.value()[i].started_at);
+  }
+  EXPECT_GT(scans.value().back().new_findings, 0u) << "the oldest recorded scan saw everything first";
+  EXPECT_EQ(scans.value().front().new_findings, 0u);
+  (void)ok_scans;
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ constexpr const char* kWatchHelp =
     "      --target NAME          the name scans are recorded under and the cluster ID in fingerprints\n"
     "                             (default: the kubeconfig context, else the server URL)\n"
     "      --max-scans N          stop after N scans (skipped ones count); for tests and CI\n"
-    "      --queue-max N          scans kept in memory while the store is down (default 100; the\n"
+    "      --queue-max N          scans kept in memory while the store is down (default 12; the\n"
     "                             oldest is dropped, with an error, beyond it)\n"
     "      --watch-timeout D      timeoutSeconds of each watch request (default 5m)\n"
     "  -o, --output FORMAT        text (default) or json (one object per line)\n"
@@ -431,7 +431,7 @@ int runWatch(int argc, char** argv) {
   std::chrono::milliseconds watch_timeout = std::chrono::minutes(5);
   std::string db, routes_file, metrics_addr, target_name;
   bool record = true;
-  uint64_t max_scans = 0, queue_max = 100;
+  uint64_t max_scans = 0, queue_max = 12;
   bool json = false;
   ScanPolicy flags;
   bool frameworks_given = false, pss_given = false, k8s_given = false;
@@ -617,7 +617,13 @@ int runWatch(int argc, char** argv) {
   std::deque<ScanRecord> pending;
 
   // The first scan waits for the first lists.
+  const auto sync_start = std::chrono::steady_clock::now();
   while (!stop.flag && !cache.waitSynced(std::chrono::milliseconds(200))) {
+  }
+  if (!stop.flag) {
+    std::fprintf(stderr, "kspm watch: cache synced: %llu objects in %.2f s\n",
+                 static_cast<unsigned long long>(cache.objectCount()),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count());
   }
 
   uint64_t scans = 0;

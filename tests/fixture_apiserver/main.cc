@@ -10,7 +10,8 @@
 // stream of JSON event lines ({"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":{...}}) from
 // resourceVersion=RV (every current object as ADDED first when RV is "" or "0"), bookmarks every
 // --bookmark-seconds (default 1) when allowWatchBookmarks is set, ended after timeoutSeconds. Every
-// change bumps the server's resourceVersion (lists report it).
+// change bumps the server's resourceVersion (lists report it). Each open watch holds one of the
+// --threads workers: give more threads than the watches a client opens (kspm watch opens ~40).
 //
 // Test control (no authentication; a test fixture):
 //   POST /_fixture/apply     body: an object (apiVersion, kind, metadata.name): create or replace it
