@@ -96,7 +96,7 @@ TEST(DeployManifests, WatchDeploymentPassesKspmsOwnChecks) {
   report.Parse(all.out.c_str());
   ASSERT_FALSE(report.HasParseError());
   EXPECT_EQ(report["summary"]["findings"].GetUint64(), 0u);
-  EXPECT_EQ(report["summary"]["objects"].GetUint64(), 10u);
+  EXPECT_EQ(report["summary"]["objects"].GetUint64(), 9u);
   testing::CommandResult pss = testing::run(testing::kspm() + " scan --no-config --framework pss-restricted --fail-on info '" +
                                             watchFile() + "'");
   EXPECT_EQ(pss.exit_code, 0) << pss.out;

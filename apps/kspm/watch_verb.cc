@@ -689,16 +689,7 @@ int runWatch(int argc, char** argv) {
     if (!record) {
       line.store = "off";
     } else {
-      if (record_now) {
-        pending.push_back(std::move(*record_now));
-        while (pending.size() > queue_max) {
-          std::fprintf(stderr, "kspm watch: error: the store queue is full (%llu scans): dropped the scan of %s\n",
-                       static_cast<unsigned long long>(queue_max), pending.front().started_at.c_str());
-          pending.pop_front();
-          std::lock_guard<std::mutex> lock(metrics.mu);
-          ++metrics.store_dropped;
-        }
-      }
+      if (record_now) pending.push_back(std::move(*record_now));
       if (!store && !pending.empty()) {
         auto opened = store::Store::open(store_location);
         if (opened.ok()) {
@@ -736,6 +727,14 @@ int runWatch(int argc, char** argv) {
         } else {
           ++line.flushed;
         }
+      }
+      // What the store could not take stays queued, up to --queue-max scans: the oldest go first.
+      while (pending.size() > queue_max) {
+        std::fprintf(stderr, "kspm watch: error: the store queue is full (%llu scans): dropped the scan of %s\n",
+                     static_cast<unsigned long long>(queue_max), pending.front().started_at.c_str());
+        pending.pop_front();
+        std::lock_guard<std::mutex> lock(metrics.mu);
+        ++metrics.store_dropped;
       }
       line.store = line.scan_id > 0 ? "recorded" : pending.empty() ? "off" : "queued";
       if (line.result != "ok" && line.store == "off") line.store = "";

@@ -470,6 +470,7 @@ void WatchCache::Impl::run(Stream& s) {
         failed = true;  // cut, idle, or a bad event (why says which)
         if (!why.empty()) need_list = true;
       }
+      if (failed) errors.fetch_add(1);
       if (need_list) {
         restarts.fetch_add(1);
         bool unreadable;
@@ -485,7 +486,6 @@ void WatchCache::Impl::run(Stream& s) {
         break;
       }
       if (failed) {
-        errors.fetch_add(1);
         restarts.fetch_add(1);
         setState(s, true, false);
         if (!pause(backoff(++failures))) return;

@@ -246,7 +246,7 @@ TEST(WatchCache, ConnectionLossKeepsTheCacheUnsyncedThenResumesWithoutAList) {
 
 TEST(WatchCache, ForbiddenListOrWatchMakesTheResourceUnreadable) {
   Fixture f;
-  f.api.fault({"/apis/apps/v1/deployments", 403, -1, false, "deployments.apps is forbidden: User \"x\" cannot list"});
+  f.api.fault({"/apis/apps/v1/deployments", 403, -1, false, "deployments.apps is forbidden: User x cannot list"});
   WatchOptions options = fastOptions();
   options.backoff_max = std::chrono::hours(1);  // an unreadable resource stays so for the test
   WatchCache cache(f.api.get(), f.streams.stream(), options);
