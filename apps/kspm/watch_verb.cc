@@ -641,49 +641,51 @@ int runWatch(int argc, char** argv) {
     ScanLine line;
     line.time = rfc3339(started_at);
     policy.today = todayUtc();
-    cluster::CacheSnapshot snap = cache.snapshot(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
-    line.objects = snap.object_count;
     std::optional<ScanRecord> record_now;
-    if (!snap.synced) {
-      line.result = "skipped";
-      std::string names;
-      for (size_t i = 0; i < snap.unsynced.size() && i < 5; ++i) names += (i ? ", " : "") + snap.unsynced[i];
-      if (snap.unsynced.size() > 5) names += ", ...";
-      line.reason = "cache not synced (" + std::to_string(snap.unsynced.size()) + " resource(s) reconnecting: " + names + ")";
-      std::lock_guard<std::mutex> lock(metrics.mu);
-      ++metrics.scans_skipped;
-    } else {
-      ScanPolicy scan_policy = policy;
-      scan_policy.unreadable = snap.unreadable;
-      scan_policy.unreadable.insert(scan_policy.unreadable.end(), snap.not_listed.begin(), snap.not_listed.end());
-      Engine engine(Catalog::builtin(), scan_policy);
-      ScanRecord rec;
-      rec.target = cluster_id;
-      rec.cluster = cluster_id;
-      rec.started_at = line.time;
-      rec.tool_version = KSPM_VERSION;
-      rec.objects = snap.object_count;
-      engine.run(
-          snap.objects, threads, [](std::span<const ObjectFindings>) { return std::string(); },
-          [&](std::span<const ObjectFindings> batch, std::string&&) {
-            appendFindingRecords(batch, snap.objects, cluster_id, nullptr, &rec.findings);
-          });
-      for (const Engine::CheckCoverage& c : engine.coverage()) rec.not_assessed_checks.emplace_back(c.check->info().id);
-      for (const InputError& e : snap.objects.errors()) {
-        rec.error_files.push_back(e.file);
-        ++rec.input_errors;
-      }
-      rec.finished_at = rfc3339(std::chrono::system_clock::now());
-      for (const FindingRecord& f : rec.findings) {
-        if (f.state == FindingState::kActive) {
-          ++line.by_severity[static_cast<int>(f.severity)];
-        } else {
-          ++line.suppressed;
+    {  // The object set lives only as long as the checks run: it is gone before the record.
+      cluster::CacheSnapshot snap = cache.snapshot(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
+      line.objects = snap.object_count;
+      if (!snap.synced) {
+        line.result = "skipped";
+        std::string names;
+        for (size_t i = 0; i < snap.unsynced.size() && i < 5; ++i) names += (i ? ", " : "") + snap.unsynced[i];
+        if (snap.unsynced.size() > 5) names += ", ...";
+        line.reason = "cache not synced (" + std::to_string(snap.unsynced.size()) + " resource(s) reconnecting: " + names + ")";
+        std::lock_guard<std::mutex> lock(metrics.mu);
+        ++metrics.scans_skipped;
+      } else {
+        ScanPolicy scan_policy = policy;
+        scan_policy.unreadable = snap.unreadable;
+        scan_policy.unreadable.insert(scan_policy.unreadable.end(), snap.not_listed.begin(), snap.not_listed.end());
+        Engine engine(Catalog::builtin(), scan_policy);
+        ScanRecord rec;
+        rec.target = cluster_id;
+        rec.cluster = cluster_id;
+        rec.started_at = line.time;
+        rec.tool_version = KSPM_VERSION;
+        rec.objects = snap.object_count;
+        engine.run(
+            snap.objects, threads, [](std::span<const ObjectFindings>) { return std::string(); },
+            [&](std::span<const ObjectFindings> batch, std::string&&) {
+              appendFindingRecords(batch, snap.objects, cluster_id, nullptr, &rec.findings);
+            });
+        for (const Engine::CheckCoverage& c : engine.coverage()) rec.not_assessed_checks.emplace_back(c.check->info().id);
+        for (const InputError& e : snap.objects.errors()) {
+          rec.error_files.push_back(e.file);
+          ++rec.input_errors;
         }
+        rec.finished_at = rfc3339(std::chrono::system_clock::now());
+        for (const FindingRecord& f : rec.findings) {
+          if (f.state == FindingState::kActive) {
+            ++line.by_severity[static_cast<int>(f.severity)];
+          } else {
+            ++line.suppressed;
+          }
+        }
+        line.not_assessed = rec.not_assessed_checks.size();
+        line.result = "ok";
+        record_now = std::move(rec);
       }
-      line.not_assessed = rec.not_assessed_checks.size();
-      line.result = "ok";
-      record_now = std::move(rec);
     }
     // Record: this scan after every queued one, in order.
     if (!record) {
