@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 
 #include "kspm/cluster_watch.h"
@@ -19,15 +20,24 @@ using watchtest::countRequests;
 using watchtest::eventually;
 
 struct Live {
+  std::string dir;
   std::optional<FixtureServer> server;
   std::string log;
   std::unique_ptr<KubeClient> client;
   std::unique_ptr<WatchCache> cache;
+  ~Live() {
+    cache.reset();
+    client.reset();
+    server.reset();
+    std::error_code ignored;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+  }
 };
 
 void startLive(Live* live) {
   char dir[] = "/tmp/kspm-watch-e2e-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
+  live->dir = dir;
   live->log = std::string(dir) + "/requests.log";
   std::string error;
   live->server = FixtureServer::start({"--content", testing::sourceDir() + "/tests/testdata/cluster/small.json", "--token",
