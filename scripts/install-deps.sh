@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libyaml-dev rapidjson-dev libjemalloc-dev
           libgtest-dev libgmock-dev libbenchmark-dev python3 time zlib1g-dev
           libcurl4-openssl-dev libssl-dev openssl libcpp-httplib-dev
+          libsqlite3-dev libpq-dev postgresql  # the history store (docs/history.md); postgresql for its tests
           clang-16 libclang-rt-16-dev)  # clang and libFuzzer for fuzz/run.sh (clang 14 lacks C++20 features kspm uses)
 missing=()
 for p in "${packages[@]}"; do

@@ -388,6 +388,21 @@ TEST_P(StoreBackendTest, OldSchemaIsMigratedAndNewerIsRefused) {
   EXPECT_NE(refused.error().message.find("newer"), std::string::npos) << refused.error().message;
 }
 
+TEST_P(StoreBackendTest, LostConnectionIsAStoreErrorWithoutThePassword) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "a SQLite file has no connection to lose";
+  record(scanOf({finding("a1")}));
+  ASSERT_TRUE(location_->terminateConnections());
+  auto r = store_->listScans("", 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kStore);
+  std::string text = describeInputError(r.error());
+  EXPECT_NE(text.find("postgres"), std::string::npos) << text;  // names the store
+  EXPECT_EQ(text.find(":kspm@"), std::string::npos) << text;    // the test URL's password is hidden
+  auto w = store_->recordScan(scanOf({finding("a1")}));
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kStore);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreBackendTest, ::testing::Values("sqlite", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 

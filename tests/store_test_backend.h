@@ -55,12 +55,22 @@ class StoreLocation {
       return;
     }
     location_ = admin_url_ + (admin_url_.find('?') == std::string::npos ? "?" : "&") +
-                "options=-csearch_path%3D" + schema_;
+                "options=-csearch_path%3D" + schema_ + "&application_name=" + schema_;
   }
   ~StoreLocation() {
     if (schema_.empty() || admin_url_.empty()) return;
     auto admin = store::openPostgres(admin_url_, "test admin");
     if (admin.ok()) admin.value()->execScript("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+  }
+  /** PostgreSQL: ends the server side of every connection opened at location() (a lost connection). */
+  bool terminateConnections() const {
+    auto admin = store::openPostgres(admin_url_, "test admin");
+    if (!admin.ok()) return false;
+    int64_t ended = 0;
+    auto r = admin.value()->exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        {store::SqlValue::of(schema_)}, [&](const store::SqlRow&) { ++ended; });
+    return r.ok() && ended > 0;
   }
   const std::string& location() const { return location_; }
   const std::string& skip_reason() const { return skip_reason_; }

@@ -7,6 +7,8 @@
 #include "kspm/report.h"
 #include "kspm/cli.h"
 
+namespace kspm::cli { int runRoute(int argc, char** argv); int runCommentPr(int argc, char** argv); }  // routing verbs
+
 namespace {
 
 constexpr const char* kUsage =
@@ -27,6 +29,8 @@ constexpr const char* kUsage =
     "  blast-radius  Everything a compromised workload or identity reaches, summarised\n"
     "  graph     The security graph: export -o json|dot|graphml|cypher\n"
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
+    "  route     Deliver recorded new/resolved/reopened findings to Slack, Jira and webhooks (--routes FILE)\n"
+    "  comment-pr  Post SARIF results as review comments on the changed lines of a GitHub pull request\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
   if (verb == "paths") return kspm::cli::runPaths(argc, argv);
   if (verb == "graph") return kspm::cli::runGraph(argc, argv);
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
+  if (verb == "route") return kspm::cli::runRoute(argc, argv);  // routing: apps/kspm/route_verbs.cc
+  if (verb == "comment-pr") return kspm::cli::runCommentPr(argc, argv);  // routing: apps/kspm/comment_pr_verb.cc
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;
