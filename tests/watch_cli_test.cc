@@ -15,8 +15,11 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "kspm/store.h"
+#include "routing_test_support.h"
 #include "test_util.h"
 #include "watch_test_util.h"
 
@@ -321,6 +324,60 @@ TEST(WatchCli, StoreOutageQueuesScansAndRecordsThemInOrderWhenItIsBack) {
   EXPECT_GT(scans.value().back().new_findings, 0u) << "the oldest recorded scan saw everything first";
   EXPECT_EQ(scans.value().front().new_findings, 0u);
   (void)ok_scans;
+}
+
+/** Events in the webhook POSTs received so far, and how many of them carry `needle`. */
+size_t webhookEvents(routing_test::RecordingServer& server, const std::string& needle, size_t* matching) {
+  size_t events = 0;
+  *matching = 0;
+  for (const routing_test::Recorded& r : server.requests()) {
+    rapidjson::Document body;
+    body.Parse(r.body.c_str());
+    if (body.HasParseError() || !body.HasMember("events")) continue;
+    for (const auto& e : body["events"].GetArray()) {
+      ++events;
+      rapidjson::StringBuffer text;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+      e.Accept(writer);
+      if (std::string(text.GetString()).find(needle) != std::string::npos) ++*matching;
+    }
+  }
+  return events;
+}
+
+TEST(WatchCli, RecordedScansAreRoutedOnceNewFindingsOnly) {
+  WatchSetup s;
+  ASSERT_NO_FATAL_FAILURE(setUp(&s));
+  routing_test::RecordingServer receiver;
+  const std::string routes = s.dir + "/routes.yaml";
+  {
+    std::ofstream out(routes);
+    out << "routes:\n  - name: siem\n    type: webhook\n    url: " << receiver.url() << "/kspm\n";
+  }
+  std::vector<std::string> args = baseArgs(s);
+  args.insert(args.end(), {"--routes", routes, "--max-scans", "1", "--target", "fixture"});
+  WatchProcess first(args, s.dir + "/stderr");
+  auto l = parse(first.line());
+  ASSERT_TRUE(l->ok) << l->text << watchtest::readAll(s.dir + "/stderr");
+  EXPECT_EQ(first.wait(false), 0) << watchtest::readAll(s.dir + "/stderr");
+  const int64_t recorded_new = l->doc["new"].GetInt64();
+  ASSERT_GT(recorded_new, 0);
+  size_t privileged = 0;
+  EXPECT_EQ(webhookEvents(receiver, "intruder", &privileged), static_cast<size_t>(recorded_new))
+      << "every new finding (all at or above low) is delivered: " << l->text;
+  EXPECT_EQ(privileged, 0u);
+  EXPECT_EQ(std::string(l->doc["routed"].GetString()), "sent " + std::to_string(recorded_new) + ", failed 0");
+
+  // A privileged pod appears; the next run delivers its findings only: nothing is sent twice.
+  EXPECT_EQ(control(*s.server, "apply", watchtest::privilegedPod("intruder")), 200);
+  WatchProcess second(args, s.dir + "/stderr2");
+  auto l2 = parse(second.line());
+  ASSERT_TRUE(l2->ok) << l2->text << watchtest::readAll(s.dir + "/stderr2");
+  EXPECT_EQ(second.wait(false), 0);
+  ASSERT_GT(l2->doc["new"].GetInt64(), 0) << l2->text;
+  size_t total = webhookEvents(receiver, "intruder", &privileged);
+  EXPECT_EQ(total, static_cast<size_t>(recorded_new + l2->doc["new"].GetInt64()));
+  EXPECT_EQ(privileged, static_cast<size_t>(l2->doc["new"].GetInt64())) << "the new events are the pod's";
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@
 #include "kspm/engine.h"
 #include "kspm/finding_record.h"
 #include "kspm/report.h"
+#include "kspm/routing.h"
 #include "kspm/store.h"
 #include "checks/api/api_versions.h"
 #include "checks/pss/pss_policy.h"
@@ -106,6 +108,8 @@ struct StopSignal {
 // ---------------------------------------------------------------------------------------------
 // Metrics.
 
+std::string jsonEscape(std::string_view s);
+
 struct Metrics {
   std::mutex mu;
   uint64_t findings[5] = {0, 0, 0, 0, 0};
@@ -115,6 +119,8 @@ struct Metrics {
   uint64_t store_dropped = 0, store_errors = 0;
   size_t queue_length = 0;
   uint64_t new_total = 0, resolved_total = 0;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> route_events;  // route -> (sent, failed) totals
+  uint64_t route_runs_failed = 0;
 };
 
 std::string metricsText(Metrics& m, const cluster::WatchCache& cache) {
@@ -175,6 +181,15 @@ std::string metricsText(Metrics& m, const cluster::WatchCache& cache) {
                 "kspm_lifecycle_events_total{event=\"new\"} %llu\nkspm_lifecycle_events_total{event=\"resolved\"} %llu\n",
                 static_cast<unsigned long long>(m.new_total), static_cast<unsigned long long>(m.resolved_total));
   out += line;
+  if (!m.route_events.empty()) {
+    add("kspm_route_events_total", "counter",
+        "Lifecycle events per route: sent, or failed in a run (failed ones stay pending and are retried).");
+    for (const auto& [route, counts] : m.route_events) {
+      std::string name = jsonEscape(route);  // a label value: quotes and backslashes escaped
+      out += "kspm_route_events_total{route=\"" + name + "\",result=\"sent\"} " + std::to_string(counts.first) + "\n";
+      out += "kspm_route_events_total{route=\"" + name + "\",result=\"failed\"} " + std::to_string(counts.second) + "\n";
+    }
+  }
   return out;
 }
 
@@ -293,17 +308,24 @@ class MetricsServer {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Routing hook.
+// Routing: after each tick's records, whatever is pending in the store's outbox is delivered
+// (routing::dispatchPending); failures stay pending and are retried at the next tick.
 
-/**
- * Routes what one recorded scan changed (new, reopened and resolved findings are in the store's
- * outbox). The call site for the routing dispatcher (h/routing); without routes it does nothing.
- * Returns a short status for the scan line ("" when nothing was routed).
- */
-std::string routeRecordedScan(const std::string& routes_file, store::Store& /*store*/,
-                              const store::RecordOutcome& /*outcome*/) {
-  if (routes_file.empty()) return "";
-  return "routing not built in";
+std::string routePending(store::Store& store, const routing::RoutesConfig& routes, Metrics& metrics) {
+  routing::DispatchOptions options;
+  auto report = routing::dispatchPending(store, routes, options);
+  if (!report.ok()) {
+    std::lock_guard<std::mutex> lock(metrics.mu);
+    ++metrics.route_runs_failed;
+    return "store error: " + report.error().message;
+  }
+  std::lock_guard<std::mutex> lock(metrics.mu);
+  for (const routing::RouteReport& r : report.value().routes) {
+    auto& counts = metrics.route_events[r.route];
+    counts.first += r.sent;
+    counts.second += r.failed;
+  }
+  return "sent " + std::to_string(report.value().sent()) + ", failed " + std::to_string(report.value().failed());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,6 +551,15 @@ int runWatch(int argc, char** argv) {
     policy.k8s_default = false;
   }
 
+  routing::RoutesConfig routes;
+  if (!routes_file.empty()) {
+    if (!record) return usageError("watch", "--routes needs the store: it delivers the store's lifecycle events");
+    std::vector<ConfigError> errors;
+    routes = routing::loadRoutesFile(routes_file, &errors);
+    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm watch: %s\n", describeConfigError(e).c_str());
+    if (!errors.empty()) return usageError("watch", "the routes file has errors");
+  }
+
   std::unique_ptr<MetricsServer> metrics_server;
   if (!metrics_addr.empty()) {
     auto created = MetricsServer::create(metrics_addr);
@@ -692,10 +723,18 @@ int runWatch(int argc, char** argv) {
       line.store = "off";
     } else {
       if (record_now) pending.push_back(std::move(*record_now));
-      if (!store && !pending.empty()) {
+      if (!store && (!pending.empty() || !routes.routes.empty())) {
         auto opened = store::Store::open(store_location);
         if (opened.ok()) {
           store = std::move(opened).value();
+          if (!routes.routes.empty()) {
+            // Before any record: the routes see the events of every scan recorded from now on.
+            auto registered = routing::registerRoutes(*store, routes);
+            if (!registered.ok()) {
+              line.store_error = registered.error().message;
+              store.reset();
+            }
+          }
         } else {
           line.store_error = opened.error().message;
           std::lock_guard<std::mutex> lock(metrics.mu);
@@ -719,17 +758,16 @@ int runWatch(int argc, char** argv) {
           metrics.new_total += o.new_findings.size() + o.reopened.size();
           metrics.resolved_total += o.resolved.size();
         }
-        std::string routed = routeRecordedScan(routes_file, *store, o);
         if (is_current) {
           line.scan_id = o.scan.id;
           line.new_findings = static_cast<int64_t>(o.new_findings.size());
           line.resolved = static_cast<int64_t>(o.resolved.size());
           line.reopened = static_cast<int64_t>(o.reopened.size());
-          line.routed = routed;
         } else {
           ++line.flushed;
         }
       }
+      if (store && !routes.routes.empty()) line.routed = routePending(*store, routes, metrics);
       // What the store could not take stays queued, up to --queue-max scans: the oldest go first.
       while (pending.size() > queue_max) {
         std::fprintf(stderr, "kspm watch: error: the store queue is full (%llu scans): dropped the scan of %s\n",
