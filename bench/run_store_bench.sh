@@ -26,5 +26,5 @@ for i in $(seq "$repeat"); do
   schema="kspm_bench_$$_$i"
   psql "$url" -qc "CREATE SCHEMA $schema"
   "$build/store_bench" "$url${sep}options=-csearch_path%3D$schema" "$findings" || true
-  psql "$url" -qc "DROP SCHEMA $schema CASCADE"
+  PGOPTIONS=--client-min-messages=warning psql "$url" -qc "DROP SCHEMA $schema CASCADE"
 done

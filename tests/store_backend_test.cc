@@ -183,20 +183,26 @@ TEST_P(StoreBackendTest, SuppressedAndExceptedAreKeptApart) {
 TEST_P(StoreBackendTest, NotAssessedChecksAndUnreadableFilesDoNotResolve) {
   record(scanOf({finding("a1", "check-a", Severity::kHigh, FindingState::kActive, "a.yaml"),
                  finding("b2", "check-b", Severity::kHigh, FindingState::kActive, "b.yaml"),
-                 finding("c3", "check-c", Severity::kHigh, FindingState::kActive, "c.yaml")}));
+                 finding("c3", "check-c", Severity::kHigh, FindingState::kActive, "c.yaml"),
+                 finding("d4", "check-d", Severity::kHigh, FindingState::kActive, "c.yaml")}));
   ScanRecord partial = scanOf({});
   partial.not_assessed_checks = {"check-a"};
   partial.error_files = {"b.yaml"};
+  partial.checks_not_run = {"check-d"};
   RecordOutcome second = record(partial);
   EXPECT_TRUE(second.scan.partial);
   EXPECT_EQ(fingerprints(second.resolved), (std::set<std::string>{"c3"}));
   // Still open: a complete scan that does not see them resolves them (not "new" when they return).
-  RecordOutcome third = record(scanOf({finding("a1", "check-a", Severity::kHigh, FindingState::kActive, "a.yaml")}));
+  ScanRecord complete = scanOf({finding("a1", "check-a", Severity::kHigh, FindingState::kActive, "a.yaml")});
+  complete.checks_not_run = {"check-d"};  // a check left out by the flags: not partial, not resolved
+  RecordOutcome third = record(complete);
   EXPECT_FALSE(third.scan.partial);
   EXPECT_TRUE(third.new_findings.empty());
   EXPECT_TRUE(third.reopened.empty());
   EXPECT_EQ(fingerprints(third.resolved), (std::set<std::string>{"b2"}));
   EXPECT_EQ(findingsOf(third.scan.id)["a1"].lifecycle, Lifecycle::kOpen);
+  RecordOutcome fourth = record(scanOf({}));
+  EXPECT_EQ(fingerprints(fourth.resolved), (std::set<std::string>{"a1", "d4"}));
 }
 
 TEST_P(StoreBackendTest, DuplicateFingerprintsAreRecordedOnce) {

@@ -91,6 +91,13 @@ TEST_P(StoreCrashTest, KilledInsideRecordScanLosesNoEarlierScan) {
   ASSERT_TRUE(std::filesystem::exists(marker)) << "the child never reached the pause";
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
+  if (GetParam() == "sqlite") {
+    auto raw = openSqlite(location.location(), "crash test");
+    ASSERT_TRUE(raw.ok());
+    std::string check;
+    ASSERT_TRUE(raw.value()->exec("PRAGMA integrity_check", {}, [&](const SqlRow& row) { check = row.text(0); }).ok());
+    EXPECT_EQ(check, "ok");
+  }
   auto store = Store::open(location.location());
   ASSERT_TRUE(store.ok()) << describeInputError(store.error());
   auto scans = store.value()->listScans("prod", 0);

@@ -68,6 +68,9 @@ const char* const kClusterFlagsHelp =
     "      --context NAME         kubeconfig context (default: current-context)\n"
     "      --contexts A,B,...     read several clusters in one run; each is reported apart\n"
     "      --cluster-name NAME, --user NAME  override the context's cluster or user, as kubectl does\n"
+    "      --cluster-id ID        the cluster's ID in finding fingerprints, the history and baselines (default:\n"
+    "                             the kubeconfig cluster entry the context names; \"in-cluster\" in a pod);\n"
+    "                             kept in snapshots. Give one when two kubeconfigs name one cluster apart\n"
     "      --in-cluster           use the pod's service account (token and CA under\n"
     "                             /var/run/secrets/kubernetes.io/serviceaccount) even if a kubeconfig exists\n"
     "  -n, --namespace NS         with --cluster: read namespaced objects only in NS (repeatable, or a\n"
@@ -98,6 +101,9 @@ bool parseClusterFlag(Args& args, ClusterFlags* flags, std::string* error) {
     if (error->empty() && flags->contexts.empty()) *error = "--contexts takes a comma-separated list of context names";
   } else if (args.flag({"--cluster-name"}, &value, error)) {
     flags->cluster_name = value;
+  } else if (args.flag({"--cluster-id"}, &value, error)) {
+    if (error->empty() && value.empty()) *error = "--cluster-id takes a non-empty ID";
+    flags->cluster_id = value;
   } else if (args.flag({"--user"}, &value, error)) {
     flags->user = value;
   } else if (args.boolFlag({"--in-cluster"})) {
@@ -144,10 +150,19 @@ std::string validateClusterFlags(const ClusterFlags& flags) {
   if (!flags.cluster && any_cluster_flag) return "cluster flags (--kubeconfig, --context, -A, ...) need --cluster";
   if (!flags.namespaces.empty() && flags.all_namespaces) return "-n and -A exclude each other";
   if (!flags.context.empty() && !flags.contexts.empty()) return "--context and --contexts exclude each other";
+  if (!flags.cluster_id.empty() && flags.contexts.size() > 1) {
+    return "--cluster-id names one cluster: not with several --contexts (each context's cluster name is its ID)";
+  }
   if (flags.in_cluster && (!flags.contexts.empty() || !flags.context.empty() || !flags.kubeconfig.empty())) {
     return "--in-cluster excludes --kubeconfig, --context and --contexts";
   }
   return {};
+}
+
+std::string clusterId(const ClusterFlags& flags, const ResolvedConfig& config) {
+  if (!flags.cluster_id.empty()) return flags.cluster_id;
+  if (config.context_name.empty() || config.cluster.name.empty()) return "in-cluster";
+  return config.cluster.name;
 }
 
 std::vector<std::string> contextsToRead(const ClusterFlags& flags) {
@@ -190,6 +205,8 @@ Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::st
   progress.clear();
   if (read.fatal) return *read.fatal;
   ClusterTarget target{std::move(read), {}};
+  target.source.id = clusterId(flags, config);
+  target.read.info.cluster_id = target.source.id;  // kept in snapshots
   target.source.context = config.context_name;
   target.source.server = config.cluster.server;
   target.source.server_version = target.read.info.server_version;

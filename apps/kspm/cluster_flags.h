@@ -9,6 +9,7 @@
 #include "checks/common/pod_spec.h"
 #include "kspm/cli.h"
 #include "kspm/cluster_read.h"
+#include "kspm/kubeconfig.h"
 #include "kspm/report.h"
 
 namespace kspm::cli {
@@ -19,6 +20,7 @@ struct ClusterFlags {
   std::string context;                   // --context
   std::vector<std::string> contexts;     // --contexts a,b,c
   std::string cluster_name, user;        // --cluster-name, --user (kubectl's --cluster / --user)
+  std::string cluster_id;                // --cluster-id: the ID in fingerprints (default: the context's cluster name)
   std::vector<std::string> namespaces;   // -n (repeatable or comma list); empty = all namespaces
   bool all_namespaces = false;           // -A
   bool in_cluster = false;               // --in-cluster
@@ -46,6 +48,12 @@ std::string validateClusterFlags(const ClusterFlags& flags);
 
 /** The contexts to read: --contexts, else the one --context ("" = the current context). */
 std::vector<std::string> contextsToRead(const ClusterFlags& flags);
+
+/**
+ * The cluster ID of a connection: --cluster-id, else the kubeconfig cluster entry the context names
+ * (after --cluster-name), else "in-cluster" for in-cluster config.
+ */
+std::string clusterId(const ClusterFlags& flags, const ResolvedConfig& config);
 
 struct ClusterTarget {
   cluster::ClusterRead read;

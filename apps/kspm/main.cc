@@ -6,6 +6,11 @@
 #include "kspm/check.h"
 #include "kspm/report.h"
 #include "kspm/cli.h"
+#include "kspm/history_verbs.h"
+
+namespace kspm::cli {
+int runDrift(int argc, char** argv);  // apps/kspm/drift_verb.cc
+}
 
 namespace kspm::cli { int runRoute(int argc, char** argv); int runCommentPr(int argc, char** argv); }  // routing verbs
 
@@ -18,6 +23,7 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
+    "  drift     Manifests in Git against the cluster: missing, extra, changed security fields\n"
     "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
     "  watch     Scan a live cluster continuously (watches), record history, route, serve /metrics\n"
     "  checks    List every check in the catalog\n"
@@ -31,6 +37,8 @@ constexpr const char* kUsage =
     "  webhook   Serve the admission webhook (HTTPS): the same checks at the cluster gate\n"
     "  route     Deliver recorded new/resolved/reopened findings to Slack, Jira and webhooks (--routes FILE)\n"
     "  comment-pr  Post SARIF results as review comments on the changed lines of a GitHub pull request\n"
+    "  history   Recorded scans (kspm scan --record): counts over time, findings with their lifecycle\n"
+    "  diff      Compare two recorded scans: added, removed and changed findings\n"
     "  version   Print the kspm version\n"
     "\n"
     "Run 'kspm <command> --help' for the flags of a command.\n";
@@ -69,6 +77,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
+  if (verb == "drift") return kspm::cli::runDrift(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
   if (verb == "watch") return kspm::cli::runWatch(argc, argv);
   if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
@@ -82,6 +91,8 @@ int main(int argc, char** argv) {
   if (verb == "blast-radius") return kspm::cli::runBlastRadius(argc, argv);
   if (verb == "route") return kspm::cli::runRoute(argc, argv);  // routing: apps/kspm/route_verbs.cc
   if (verb == "comment-pr") return kspm::cli::runCommentPr(argc, argv);  // routing: apps/kspm/comment_pr_verb.cc
+  if (verb == "history") return kspm::cli::runHistory(argc, argv);
+  if (verb == "diff") return kspm::cli::runDiff(argc, argv);
   if (verb == "version" || verb == "--version") return runVersion(argc, argv);
   std::fprintf(stderr, "kspm: unknown command \"%s\"\n\n%s", verb.c_str(), kUsage);
   return kspm::cli::kExitUsage;

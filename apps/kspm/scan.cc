@@ -13,6 +13,7 @@
 #include "checks/api/api_versions.h"
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
+#include "kspm/baseline_flags.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
@@ -21,6 +22,7 @@
 #include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/graph.h"
+#include "kspm/history_verbs.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
 #include "kspm/vulns.h"
@@ -74,6 +76,8 @@ constexpr const char* kScanHelp =
     "\n"
     "%s"
     "\n"
+    "%s"
+    "\n"
     "Resources the cluster would not let kspm list (403) are not errors: the report lists them under\n"
     "\"not assessable\" with the checks they leave unassessed, and those checks never count as passed.\n"
     "With --contexts, each cluster gets its own report: one after another for table, and one JSON\n"
@@ -112,6 +116,8 @@ struct ReportRun {
   FILE* out;
   bool to_stdout;
   bool write_failed = false;
+  OwnersBaselineRun* owners_baseline = nullptr;  // owners and --baseline (baseline.cc)
+  const RecordFlags* record = nullptr;  // kspm scan --record (history_verbs.cc)
   void write(const std::string& text) {
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) write_failed = true;
   }
@@ -120,9 +126,11 @@ struct ReportRun {
 struct ScanOutcome {
   bool failing = false;       // an unsuppressed finding at or above --fail-on
   bool input_errors = false;  // some input could not be read
+  bool baseline_failed = false;  // --baseline latest could not be read for an input (usage error)
   void merge(const ScanOutcome& other) {
     failing = failing || other.failing;
     input_errors = input_errors || other.input_errors;
+    baseline_failed = baseline_failed || other.baseline_failed;
   }
 };
 
@@ -132,7 +140,14 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
   std::vector<InputError> errors = objects.errors();
   errors.insert(errors.end(), extra_errors.begin(), extra_errors.end());
   Engine engine(Catalog::builtin(), policy);
-  std::unique_ptr<Reporter> reporter = makeReporter(run.format, engine, objects, report_options);
+  ReportOptions options = report_options;
+  InputOwnersBaseline owners_baseline(run.owners_baseline, objects, policy, &options);  // sets options.owners, .baseline
+  if (owners_baseline.failed()) {
+    ScanOutcome outcome;
+    outcome.baseline_failed = true;
+    return outcome;
+  }
+  std::unique_ptr<Reporter> reporter = makeReporter(run.format, engine, objects, options);
   const bool sort_by_risk = run.sort_by_risk;
   ScanSummary summary;
   summary.files = objects.files().size();
@@ -143,14 +158,24 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
   // With --sort risk every result is kept until the end and reported riskiest object first;
   // otherwise results stream in input order.
   std::vector<ObjectFindings> held;
+  std::optional<ScanRecorder> recorder;
+  if (run.record != nullptr && run.record->record) {
+    recorder.emplace(*run.record, objects, options);
+    recorder->owner_of = owners_baseline.ownerFunction();
+  }
   engine.run(
       objects, run.threads,
       [&](std::span<const ObjectFindings> batch) { return sort_by_risk ? std::string() : reporter->formatBatch(batch); },
       [&](std::span<const ObjectFindings> batch, std::string&& text) {
+        // With a baseline only new findings fail the scan (--fail-on-new).
+        if (owners_baseline.recordBatch(batch, objects)) failing = true;
+        if (recorder) recorder->add(batch);
         for (const ObjectFindings& r : batch) {
           summary.add(r);
           for (const Finding& f : r.findings) {
-            if (run.fail_enabled && !f.suppressed && f.severity >= run.fail_on) failing = true;
+            if (!owners_baseline.hasBaseline() && run.fail_enabled && !f.suppressed && f.severity >= run.fail_on) {
+              failing = true;
+            }
           }
         }
         if (sort_by_risk) {
@@ -190,7 +215,8 @@ ScanOutcome reportScan(const ObjectSet& objects, const ScanPolicy& policy, const
     std::fprintf(stderr, "kspm scan: %zu resource(s) could not be read; %zu check(s) are not assessable (see the report)\n",
                  policy.unreadable.size(), engine.coverage().size());
   }
-  return ScanOutcome{failing, !errors.empty()};
+  bool recorded = !recorder || recorder->finish(engine, errors);
+  return ScanOutcome{failing, !errors.empty() || !recorded};
 }
 }  // namespace
 
@@ -214,13 +240,20 @@ int runScan(int argc, char** argv) {
   std::string color = "auto";
   unsigned threads = 0;
   ClusterFlags cluster_flags;
+  RecordFlags record_flags;
   std::vector<std::string> namespace_values;
+  OwnersBaselineFlags owners_baseline_flags;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
-      std::printf(kScanHelp, kClusterFlagsHelp);
+      std::printf(kScanHelp, kOwnersBaselineHelp, kClusterFlagsHelp);
+      std::printf("\nHistory (docs/history.md; exit 3 when the scan could not be recorded):\n%s", kRecordFlagsHelp);
       return kExitOk;
     }
     if (parseClusterFlag(args, &cluster_flags, &error)) {
+      // handled
+    } else if (parseOwnersBaselineFlag(args, &owners_baseline_flags, &error)) {
+      // handled (baseline.cc)
+    } else if (parseRecordFlag(args, &record_flags, &error)) {
       // handled
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
@@ -309,6 +342,9 @@ int runScan(int argc, char** argv) {
   } else if (!namespace_values.empty()) {
     ingest.default_namespace = namespace_values.back();
   }
+  if (!cluster_flags.cluster_id.empty() && !cluster_flags.cluster && paths.empty()) {
+    return usageError("scan", "--cluster-id needs --cluster or a snapshot to scan");
+  }
   if (std::string bad = validateClusterFlags(cluster_flags); !bad.empty()) return usageError("scan", bad);
   if (cluster_flags.cluster && !paths.empty()) return usageError("scan", "give either --cluster or paths, not both");
   if (!cluster_flags.cluster && paths.empty()) {
@@ -339,6 +375,17 @@ int runScan(int argc, char** argv) {
     policy.k8s_default = false;
   }
   policy.today = todayUtc();
+  OwnersBaselineRun owners_baseline_run;
+  {
+    // `--baseline latest`: the latest scan of the target, as --record names it (--target, else the
+    // cluster ID, else the paths).
+    std::string paths_target;
+    for (const std::string& p : paths) paths_target += (paths_target.empty() ? "" : ",") + p;
+    if (!loadOwnersBaseline(owners_baseline_flags, config, fail_enabled, fail_on, storeLocation(record_flags.db),
+                            record_flags.target, paths_target, &owners_baseline_run)) {
+      return kExitUsage;
+    }
+  }
 
   // Vulnerability and cloud data for the security graph checks; a file that cannot be read is an
   // input error (exit 3), the rest is still used.
@@ -374,6 +421,9 @@ int runScan(int argc, char** argv) {
   report_options.fail_on = fail_on;
   report_options.junit_grouping = junit_grouping;
   ReportRun run{format, sort_by_risk, threads, fail_enabled, fail_on, out, output_file.empty()};
+  run.owners_baseline = &owners_baseline_run;
+  record_flags.paths = paths;
+  run.record = &record_flags;
 
   ScanOutcome outcome;
   if (cluster_flags.cluster) {
@@ -404,8 +454,22 @@ int runScan(int argc, char** argv) {
     if (std::optional<cluster::SnapshotCoverage> snapshot = cluster::snapshotCoverage(objects)) {
       policy.unreadable = snapshot->unreadable;
       policy.unreadable.insert(policy.unreadable.end(), snapshot->not_listed.begin(), snapshot->not_listed.end());
-      options.cluster = ClusterSource{snapshot->info.context, snapshot->info.server, snapshot->info.server_version,
-                                      snapshot->info.taken_at, snapshot->file};
+      ClusterSource source;
+      // The ID it was read with; snapshots written before IDs were kept: --cluster-id, else the context.
+      source.id = !cluster_flags.cluster_id.empty() ? cluster_flags.cluster_id
+                  : !snapshot->info.cluster_id.empty() ? snapshot->info.cluster_id
+                  : !snapshot->info.context.empty()    ? snapshot->info.context
+                                                       : "in-cluster";
+      source.context = snapshot->info.context;
+      source.server = snapshot->info.server;
+      source.server_version = snapshot->info.server_version;
+      source.taken_at = snapshot->info.taken_at;
+      source.snapshot = snapshot->file;
+      options.cluster = source;
+    } else if (!cluster_flags.cluster_id.empty()) {
+      std::fprintf(stderr, "kspm scan: --cluster-id applies to --cluster and snapshots; the input is manifests\n");
+      if (out != stdout) std::fclose(out);
+      return kExitUsage;
     }
     outcome.merge(reportScan(objects, policy, extra_errors, options, run));
   }
@@ -418,6 +482,7 @@ int runScan(int argc, char** argv) {
     std::fprintf(stderr, "kspm scan: writing the report failed\n");
     return kExitOutput;
   }
+  if (outcome.baseline_failed) return kExitUsage;
   if (outcome.input_errors) return kExitInputErrors;
   return outcome.failing ? kExitFindings : kExitOk;
 }

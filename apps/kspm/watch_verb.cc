@@ -21,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,10 +30,13 @@
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
 #include "kspm/cluster_flags.h"
+#include "kspm/history_verbs.h"
+#include "kspm/baseline_flags.h"
 #include "kspm/cluster_watch.h"
 #include "kspm/config.h"
 #include "kspm/engine.h"
 #include "kspm/finding_record.h"
+#include "kspm/owners.h"
 #include "kspm/report.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
@@ -59,13 +63,14 @@ constexpr const char* kWatchHelp =
     "\n"
     "Flags:\n"
     "      --interval D           time between scans: 30s, 10m, 1h (default 10m)\n"
-    "      --db LOCATION          history store: a SQLite file or postgresql://... (default: the user's\n"
-    "                             data directory, e.g. ~/.local/share/kspm/history.db)\n"
+    "      --db LOCATION          history store: a SQLite file or postgresql://... (default: $KSPM_DB,\n"
+    "                             else the user's data directory, e.g. ~/.local/share/kspm/history.db)\n"
     "      --no-record            do not record scans (no store)\n"
     "      --routes FILE          where new and resolved findings go (Slack, Jira, GitHub, webhooks)\n"
     "      --metrics-addr H:P     serve GET /metrics (Prometheus text) and /healthz over plain HTTP\n"
-    "      --target NAME          the name scans are recorded under and the cluster ID in fingerprints\n"
-    "                             (default: the kubeconfig context, else the server URL)\n"
+    "      --target NAME          the name scans are recorded under (default: the cluster ID, as\n"
+    "                             kspm scan --cluster --record; --cluster-id sets the ID)\n"
+    "      --owners FILE          owners file: the team of each finding (docs/owners-and-baselines.md)\n"
     "      --max-scans N          stop after N scans (skipped ones count); for tests and CI\n"
     "      --queue-max N          scans kept in memory while the store is down (default 12; the\n"
     "                             oldest is dropped, with an error, beyond it)\n"
@@ -460,6 +465,7 @@ int runWatch(int argc, char** argv) {
   std::string config_path;
   bool use_config = true;
   std::vector<std::string> exception_files;
+  std::string owners_file;
   unsigned threads = 0;
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
@@ -486,6 +492,8 @@ int runWatch(int argc, char** argv) {
       routes_file = value;
     } else if (args.flag({"--metrics-addr"}, &value, &error)) {
       metrics_addr = value;
+    } else if (args.flag({"--owners"}, &value, &error)) {
+      owners_file = value;
     } else if (args.flag({"--target"}, &value, &error)) {
       target_name = value;
     } else if (args.flag({"--max-scans"}, &value, &error)) {
@@ -549,6 +557,13 @@ int runWatch(int argc, char** argv) {
   if (k8s_given) {
     policy.k8s_minor = flags.k8s_minor;
     policy.k8s_default = false;
+  }
+
+  OwnersBaselineFlags owners_flags;
+  owners_flags.owners_file = owners_file;
+  OwnersBaselineRun owners_run;
+  if (!loadOwnersBaseline(owners_flags, config, true, Severity::kHigh, "", "", "", &owners_run)) {
+    return usageError("watch", "the owners configuration has errors");
   }
 
   routing::RoutesConfig routes;
@@ -637,14 +652,14 @@ int runWatch(int argc, char** argv) {
     metrics_server->start([&] { return metricsText(metrics, cache); });
     std::fprintf(stderr, "kspm watch: metrics on http://%s/metrics (port %d)\n", metrics_addr.c_str(), metrics_server->port());
   }
-  const std::string cluster_id = !target_name.empty()          ? target_name
-                                 : !resolved.context_name.empty() ? resolved.context_name
-                                                                  : resolved.cluster.server;
-  std::fprintf(stderr, "kspm watch: watching %s (%s); scans every %llds\n", cluster_id.c_str(),
+  // As kspm scan --cluster --record: the cluster ID in fingerprints, the target the lifecycle follows.
+  const std::string cluster_id = clusterId(cluster_flags, resolved);
+  const std::string record_target = !target_name.empty() ? target_name : cluster_id;
+  std::fprintf(stderr, "kspm watch: watching %s (%s); scans every %llds\n", record_target.c_str(),
                resolved.cluster.server.c_str(), static_cast<long long>(interval.count() / 1000));
 
   std::unique_ptr<store::Store> store;
-  const std::string store_location = !record ? std::string() : !db.empty() ? db : store::Store::defaultLocation();
+  const std::string store_location = !record ? std::string() : storeLocation(db);
   std::deque<ScanRecord> pending;
 
   // The first scan waits for the first lists.
@@ -690,19 +705,32 @@ int runWatch(int argc, char** argv) {
         scan_policy.unreadable.insert(scan_policy.unreadable.end(), snap.not_listed.begin(), snap.not_listed.end());
         Engine engine(Catalog::builtin(), scan_policy);
         ScanRecord rec;
-        rec.target = cluster_id;
+        rec.target = record_target;
         rec.cluster = cluster_id;
         rec.started_at = line.time;
         rec.tool_version = KSPM_VERSION;
         rec.objects = snap.object_count;
+        OwnerResolver owners(owners_run.owners, snap.objects, scan_policy.workload_kinds);
         engine.run(
             snap.objects, threads, [](std::span<const ObjectFindings>) { return std::string(); },
             [&](std::span<const ObjectFindings> batch, std::string&&) {
-              appendFindingRecords(batch, snap.objects, cluster_id, nullptr, &rec.findings);
+              appendFindingRecords(batch, snap.objects, cluster_id,
+                                   [&owners](const Object& o) { return owners.ownerOf(o); }, &rec.findings);
             });
-        for (const Engine::CheckCoverage& c : engine.coverage()) rec.not_assessed_checks.emplace_back(c.check->info().id);
+        // As ScanRecorder: checks not fully assessed or not run, and files with errors, resolve nothing.
+        std::unordered_set<std::string_view> selected;
+        for (const Check* c : engine.checks()) selected.insert(c->info().id);
+        for (const Engine::CheckCoverage& c : engine.coverage()) {
+          if (c.check == nullptr) continue;
+          selected.insert(c.check->info().id);
+          rec.not_assessed_checks.emplace_back(c.check->info().id);
+        }
+        for (const Check* c : Catalog::builtin().all()) {
+          if (selected.count(c->info().id) == 0) rec.checks_not_run.emplace_back(c->info().id);
+        }
+        std::unordered_set<std::string> files;
         for (const InputError& e : snap.objects.errors()) {
-          rec.error_files.push_back(e.file);
+          if (!e.file.empty() && files.insert(e.file).second) rec.error_files.push_back(e.file);
           ++rec.input_errors;
         }
         rec.finished_at = rfc3339(std::chrono::system_clock::now());

@@ -124,6 +124,7 @@ struct ReadOptions {
 std::vector<WantedKind> kindsToList(const ReadOptions& options);
 
 struct SnapshotInfo {
+  std::string cluster_id;  // the cluster ID of fingerprints (set by the caller; "" in snapshots written before it)
   std::string context;
   std::string server;
   std::string server_version;
@@ -185,7 +186,7 @@ inline constexpr std::string_view kSnapshotInfoAnnotation = "snapshot.kspm.dev/i
 
 /**
  * The whole read as one JSON List: metadata.annotations[kSnapshotInfoAnnotation] holds a JSON
- * string {context, server, serverVersion, takenAt, namespaces, aggregatedDiscovery, unreadable[],
+ * string {clusterId (when set), context, server, serverVersion, takenAt, namespaces, aggregatedDiscovery, unreadable[],
  * notListed[]}; items are every object read, in ObjectSet order, spliced from the normalised pages.
  */
 void writeSnapshot(const ClusterRead& read, std::string* out);

@@ -21,6 +21,7 @@ namespace kspm {
 namespace admission {
 struct AdmissionPolicy;  // admission.h
 }
+struct OwnersConfig;  // owners.h
 
 struct ConfigError {
   std::string file;
@@ -46,6 +47,11 @@ struct Config {
   std::optional<std::string> fail_on;  // severity name or "none"
   /** The `admission:` section (kspm webhook), parsed by admission::parseAdmissionPolicy; null when absent. */
   std::shared_ptr<const admission::AdmissionPolicy> admission;
+  /**
+   * The `owners:` section (keys, order, inline rules; `file` resolved against the config file's
+   * directory, not read here: the caller reads it with parseOwnersFile). Null when absent.
+   */
+  std::shared_ptr<const OwnersConfig> owners;
 };
 
 /** Parses a config file's text; `errors` receives every problem (the rest is still read). */

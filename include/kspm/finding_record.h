@@ -63,6 +63,11 @@ struct ScanRecord {
    */
   std::vector<std::string> not_assessed_checks;
   std::vector<std::string> error_files;
+  /**
+   * Checks not selected for this scan (left out by --framework or the config): their findings are
+   * not resolved either, but they do not make the scan partial.
+   */
+  std::vector<std::string> checks_not_run;
   uint64_t input_errors = 0;
   std::vector<FindingRecord> findings;
 };

@@ -20,6 +20,9 @@
 
 namespace kspm {
 
+class OwnerResolver;       // owners.h
+class BaselineComparison;  // baseline.h
+
 enum class OutputFormat : uint8_t { kTable, kJson, kSarif, kJunit };
 bool parseOutputFormat(std::string_view text, OutputFormat* out);
 
@@ -37,6 +40,12 @@ struct ClusterSource {
   std::string server_version;  // e.g. v1.30.2
   std::string taken_at;        // RFC 3339 UTC time the objects were read
   std::string snapshot;        // the snapshot file scanned, "" for a live read
+  /**
+   * The cluster ID mixed into every fingerprint: --cluster-id, else the kubeconfig context's cluster
+   * entry name, else "in-cluster" for in-cluster config; a snapshot keeps the ID it was read with.
+   * Last, so that positional initialisers of the fields above keep their meaning.
+   */
+  std::string id;
 };
 
 struct ReportOptions {
@@ -50,6 +59,14 @@ struct ReportOptions {
   std::string tool_version;
   /** Set for live-cluster scans and snapshot scans: reported as "cluster" (JSON) or a heading (table). */
   std::optional<ClusterSource> cluster;
+  /** The owner of each finding's object (JSON "owner", SARIF properties, table headings); null: "unowned". */
+  const OwnerResolver* owners = nullptr;
+  /**
+   * With --baseline: each finding is marked new or existing (JSON "baseline", SARIF baselineState,
+   * table), and end() reports its counts, which the caller has record()ed batch by batch (before
+   * accept()). Null: no baseline.
+   */
+  const BaselineComparison* baseline = nullptr;
 };
 
 class Reporter {

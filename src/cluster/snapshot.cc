@@ -46,6 +46,10 @@ std::string infoJson(const ClusterRead& read) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
+  if (!read.info.cluster_id.empty()) {
+    w.Key("clusterId");
+    writeString(w, read.info.cluster_id);
+  }
   w.Key("context");
   writeString(w, read.info.context);
   w.Key("server");
@@ -114,6 +118,7 @@ std::optional<SnapshotCoverage> parseInfo(std::string_view json, const std::stri
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   SnapshotCoverage c;
   c.file = file;
+  c.info.cluster_id = std::string(str(doc, "clusterId"));
   c.info.context = std::string(str(doc, "context"));
   c.info.server = std::string(str(doc, "server"));
   c.info.server_version = std::string(str(doc, "serverVersion"));

@@ -8,6 +8,7 @@
 #include "engine/config_reader.h"
 #include "kspm/admission.h"
 #include "kspm/loader.h"
+#include "kspm/owners.h"
 
 namespace kspm {
 namespace {
@@ -148,6 +149,102 @@ class Reader : public config::ConfigReader {
     return ok;
   }
 
+  /** `owners.rules` / an owners file's `rules`: [{team, namespaces, paths, kind, name, selector}]. */
+  std::vector<OwnerRule> ownerRules(const Node& list, const std::string& where) {
+    std::vector<OwnerRule> out;
+    if (!list.isArray()) {
+      error(list, where, "expected a list of rules ({team, namespaces, paths, kind, name, selector})");
+      return out;
+    }
+    uint32_t index = 0;
+    for (const Node& item : list.items()) {
+      std::string at = where + "[" + std::to_string(index++) + "]";
+      if (!expectKeys(item, at, {"team", "namespaces", "paths", "kind", "name", "selector"})) continue;
+      OwnerRule rule;
+      rule.source = file_ + ":" + std::to_string(item.line());
+      bool ok = true;
+      if (const Node* team = item.get("team")) {
+        ok &= string(*team, at + ".team", &rule.team);
+        if (ok && rule.team.find_first_not_of(" \t") == std::string::npos) {
+          error(*team, at + ".team", "the team name is empty");
+          ok = false;
+        }
+      } else {
+        error(item, at, "a rule needs `team`: the owner of the objects it matches");
+        ok = false;
+      }
+      auto patterns = [&](const char* key, std::vector<std::string>* dst) {
+        if (const Node* v = item.get(key)) {
+          size_t errors_before = errors_->size();
+          *dst = strings(*v, at + "." + key);
+          if (errors_->size() != errors_before) {
+            ok = false;
+          } else if (dst->empty()) {
+            error(*v, at + "." + key, "expected at least one pattern");
+            ok = false;
+          }
+        }
+      };
+      patterns("namespaces", &rule.namespaces);
+      patterns("paths", &rule.paths);
+      if (const Node* v = item.get("kind")) ok &= string(*v, at + ".kind", &rule.object.kind);
+      if (const Node* v = item.get("name")) ok &= string(*v, at + ".name", &rule.object.name);
+      const Node* sel = item.get("selector");
+      if (sel != nullptr) ok &= selector(*sel, at + ".selector", &rule.object);
+      bool has_condition = false;
+      for (const char* key : {"namespaces", "paths", "kind", "name", "selector"}) has_condition |= item.get(key) != nullptr;
+      if (!has_condition) {
+        error(item, at, "a rule needs at least one of namespaces, paths, kind, name or selector");
+        ok = false;
+      }
+      if (ok) out.push_back(std::move(rule));
+    }
+    return out;
+  }
+
+  /** The `owners:` section of the config. */
+  std::shared_ptr<const OwnersConfig> owners(const Node& node, const std::string& config_path) {
+    if (!expectKeys(node, "owners", {"keys", "order", "file", "rules"})) return nullptr;
+    auto out = std::make_shared<OwnersConfig>();
+    if (const Node* keys = node.get("keys")) {
+      out->keys = strings(*keys, "owners.keys");
+      if (out->keys.empty() && keys->isArray()) {
+        error(*keys, "owners.keys", "an empty list reads no label (write the keys, or drop `keys` for the defaults)");
+      }
+    }
+    if (const Node* order = node.get("order")) {
+      out->order.clear();
+      uint32_t i = 0;
+      for (const std::string& name : strings(*order, "owners.order")) {
+        const Node& at = order->isArray() ? order->items()[i] : *order;
+        ++i;
+        OwnerSource source;
+        if (!parseOwnerSource(name, &source)) {
+          error(at, "owners.order", "unknown source \"" + name + "\" (labels, namespace or file)");
+        } else if (std::find(out->order.begin(), out->order.end(), source) != out->order.end()) {
+          error(at, "owners.order", "\"" + name + "\" is listed twice");
+        } else {
+          out->order.push_back(source);
+        }
+      }
+      if (out->order.empty()) error(*order, "owners.order", "expected a list of labels, namespace and file");
+    }
+    if (const Node* file = node.get("file")) {
+      std::string name;
+      if (string(*file, "owners.file", &name)) {
+        if (name.empty()) {
+          error(*file, "owners.file", "expected a file name");
+        } else {
+          std::filesystem::path p(name);
+          if (p.is_relative()) p = std::filesystem::path(config_path).parent_path() / p;
+          out->file = p.lexically_normal().string();
+        }
+      }
+    }
+    if (const Node* rules = node.get("rules")) out->rules = ownerRules(*rules, "owners.rules");
+    return out;
+  }
+
   static bool isDate(const std::string& s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
     for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -214,7 +311,7 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
   Reader r(path, catalog, errors);
   r.expectKeys(*root, "",
                {"checks", "namespaces", "workloads", "exceptions", "framework", "k8sVersion", "pssVersion", "failOn",
-                "admission"});
+                "admission", "owners"});
 
   if (const Node* checks = root->get("checks"); checks != nullptr && r.expectKeys(*checks, "checks", {"enable", "disable", "severity", "parameters"})) {
     if (const Node* enable = checks->get("enable")) {
@@ -372,7 +469,22 @@ Config parseConfig(std::string_view path, std::string_view text, const Catalog& 
     config.admission = std::make_shared<const admission::AdmissionPolicy>(
         admission::parseAdmissionPolicy(config.path, *v, errors));
   }
+  if (const Node* v = root->get("owners")) config.owners = r.owners(*v, config.path);
   return config;
+}
+
+std::vector<OwnerRule> parseOwnersFile(std::string_view path, std::string_view text, std::vector<ConfigError>* errors) {
+  LoadResult loaded;
+  const Node* root = loadRoot(path, text, errors, &loaded);
+  if (root == nullptr) return {};
+  Reader r(path, Catalog::builtin(), errors);
+  r.expectKeys(*root, "", {"rules"});
+  const Node* list = root->get("rules");
+  if (list == nullptr) {
+    errors->push_back({std::string(path), root->line(), "expected a top-level `rules:` list"});
+    return {};
+  }
+  return r.ownerRules(*list, "rules");
 }
 
 std::vector<PolicyException> parseExceptions(std::string_view path, std::string_view text, const Catalog& catalog,

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "kspm/baseline.h"
+#include "kspm/owners.h"
 #include "report/report_common.h"
 
 namespace kspm {
@@ -125,7 +127,7 @@ void writeComplianceJson(JsonWriter& w, const std::vector<FrameworkCompliance>& 
 }
 
 void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& f,
-                      const std::string* controls_json) {
+                      const std::string* controls_json, const FindingJsonExtras& extras) {
   w.StartObject();
   writeKey(w, "check");
   writeString(w, f.check->id);
@@ -187,8 +189,14 @@ void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& obj
   }
   writeKey(w, "fingerprint");
   char fp[17];
-  fingerprintInto(f, object, objects.namespaceOf(object), fp);
+  fingerprintInto(f, object, objects.namespaceOf(object), fp, extras.cluster);
   w.String(fp, 16);
+  writeKey(w, "owner");
+  writeString(w, extras.owner);
+  if (extras.baseline != nullptr) {
+    writeKey(w, "baseline");
+    writeString(w, extras.baseline);
+  }
   writeKey(w, "suppressed");
   w.Bool(f.suppressed);
   if (f.suppressed) {
@@ -205,7 +213,8 @@ namespace {
 class JsonReporter final : public Reporter {
  public:
   JsonReporter(const Engine& engine, const ObjectSet& objects, const ReportOptions& options)
-      : engine_(engine), objects_(objects), options_(options) {
+      : engine_(engine), objects_(objects), options_(options),
+        cluster_id_(options.cluster ? options.cluster->id : std::string()) {
     for (const Check* check : engine.checks()) controls_json_[&check->info()] = controlsJson(check->info().controls);
   }
 
@@ -226,6 +235,8 @@ class JsonReporter final : public Reporter {
       const ClusterSource& c = *options_.cluster;
       writeKey(w, "cluster");
       w.StartObject();
+      writeKey(w, "id");
+      writeString(w, c.id);
       writeKey(w, "context");
       writeString(w, c.context);
       writeKey(w, "server");
@@ -269,11 +280,19 @@ class JsonReporter final : public Reporter {
     rapidjson::StringBuffer buf;
     std::string out;
     for (const ObjectFindings& r : batch) {
+      if (r.findings.empty()) continue;
+      FindingJsonExtras extras;
+      extras.cluster = cluster_id_;
+      if (options_.owners != nullptr) extras.owner = options_.owners->ownerView(*r.object);  // once per object
       for (const Finding& f : r.findings) {
         buf.Clear();
         JsonWriter w(buf);
         auto controls = controls_json_.find(f.check);
-        writeFindingJson(w, objects_, *r.object, f, controls == controls_json_.end() ? nullptr : &controls->second);
+        if (options_.baseline != nullptr) {
+          extras.baseline = options_.baseline->contains(f, *r.object, objects_.namespaceOf(*r.object)) ? "existing" : "new";
+        }
+        writeFindingJson(w, objects_, *r.object, f, controls == controls_json_.end() ? nullptr : &controls->second,
+                         extras);
         if (!out.empty()) out += ",\n";
         out.append(buf.GetString(), buf.GetSize());
       }
@@ -341,6 +360,26 @@ class JsonReporter final : public Reporter {
     w.EndObject();
     writeKey(w, "errors");
     w.Uint64(s.errors);
+    if (const BaselineComparison* b = options_.baseline) {
+      writeKey(w, "baseline");
+      w.StartObject();
+      writeKey(w, "source");
+      writeString(w, b->baseline().source);
+      writeKey(w, "new");
+      w.Uint64(b->newFindings());
+      writeKey(w, "newBySeverity");
+      w.StartObject();
+      for (int i = static_cast<int>(Severity::kCritical); i >= 0; --i) {
+        writeKey(w, severityName(static_cast<Severity>(i)));
+        w.Uint64(b->newBySeverity(static_cast<Severity>(i)));
+      }
+      w.EndObject();
+      writeKey(w, "existing");
+      w.Uint64(b->existing());
+      writeKey(w, "fixed");
+      w.Uint64(b->fixed());
+      w.EndObject();
+    }
     w.EndObject();
     w.EndObject();
     std::string text(buf.GetString(), buf.GetSize());
@@ -352,6 +391,7 @@ class JsonReporter final : public Reporter {
   const Engine& engine_;
   const ObjectSet& objects_;
   ReportOptions options_;
+  std::string cluster_id_;  // mixed into fingerprints
   std::unordered_map<const CheckInfo*, std::string> controls_json_;  // read-only after construction
   bool any_ = false;
 };

@@ -55,8 +55,14 @@ void writeCoverageJson(JsonWriter& w, const Engine& engine);
 
 /** Writes the JSON object for one finding (schema in docs/json-output.md). */
 /** `controls_json`: the check's controls array already rendered (see controlsJson), or null. */
+/** What a finding's JSON carries beyond the finding: the cluster ID of its fingerprint, its owner, its baseline state. */
+struct FindingJsonExtras {
+  std::string_view cluster;            // mixed into the fingerprint when not empty
+  std::string_view owner = "unowned";  // "owner"
+  const char* baseline = nullptr;      // "baseline": "new" or "existing"; null: not written
+};
 void writeFindingJson(JsonWriter& w, const ObjectSet& objects, const Object& object, const Finding& finding,
-                      const std::string* controls_json = nullptr);
+                      const std::string* controls_json = nullptr, const FindingJsonExtras& extras = {});
 
 /** The JSON array of a check's controls, rendered once per check rather than once per finding. */
 inline std::string controlsJson(const std::vector<ControlRef>& controls) {

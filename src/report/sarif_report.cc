@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "kspm/baseline.h"
+#include "kspm/owners.h"
+
 #include "kspm/report.h"
 #include "report/report_common.h"
 
@@ -186,20 +189,27 @@ class SarifReporter final : public Reporter {
       w.EndObject();
       w.EndArray();
     }
+    writeKey(w, "properties");
+    w.StartObject();
     if (f.risk >= 0) {
-      writeKey(w, "properties");
-      w.StartObject();
       writeKey(w, "kspm-risk-score");
       w.Int(f.risk);
       writeKey(w, "kspm-risk-factors");
       writeString(w, f.risk_factors);
-      w.EndObject();
     }
+    writeKey(w, "kspm-owner");
+    writeString(w, options_.owners != nullptr ? options_.owners->ownerView(object) : kUnowned);
+    w.EndObject();
     writeKey(w, "partialFingerprints");
     w.StartObject();
     writeKey(w, "kspmFingerprint/v1");
-    writeString(w, fingerprint(f, object, objects_.namespaceOf(object)));
+    writeString(w, fingerprint(f, object, objects_.namespaceOf(object), clusterId()));
     w.EndObject();
+    if (options_.baseline != nullptr) {
+      // SARIF 2.1.0 result.baselineState; GitHub code scanning reads it.
+      writeKey(w, "baselineState");
+      writeString(w, options_.baseline->contains(f, object, objects_.namespaceOf(object)) ? "unchanged" : "new");
+    }
     if (f.suppressed) {
       writeKey(w, "suppressions");
       w.StartArray();
@@ -298,6 +308,8 @@ class SarifReporter final : public Reporter {
     std::string text(buf.GetString(), buf.GetSize());
     return "\n]," + text.substr(1) + "]}\n";
   }
+
+  std::string_view clusterId() const { return options_.cluster ? std::string_view(options_.cluster->id) : std::string_view(); }
 
   std::vector<std::string> warnings() const override {
     if (total_ <= options_.sarif_max_results) return {};

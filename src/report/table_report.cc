@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "kspm/baseline.h"
+#include "kspm/owners.h"
 #include "kspm/report.h"
 #include "report/report_common.h"
 
@@ -42,6 +44,7 @@ class TableReporter final : public Reporter {
     const ClusterSource& c = *options_.cluster;
     std::string out = bold("Cluster " + (c.context.empty() ? std::string("(in-cluster)") : c.context)) + " " + c.server;
     if (!c.server_version.empty()) out += " (Kubernetes " + c.server_version + ")";
+    if (!c.id.empty()) out += ", cluster ID " + c.id;
     out += c.snapshot.empty() ? ", read at " + c.taken_at : ", snapshot " + c.snapshot + " taken at " + c.taken_at;
     return out + "\n\n";
   }
@@ -63,6 +66,7 @@ class TableReporter final : public Reporter {
       if (o.document != nullptr && !o.document->helmSource().empty()) {
         out += "  [template " + o.document->helmSource() + "]";
       }
+      if (options_.owners != nullptr) out += "  owner: " + std::string(options_.owners->ownerView(o));
       out += "\n";
       std::vector<const Finding*> sorted;
       for (const Finding& f : r.findings) sorted.push_back(&f);
@@ -76,6 +80,9 @@ class TableReporter final : public Reporter {
         if (options_.color) out += colorOf(f->severity);
         out += sev;
         if (options_.color) out += "\033[0m";
+        if (options_.baseline != nullptr) {
+          out += options_.baseline->contains(*f, o, objects_.namespaceOf(o)) ? "     " : "  NEW";
+        }
         std::string id(f->check->id);
         id.resize(std::max(id.size(), id_width_), ' ');
         out += "  " + id;
@@ -123,6 +130,15 @@ class TableReporter final : public Reporter {
     out += ") on " + std::to_string(s.objects_with_findings) + " objects";
     if (s.suppressed > 0) out += "; " + std::to_string(s.suppressed) + " suppressed";
     out += ".\n";
+    if (const BaselineComparison* b = options_.baseline) {
+      out += "Baseline " + b->baseline().source + ": " + std::to_string(b->newFindings()) + " new (";
+      for (int i = static_cast<int>(Severity::kCritical); i >= 0; --i) {
+        out += std::to_string(b->newBySeverity(static_cast<Severity>(i))) + " " +
+               std::string(severityName(static_cast<Severity>(i)));
+        if (i > 0) out += ", ";
+      }
+      out += "), " + std::to_string(b->existing()) + " existing, " + std::to_string(b->fixed()) + " fixed.\n";
+    }
     if (s.excluded > 0) {
       out += "Excluded by namespace filters: " + std::to_string(s.excluded) + " objects (not evaluated).\n";
     }

@@ -130,7 +130,6 @@ class SqlStore final : public Store {
   Connection& connection() { return *db_; }
 
   Result<bool> migrate(int max_version) {
-    bool postgres = db_->dialect() == "postgresql";
     Result<bool> created = db_->execScript(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
         "applied_at TEXT NOT NULL)");
@@ -164,8 +163,7 @@ class SqlStore final : public Store {
           db_->exec("INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
                     {SqlValue::of(int64_t{next.version}), SqlValue::of(next.description), SqlValue::of(applied_at)});
       if (!noted.ok()) return rollback(noted.error());
-      if (Result<bool> done = db_->execScript("COMMIT"); !done.ok()) return done;
-      (void)postgres;
+      if (Result<bool> done = db_->execScript("COMMIT"); !done.ok()) return rollback(done.error());
     }
   }
 
@@ -550,6 +548,7 @@ class SqlStore final : public Store {
     // their file could not be read.
     std::unordered_set<std::string_view> not_assessed(record.not_assessed_checks.begin(),
                                                       record.not_assessed_checks.end());
+    not_assessed.insert(record.checks_not_run.begin(), record.checks_not_run.end());
     std::unordered_set<std::string_view> error_files(record.error_files.begin(), record.error_files.end());
     for (const auto& [fingerprint, before] : state) {
       if (before.status != "open" || before.seen) continue;
@@ -644,7 +643,6 @@ class SqlStore final : public Store {
                   SqlValue::of(created_at)};
         });
     if (!wrote.ok()) return wrote.error();
-    (void)wrote;
 
     RecordOutcome outcome;
     outcome.scan = info;
