@@ -689,7 +689,14 @@ int runWatch(int argc, char** argv) {
     policy.today = todayUtc();
     std::optional<ScanRecord> record_now;
     {  // The object set lives only as long as the checks run: it is gone before the record.
-      cluster::CacheSnapshot snap = cache.snapshot(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
+      cluster::CacheSnapshot snap;
+      if (cache.synced()) {
+        snap = cache.snapshot(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
+      } else {  // no object set is built for a scan that will be skipped
+        snap.unsynced = cache.unsyncedResources();
+        snap.object_count = cache.objectCount();
+        if (snap.unsynced.empty()) snap.unsynced.push_back("(resynced meanwhile)");
+      }
       line.objects = snap.object_count;
       if (!snap.synced) {
         line.result = "skipped";

@@ -100,6 +100,8 @@ class WatchCache {
   /** Waits until synced(), `timeout` passed or stop(); returns synced(). */
   bool waitSynced(std::chrono::milliseconds timeout) const;
   CacheSnapshot snapshot(unsigned threads = 1) const;
+  /** The resources not synced now ("pods", "deployments.apps in shop"), cheaply (no snapshot). */
+  std::vector<std::string> unsyncedResources() const;
   WatchStats stats() const;
   uint64_t objectCount() const;
   /** The server's version from discovery ("" before start()). */

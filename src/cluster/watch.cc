@@ -626,6 +626,15 @@ CacheSnapshot WatchCache::snapshot(unsigned threads) const {
   return out;
 }
 
+std::vector<std::string> WatchCache::unsyncedResources() const {
+  std::vector<std::string> out;
+  for (const auto& s : impl_->streams) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->synced()) out.push_back(s->display);
+  }
+  return out;
+}
+
 WatchStats WatchCache::stats() const {
   const Impl& im = *impl_;
   return WatchStats{im.lists.load(),  im.relists.load(),   im.watches.load(), im.restarts.load(),
