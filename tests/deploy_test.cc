@@ -85,6 +85,64 @@ TEST(DeployManifests, ClusterRoleGrantsExactlyWhatTheScanReads) {
   }
 }
 
+// kspm watch (deploy/kspm-watch.yaml): the same checks, and the ClusterRole adds watch, nothing else.
+std::string watchFile() { return testing::sourceDir() + "/deploy/kspm-watch.yaml"; }
+
+TEST(DeployManifests, WatchDeploymentPassesKspmsOwnChecks) {
+  testing::CommandResult all =
+      testing::run(testing::kspm() + " scan --no-config -o json --fail-on info '" + watchFile() + "'");
+  EXPECT_EQ(all.exit_code, 0) << all.out.substr(0, 3000);
+  rapidjson::Document report;
+  report.Parse(all.out.c_str());
+  ASSERT_FALSE(report.HasParseError());
+  EXPECT_EQ(report["summary"]["findings"].GetUint64(), 0u);
+  EXPECT_EQ(report["summary"]["objects"].GetUint64(), 9u);
+  testing::CommandResult pss = testing::run(testing::kspm() + " scan --no-config --framework pss-restricted --fail-on info '" +
+                                            watchFile() + "'");
+  EXPECT_EQ(pss.exit_code, 0) << pss.out;
+}
+
+TEST(DeployManifests, WatchClusterRoleGrantsGetListWatchOnWhatTheScanReadsOnly) {
+  ObjectSet set = testing::loadText(testing::readFile(watchFile()), watchFile());
+  ASSERT_TRUE(set.errors().empty());
+  const Object* role = nullptr;
+  const Object* deployment = nullptr;
+  for (const Object& o : set.objects()) {
+    if (o.kind == "ClusterRole") role = &o;
+    if (o.kind == "Deployment") deployment = &o;
+  }
+  ASSERT_NE(role, nullptr);
+  std::set<std::pair<std::string, std::string>> granted;
+  for (const Node& rule : role->root->get("rules")->items()) {
+    std::set<std::string> verbs;
+    for (const Node& v : rule.get("verbs")->items()) verbs.insert(std::string(v.str()));
+    EXPECT_EQ(verbs, (std::set<std::string>{"get", "list", "watch"}));
+    for (const Node& g : rule.get("apiGroups")->items()) {
+      for (const Node& r : rule.get("resources")->items()) {
+        EXPECT_NE(r.str(), "*");
+        EXPECT_NE(r.str(), "secrets");
+        EXPECT_EQ(r.str().find('/'), std::string_view::npos) << r.str();
+        granted.emplace(std::string(g.str()), std::string(r.str()));
+      }
+    }
+  }
+  std::set<std::pair<std::string, std::string>> needed;
+  for (const cluster::WantedKind& k : cluster::kindsToList(cluster::ReadOptions{})) needed.emplace(k.group, plural(k.kind));
+  EXPECT_EQ(granted, needed);
+  // It runs kspm watch on the cluster it is in, with a history on its volume and /metrics.
+  ASSERT_NE(deployment, nullptr);
+  const Node& container = deployment->root->find({"spec", "template", "spec", "containers"})->items()[0];
+  std::vector<std::string> args;
+  for (const Node& a : container.get("args")->items()) args.emplace_back(a.str());
+  ASSERT_FALSE(args.empty());
+  EXPECT_EQ(args[0], "watch");
+  for (const char* flag : {"--cluster", "--in-cluster", "--db", "--metrics-addr"}) {
+    EXPECT_NE(std::find(args.begin(), args.end(), flag), args.end()) << flag;
+  }
+  EXPECT_EQ(deployment->root->find({"spec", "replicas"})->integer(), 1) << "one writer of the SQLite history";
+  EXPECT_EQ(container.find({"livenessProbe", "httpGet", "path"})->str(), "/healthz");
+}
+
 std::string webhookFile() { return testing::sourceDir() + "/deploy/webhook/kspm-webhook.yaml"; }
 
 TEST(DeployManifests, WebhookManifestsPassKspmsOwnChecks) {

@@ -78,6 +78,7 @@ int runPaths(int argc, char** argv);    // kspm paths
 int runGraph(int argc, char** argv);    // kspm graph export
 int runBlastRadius(int argc, char** argv);  // kspm blast-radius
 int runSnapshot(int argc, char** argv);     // kspm snapshot
+int runWatch(int argc, char** argv);        // kspm watch (apps/kspm/watch_verb.cc)
 int runWebhook(int argc, char** argv);      // kspm webhook (the admission webhook server)
 
 }  // namespace kspm::cli

@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  scan      Scan manifests (files, directories, - for stdin, snapshots) or a live cluster (--cluster)\n"
     "  drift     Manifests in Git against the cluster: missing, extra, changed security fields\n"
     "  snapshot  Read a live cluster once and save it (no secret values) for offline scans\n"
+    "  watch     Scan a live cluster continuously (watches), record history, route, serve /metrics\n"
     "  checks    List every check in the catalog\n"
     "  explain   Describe one check: what it looks for, why, and how to fix it\n"
     "  pss plan  Per namespace: the strictest Pod Security level it could enforce, what breaks above\n"
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   if (verb == "scan") return kspm::cli::runScan(argc, argv);
   if (verb == "drift") return kspm::cli::runDrift(argc, argv);
   if (verb == "snapshot") return kspm::cli::runSnapshot(argc, argv);
+  if (verb == "watch") return kspm::cli::runWatch(argc, argv);
   if (verb == "webhook") return kspm::cli::runWebhook(argc, argv);
   if (verb == "checks") return kspm::cli::runChecks(argc, argv);
   if (verb == "explain") return kspm::cli::runExplain(argc, argv);

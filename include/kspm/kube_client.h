@@ -39,6 +39,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,6 +78,33 @@ struct HttpResponse {
   int attempts = 1;          // requests made, retries included
 };
 
+/** What KubeClient::stream() got. */
+struct StreamResponse {
+  long status = 0;
+  std::string body;          // non-200 responses only (decoded, at most max_response_bytes)
+  std::string content_type;
+  int attempts = 1;          // requests made, retries included
+  uint64_t lines = 0;        // lines delivered to the callback
+  /** 200 and the server ended the body normally. False: cut, idle, cancelled or stopped by the callback. */
+  bool complete = false;
+  bool cancelled = false;    // StreamOptions::cancel was set
+  std::string interruption;  // why a 200 stream is not complete ("" when complete), for logs
+};
+
+/** Called with each line of a 200 body (without its line break); false stops the stream. */
+using StreamLineFn = std::function<bool(std::string_view line)>;
+/** Called once the status of the attempt that will be returned is known, before its first line. */
+using StreamOpenFn = std::function<void(long status)>;
+
+struct StreamOptions {
+  /** No body byte for this long cuts the stream (complete = false). Connect timeout as for get(). */
+  std::chrono::milliseconds idle_timeout{120'000};
+  /** A line longer than this is an error (kClusterResponse); 0 = ClientOptions::max_response_bytes. */
+  uint64_t max_line_bytes = 0;
+  /** Set from another thread to end the stream within about a second (retry waits end too). */
+  const std::atomic<bool>* cancel = nullptr;
+};
+
 /** Counters since construction (for the summary and the benchmark). */
 struct ClientStats {
   uint64_t requests = 0;      // HTTP requests sent (retries and 401 re-runs included)
@@ -99,6 +127,17 @@ class KubeClient {
    * path prefix, e.g. https://host/k8s/clusters/c-1, is kept). `accept` is sent as Accept.
    */
   Result<HttpResponse> get(std::string_view path, std::string_view accept = "application/json");
+
+  /**
+   * A streaming GET (watches): no total timeout, StreamOptions::idle_timeout instead; a 200 body
+   * is delivered line by line to `on_line` as it arrives. Auth, TLS, rate limit and the retry
+   * rules are get()'s until a response status is known (429/5xx and connection failures before
+   * it are retried); once a 200 has started nothing is retried: a cut stream is returned with
+   * complete = false and the caller decides (a watch resumes from its last resourceVersion).
+   * Errors as get(), and kClusterResponse for a line above the limit.
+   */
+  Result<StreamResponse> stream(std::string_view path, std::string_view accept, const StreamLineFn& on_line,
+                                const StreamOptions& options, const StreamOpenFn& on_open = {});
 
   /** The server URL as configured. */
   const std::string& server() const;

@@ -132,16 +132,79 @@ struct Attempt {
   std::string body;
   std::string content_type;
   std::string retry_after;
+  // Streaming only.
+  long header_status = 0;   // from the last status line, known before the body
+  bool opened = false;      // on_open was called (a 200 whose body was being delivered)
+  bool stopped = false;     // the line callback asked to stop
+  bool cancelled = false;
+  uint64_t lines = 0;
+};
+
+/** A streaming request's state: lines of a 200 body go to on_line, other bodies are kept. */
+struct StreamSink {
+  const StreamLineFn* on_line = nullptr;
+  const StreamOpenFn* on_open = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
+  uint64_t max_line = 0;
+  std::string partial;  // the current line so far
 };
 
 struct Sink {
   Attempt* attempt;
   uint64_t limit;
+  StreamSink* stream = nullptr;
 };
+
+size_t onStreamBody(Sink* sink, const char* data, size_t n) {
+  Attempt& a = *sink->attempt;
+  StreamSink& s = *sink->stream;
+  if (a.header_status != 200) {  // an error response: kept whole, as get() keeps it
+    if (a.body.size() + n > sink->limit) {
+      a.too_big = true;
+      return 0;
+    }
+    a.body.append(data, n);
+    return n;
+  }
+  if (!a.opened) {
+    a.opened = true;
+    if (s.on_open && *s.on_open) (*s.on_open)(200);
+  }
+  std::string_view chunk(data, n);
+  while (!chunk.empty()) {
+    size_t nl = chunk.find('\n');
+    std::string_view piece = chunk.substr(0, nl);
+    if (s.partial.size() + piece.size() > s.max_line) {
+      a.too_big = true;
+      return 0;
+    }
+    if (nl == std::string_view::npos) {
+      s.partial.append(piece);
+      break;
+    }
+    std::string_view line = piece;
+    if (!s.partial.empty()) {
+      s.partial.append(piece);
+      line = s.partial;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) {
+      ++a.lines;
+      if (!(*s.on_line)(line)) {
+        a.stopped = true;
+        return 0;
+      }
+    }
+    s.partial.clear();
+    chunk.remove_prefix(nl + 1);
+  }
+  return n;
+}
 
 size_t onBody(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<Sink*>(user);
   size_t n = size * count;
+  if (sink->stream) return onStreamBody(sink, data, n);
   if (sink->attempt->body.size() + n > sink->limit) {
     sink->attempt->too_big = true;
     return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
@@ -150,14 +213,37 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* sink = static_cast<Sink*>(user);
+  if (sink->stream && sink->stream->cancel && sink->stream->cancel->load()) {
+    sink->attempt->cancelled = true;
+    return 1;  // aborts the transfer (CURLE_ABORTED_BY_CALLBACK)
+  }
+  return 0;
+}
+
 size_t onHeader(char* data, size_t size, size_t count, void* user) {
-  auto* a = static_cast<Attempt*>(user);
+  auto* sink = static_cast<Sink*>(user);
+  Attempt* a = sink->attempt;
   size_t n = size * count;
   std::string_view line(data, n);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty() && sink->stream && a->header_status == 200 && !a->opened) {
+    // The end of a 200's headers (a proxy's CONNECT headers are suppressed): the stream is open.
+    a->opened = true;
+    if (sink->stream->on_open && *sink->stream->on_open) (*sink->stream->on_open)(200);
+    return n;
+  }
   if (iequalsPrefix(line, "HTTP/")) {  // a new response (after a 100 Continue or a proxy's CONNECT)
     a->content_type.clear();
     a->retry_after.clear();
+    size_t space = line.find(' ');
+    a->header_status = 0;
+    if (space != std::string_view::npos) {
+      for (size_t i = space + 1; i < line.size() && i < space + 4 && line[i] >= '0' && line[i] <= '9'; ++i) {
+        a->header_status = a->header_status * 10 + (line[i] - '0');
+      }
+    }
     return n;
   }
   auto value = [&](std::string_view name) {
@@ -256,10 +342,25 @@ struct KubeClient::Impl {
 
   Result<std::string> tokenFromFile();
   Result<Credentials> credentials(bool refresh_exec, uint64_t stale_generation);
-  Attempt perform(const std::string& url, std::string_view accept, const Credentials& creds);
+  Attempt perform(const std::string& url, std::string_view accept, const Credentials& creds,
+                  StreamSink* stream = nullptr, std::chrono::milliseconds idle_timeout = {});
   InputError connectionError(const Attempt& a, const std::string& url, int attempts) const;
   void sleepFor(std::chrono::nanoseconds d) {
     if (d.count() > 0) std::this_thread::sleep_for(d);
+  }
+  /** Sleeps in short steps; false when `cancel` was set. */
+  bool sleepUnlessCancelled(std::chrono::nanoseconds d, const std::atomic<bool>* cancel) {
+    if (cancel == nullptr) {
+      sleepFor(d);
+      return true;
+    }
+    auto until = steady_clock::now() + d;
+    while (!cancel->load()) {
+      auto left = until - steady_clock::now();
+      if (left.count() <= 0) return true;
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(left, milliseconds(100)));
+    }
+    return false;
   }
 };
 
@@ -339,7 +440,8 @@ Result<Credentials> KubeClient::Impl::credentials(bool refresh_exec, uint64_t st
   return c;
 }
 
-Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accept, const Credentials& creds) {
+Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accept, const Credentials& creds,
+                                  StreamSink* stream, std::chrono::milliseconds idle_timeout) {
   Attempt a;
   const uint64_t generation = tls_generation.load();
   CURL* h = handles.take(generation);
@@ -350,7 +452,7 @@ Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accep
   }
   curl_easy_reset(h);  // options only: live connections and TLS sessions are kept
   char errbuf[CURL_ERROR_SIZE] = {0};
-  Sink sink{&a, options.max_response_bytes};
+  Sink sink{&a, options.max_response_bytes, stream};
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, ("Accept: " + std::string(accept)).c_str());
   if (!creds.bearer.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + creds.bearer).c_str());
@@ -373,14 +475,26 @@ Attempt KubeClient::Impl::perform(const std::string& url, std::string_view accep
   curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  if (stream) {
+    // No total timeout: a stream lasts as long as the server keeps it; idle ones are cut.
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+    long idle_seconds = std::max<long>(1, static_cast<long>((idle_timeout.count() + 999) / 1000));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, idle_seconds);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, onProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &sink);
+  } else {
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<uint64_t>(
+                                                       options.max_response_bytes, uint64_t(INT64_MAX))));
+  }
   if (options.compression) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<uint64_t>(
-                                                     options.max_response_bytes, uint64_t(INT64_MAX))));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &a);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  if (stream) curl_easy_setopt(h, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (connect_to_list) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_list);
   if (!proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, proxy.c_str());
   // TLS
@@ -647,6 +761,124 @@ Result<HttpResponse> KubeClient::get(std::string_view path, std::string_view acc
     r.body = std::move(a.body);
     r.content_type = std::move(a.content_type);
     r.retry_after = std::move(a.retry_after);
+    r.attempts = attempts;
+    return r;
+  }
+}
+
+Result<StreamResponse> KubeClient::stream(std::string_view path, std::string_view accept, const StreamLineFn& on_line,
+                                          const StreamOptions& stream_options, const StreamOpenFn& on_open) {
+  Impl& im = *impl_;
+  if (path.empty() || path.front() != '/' || hasLineBreak(path) || hasLineBreak(accept) ||
+      path.find(' ') != std::string_view::npos) {
+    return error(ErrorCode::kUsage, im.server, "request path must start with '/' and hold no spaces or line breaks");
+  }
+  const std::string url = im.base_url + std::string(path);
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> jitter(0.0, 1.0);
+  const std::atomic<bool>* cancel = stream_options.cancel;
+  const uint64_t max_line =
+      stream_options.max_line_bytes != 0 ? stream_options.max_line_bytes : im.options.max_response_bytes;
+
+  int attempts = 0;
+  int retries_done = 0;
+  bool exec_rerun = false;
+  bool refresh_exec = false;
+  uint64_t stale_generation = 0;
+  auto cancelled = [&](int made) {
+    StreamResponse r;
+    r.cancelled = true;
+    r.attempts = made;
+    r.interruption = "cancelled";
+    return r;
+  };
+  for (;;) {
+    if (cancel && cancel->load()) return cancelled(attempts);
+    auto creds = im.credentials(refresh_exec, stale_generation);
+    if (!creds.ok()) return creds.error();
+    refresh_exec = false;
+    auto wait = im.limiter.take();
+    if (wait.count() > 0) {
+      im.throttled_ns.fetch_add(static_cast<uint64_t>(wait.count()));
+      if (!im.sleepUnlessCancelled(wait, cancel)) return cancelled(attempts);
+    }
+    ++attempts;
+    im.requests.fetch_add(1);
+    StreamSink sink;
+    sink.on_line = &on_line;
+    sink.on_open = &on_open;
+    sink.cancel = cancel;
+    sink.max_line = max_line;
+    Attempt a = im.perform(url, accept, creds.value(), &sink, stream_options.idle_timeout);
+    if (a.too_big) {
+      return error(ErrorCode::kClusterResponse, im.server,
+                   "GET " + url + (a.opened ? ": a line of the stream" : ": the response body") +
+                       " is larger than the limit of " + std::to_string(a.opened ? max_line : im.options.max_response_bytes) +
+                       " bytes");
+    }
+    if (a.opened) {  // a 200 stream ran: whatever ended it, nothing is retried here
+      StreamResponse r;
+      r.status = 200;
+      r.content_type = std::move(a.content_type);
+      r.attempts = attempts;
+      r.lines = a.lines;
+      r.cancelled = a.cancelled;
+      r.complete = a.code == CURLE_OK && !a.stopped && !a.cancelled;
+      if (!r.complete) {
+        r.interruption = a.cancelled ? "cancelled"
+                         : a.stopped ? "stopped by the reader"
+                         : a.code == CURLE_OPERATION_TIMEDOUT
+                             ? "no data for " + std::to_string(stream_options.idle_timeout.count()) + " ms"
+                             : "the connection was cut (" + a.curl_error + ")";
+      }
+      return r;
+    }
+    if (a.cancelled) return cancelled(attempts);
+    if (a.code != CURLE_OK) {
+      if (retryableCurlCode(a.code) && retries_done < im.options.max_retries) {
+        ++retries_done;
+        im.retries.fetch_add(1);
+        if (!im.sleepUnlessCancelled(internal::backoffDelay(retries_done, im.options.backoff_base,
+                                                            im.options.backoff_max, jitter(rng), std::nullopt),
+                                     cancel)) {
+          return cancelled(attempts);
+        }
+        continue;
+      }
+      return im.connectionError(a, url, attempts);
+    }
+    if (a.status == 200) {  // an empty 200 body: the stream ended before any byte
+      if (on_open) on_open(200);
+      StreamResponse r;
+      r.status = 200;
+      r.content_type = std::move(a.content_type);
+      r.attempts = attempts;
+      r.complete = true;
+      return r;
+    }
+    im.bytes.fetch_add(a.body.size());
+    if (a.status == 401 && creds.value().from_exec && !exec_rerun) {
+      exec_rerun = true;
+      refresh_exec = true;
+      stale_generation = creds.value().exec_generation;
+      continue;
+    }
+    if (retryableStatus(a.status) && retries_done < im.options.max_retries) {
+      ++retries_done;
+      im.retries.fetch_add(1);
+      auto retry_after = internal::parseRetryAfter(a.retry_after, std::chrono::system_clock::now());
+      if (!im.sleepUnlessCancelled(internal::backoffDelay(retries_done, im.options.backoff_base, im.options.backoff_max,
+                                                          jitter(rng), retry_after),
+                                   cancel)) {
+        return cancelled(attempts);
+      }
+      continue;
+    }
+    if (on_open) on_open(a.status);
+    StreamResponse r;
+    r.status = a.status;
+    r.body = std::move(a.body);
+    r.content_type = std::move(a.content_type);
     r.attempts = attempts;
     return r;
   }

@@ -4,7 +4,22 @@
 //   kspm_fixture_apiserver --tls-dir DIR --content FILE [--content FILE ...] [--port N]
 //       [--token TOKEN[=USER[:GROUP,GROUP]]]...  [--fault PATH_REGEX=STATUS[xCOUNT]]...
 //       [--delay PATH_REGEX=MILLIS]... [--configz NODE=FILE]... [--log FILE] [--no-aggregated-discovery]
-//       [--threads N]
+//       [--threads N] [--bookmark-seconds N]
+//
+// Watches: a list or watch request with watch=1 is served as kube-apiserver serves it: a chunked
+// stream of JSON event lines ({"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":{...}}) from
+// resourceVersion=RV (every current object as ADDED first when RV is "" or "0"), bookmarks every
+// --bookmark-seconds (default 1) when allowWatchBookmarks is set, ended after timeoutSeconds. Every
+// change bumps the server's resourceVersion (lists report it). Each open watch holds one of the
+// --threads workers: give more threads than the watches a client opens (kspm watch opens ~40).
+//
+// Test control (no authentication; a test fixture):
+//   POST /_fixture/apply     body: an object (apiVersion, kind, metadata.name): create or replace it
+//   POST /_fixture/delete    body: {apiVersion, kind, metadata: {name, namespace}}
+//   POST /_fixture/expire    compacts history: open watches get an ERROR 410 event, and a watch from an
+//                            older resourceVersion gets HTTP 410 (the client must re-list)
+//   POST /_fixture/down?seconds=N  closes the listening socket for N seconds (connections refused; open
+//                            streams are cut), then listens again on the same port
 //
 // Prints "LISTENING <port>" on stdout once it accepts connections; exits 0 on SIGTERM/SIGINT, 2 on bad usage.
 #include <dlfcn.h>
@@ -24,6 +39,8 @@
 #include <string_view>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -75,6 +92,7 @@ struct Options {
   std::string logFile;
   bool aggregatedDiscovery = true;
   int threads = 8;
+  int bookmarkSeconds = 1;
 };
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -115,7 +133,7 @@ const char* const kUsage =
     "usage: kspm_fixture_apiserver --tls-dir DIR --content FILE [--content FILE ...] [--port N]\n"
     "    [--token TOKEN[=USER[:GROUP,GROUP]]]...  [--fault PATH_REGEX=STATUS[xCOUNT]]...\n"
     "    [--delay PATH_REGEX=MILLIS]... [--configz NODE=FILE]... [--log FILE] [--no-aggregated-discovery]\n"
-    "    [--threads N]\n"
+    "    [--threads N] [--bookmark-seconds N]\n"
     "A token without a user authenticates as \"token-user\". Fault statuses: 401 403 404 410 429 500 503.\n";
 
 std::string parseOptions(int argc, char** argv, Options& options) {
@@ -145,6 +163,10 @@ std::string parseOptions(int argc, char** argv, Options& options) {
       long threads = 0;
       if (!parseInt(text, threads) || threads < 1 || threads > 256) return "bad --threads " + text;
       options.threads = static_cast<int>(threads);
+    } else if (flag == "--bookmark-seconds") {
+      long seconds = 0;
+      if (!parseInt(text, seconds) || seconds < 1 || seconds > 3600) return "bad --bookmark-seconds " + text;
+      options.bookmarkSeconds = static_cast<int>(seconds);
     } else if (flag == "--token") {
       TokenIdentity identity;
       const size_t equals = text.find('=');
@@ -669,11 +691,33 @@ std::optional<std::string> gzipFast(const std::string& body) {
 // ---------------------------------------------------------------------------------------------------------------
 // Responses.
 
+struct WatchState;
+
 struct Reply {
   int status = 200;
   std::string body;
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<WatchState> watch;  // set: a watch stream instead of the body
+};
+
+// One open watch: what it follows and how far it got.
+struct WatchState {
+  const void* resource = nullptr;  // the ServedResource
+  std::string ns;                  // "" = every namespace
+  uint64_t resourceVersion = 0;    // events after it are still to send
+  bool initial = false;            // send every current object as ADDED first
+  bool bookmarks = false;
+  uint64_t expireGeneration = 0;
+  std::chrono::steady_clock::time_point deadline, nextBookmark;
+};
+
+// One change, as watches replay it.
+struct Event {
+  uint64_t resourceVersion = 0;
+  const void* resource = nullptr;
+  std::string ns;
+  std::string line;  // {"type":...,"object":...}\n
 };
 
 Reply statusReply(int code, const std::string& reason, const std::string& message,
@@ -726,6 +770,12 @@ class ApiServer {
   }
 
   void handle(const httplib::Request& request, httplib::Response& response) {
+    if (request.path.rfind("/_fixture/", 0) == 0) {
+      Reply reply = control(request);
+      send(request, response, std::move(reply));
+      writeLog(request, response.status, Identity{"fixture-control", {}});
+      return;
+    }
     const Identity identity = authenticate(request);
     Reply reply;
     if (request.method != "GET" && request.method != "HEAD") {
@@ -917,7 +967,194 @@ class ApiServer {
     if (!resource || (!target->ns.empty() && !resource->type.namespaced)) return notFoundPath();
     if (!target->subresource.empty()) return subresource(*resource, *target);
     if (!target->name.empty()) return getObject(*resource, *target);
+    const std::string watchParam = request.get_param_value("watch");
+    if (watchParam == "1" || watchParam == "true") return watch(*resource, *target, request);
     return list(*resource, *target, request);
+  }
+
+ public:
+  /** Called (from a request thread) when a test asks the server to go down for `seconds`. */
+  std::function<void(int seconds)> onDown;
+
+ private:
+  Reply control(const httplib::Request& request) {
+    if (request.method != "POST") return statusReply(405, "MethodNotAllowed", "control endpoints take POST");
+    const std::string& path = request.path;
+    if (path == "/_fixture/down") {
+      long seconds = 0;
+      if (!parseInt(request.get_param_value("seconds"), seconds) || seconds < 1 || seconds > 600)
+        return statusReply(400, "BadRequest", "down needs seconds=1..600");
+      if (onDown) onDown(static_cast<int>(seconds));
+      Reply reply;
+      reply.body = R"({"down":)" + std::to_string(seconds) + "}";
+      return reply;
+    }
+    if (path == "/_fixture/expire") {
+      std::lock_guard<std::mutex> lock(storeMutex_);
+      compactedRv_ = currentRv_;
+      ++currentRv_;
+      ++expireGeneration_;
+      events_.clear();
+      changed_.notify_all();
+      Reply reply;
+      reply.body = R"({"compacted":)" + std::to_string(compactedRv_) + "}";
+      return reply;
+    }
+    if (path != "/_fixture/apply" && path != "/_fixture/delete") return notFoundPath();
+    rapidjson::Document item;
+    item.Parse(request.body.c_str(), request.body.size());
+    if (item.HasParseError() || !item.IsObject()) return statusReply(400, "BadRequest", "the body is not a JSON object");
+    const std::string apiVersion = Store::text(item, "apiVersion");
+    const std::string kind = Store::text(item, "kind");
+    const size_t slash = apiVersion.find('/');
+    const std::string group = slash == std::string::npos ? "" : apiVersion.substr(0, slash);
+    auto* metadata = item.HasMember("metadata") && item["metadata"].IsObject() ? &item["metadata"] : nullptr;
+    const std::string name = metadata ? Store::text(*metadata, "name") : "";
+    std::lock_guard<std::mutex> lock(storeMutex_);
+    ServedResource* resource = store_.findKind(group, kind);
+    if (!resource || name.empty()) return statusReply(400, "BadRequest", "unserved kind or no metadata.name");
+    std::string ns;
+    if (resource->type.namespaced) {
+      ns = Store::text(*metadata, "namespace");
+      if (ns.empty()) {
+        ns = "default";
+        metadata->AddMember("namespace", "default", item.GetAllocator());
+      }
+    }
+    const std::string key = resource->type.namespaced ? ns + "/" + name : name;
+    auto& objects = resource->objects;
+    auto found = std::lower_bound(objects.begin(), objects.end(), key,
+                                  [](const StoredObject& object, const std::string& k) { return object.key < k; });
+    const bool exists = found != objects.end() && found->key == key;
+    const uint64_t rv = ++currentRv_;
+    std::string type;
+    std::string objectJson;
+    if (path == "/_fixture/delete") {
+      if (!exists) return statusReply(404, "NotFound", kind + " " + jsonString(name) + " not found");
+      rapidjson::Document stored;
+      stored.Parse(found->json.c_str(), found->json.size());
+      setResourceVersion(stored, rv);
+      objectJson = serialize(stored);
+      objects.erase(found);
+      type = "DELETED";
+    } else {
+      item.RemoveMember("apiVersion");
+      item.RemoveMember("kind");
+      setResourceVersion(item, rv);
+      objectJson = serialize(item);
+      StoredObject object{key, ns, name, objectJson};
+      if (exists) {
+        *found = std::move(object);
+        type = "MODIFIED";
+      } else {
+        objects.insert(found, std::move(object));
+        type = "ADDED";
+      }
+    }
+    Event event;
+    event.resourceVersion = rv;
+    event.resource = resource;
+    event.ns = ns;
+    event.line = R"({"type":")" + type + R"(","object":)" + withTypeMeta(resource->type, objectJson) + "}\n";
+    events_.push_back(std::move(event));
+    if (events_.size() > 100000) {
+      compactedRv_ = events_.front().resourceVersion;
+      events_.pop_front();
+    }
+    changed_.notify_all();
+    Reply reply;
+    reply.body = withTypeMeta(resource->type, objectJson);
+    return reply;
+  }
+
+  static void setResourceVersion(rapidjson::Document& document, uint64_t rv) {
+    if (!document.HasMember("metadata") || !document["metadata"].IsObject()) return;
+    auto& metadata = document["metadata"];
+    metadata.RemoveMember("resourceVersion");
+    rapidjson::Value value;
+    value.SetString(std::to_string(rv).c_str(), document.GetAllocator());
+    metadata.AddMember("resourceVersion", value, document.GetAllocator());
+  }
+
+  Reply watch(const ServedResource& resource, const Target& target, const httplib::Request& request) {
+    auto state = std::make_shared<WatchState>();
+    state->resource = &resource;
+    state->ns = target.ns;
+    const std::string rvText = request.get_param_value("resourceVersion");
+    long timeout = 1800;
+    const std::string timeoutText = request.get_param_value("timeoutSeconds");
+    if (!timeoutText.empty() && !parseInt(timeoutText, timeout))
+      return statusReply(400, "BadRequest", "invalid timeoutSeconds " + jsonString(timeoutText));
+    std::lock_guard<std::mutex> lock(storeMutex_);
+    if (rvText.empty() || rvText == "0") {
+      state->initial = true;
+    } else {
+      long rv = 0;
+      if (!parseInt(rvText, rv)) return statusReply(400, "BadRequest", "invalid resourceVersion " + jsonString(rvText));
+      if (static_cast<uint64_t>(rv) < compactedRv_)
+        return statusReply(410, "Expired", "too old resource version: " + rvText + " (" + std::to_string(compactedRv_) + ")");
+      state->resourceVersion = static_cast<uint64_t>(rv);
+    }
+    const std::string bookmarksParam = request.get_param_value("allowWatchBookmarks");
+    state->bookmarks = bookmarksParam == "true" || bookmarksParam == "1";
+    state->expireGeneration = expireGeneration_;
+    const auto now = std::chrono::steady_clock::now();
+    state->deadline = now + std::chrono::seconds(timeout);
+    state->nextBookmark = now + std::chrono::seconds(options_.bookmarkSeconds);
+    Reply reply;
+    reply.watch = state;
+    reply.contentType = "application/json;stream=watch";
+    return reply;
+  }
+
+  // The next lines of a watch, waiting up to 200 ms for some; *end when the stream is over.
+  std::string nextWatchLines(WatchState& state, bool* end) {
+    std::unique_lock<std::mutex> lock(storeMutex_);
+    std::string out;
+    const auto* resource = static_cast<const ServedResource*>(state.resource);
+    if (state.expireGeneration != expireGeneration_) {
+      *end = true;
+      return R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+             R"("message":"too old resource version","reason":"Expired","code":410}})"
+             "\n";
+    }
+    if (state.initial) {
+      state.initial = false;
+      for (const auto& object : resource->objects) {
+        if (!state.ns.empty() && object.ns != state.ns) continue;
+        out += R"({"type":"ADDED","object":)" + withTypeMeta(resource->type, object.json) + "}\n";
+      }
+      state.resourceVersion = currentRv_;
+      if (!out.empty()) return out;
+    }
+    auto collect = [&] {
+      auto it = std::upper_bound(events_.begin(), events_.end(), state.resourceVersion,
+                                 [](uint64_t rv, const Event& event) { return rv < event.resourceVersion; });
+      for (; it != events_.end(); ++it) {
+        if (it->resource != state.resource || (!state.ns.empty() && it->ns != state.ns)) continue;
+        out += it->line;
+      }
+      if (!events_.empty()) state.resourceVersion = std::max(state.resourceVersion, events_.back().resourceVersion);
+    };
+    collect();
+    if (!out.empty()) return out;
+    changed_.wait_for(lock, std::chrono::milliseconds(200));
+    if (state.expireGeneration != expireGeneration_) return out;  // the next call sends the ERROR
+    collect();
+    if (!out.empty()) return out;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= state.deadline) {
+      *end = true;
+      return out;
+    }
+    if (state.bookmarks && now >= state.nextBookmark) {
+      state.nextBookmark = now + std::chrono::seconds(options_.bookmarkSeconds);
+      state.resourceVersion = std::max(state.resourceVersion, currentRv_);
+      out = R"({"type":"BOOKMARK","object":{"kind":)" + jsonString(resource->type.kind) + R"(,"apiVersion":)" +
+            jsonString(resource->type.groupVersion()) + R"(,"metadata":{"resourceVersion":")" +
+            std::to_string(state.resourceVersion) + R"("}}})" + "\n";
+    }
+    return out;
   }
 
   Reply subresource(const ServedResource& resource, const Target& target) {
@@ -939,6 +1176,7 @@ class ApiServer {
   }
 
   Reply getObject(const ServedResource& resource, const Target& target) {
+    std::lock_guard<std::mutex> storeLock(storeMutex_);
     const std::string key = resource.type.namespaced ? target.ns + "/" + target.name : target.name;
     if (!resource.type.namespaced || !target.ns.empty()) {
       auto found = std::lower_bound(resource.objects.begin(), resource.objects.end(), key,
@@ -957,6 +1195,8 @@ class ApiServer {
   }
 
   Reply list(const ServedResource& resource, const Target& target, const httplib::Request& request) {
+    std::lock_guard<std::mutex> storeLock(storeMutex_);
+    const std::string currentRv = std::to_string(currentRv_);
     const auto& objects = resource.objects;
     auto begin = objects.begin();
     auto end = objects.end();
@@ -985,7 +1225,7 @@ class ApiServer {
     for (auto it = begin; it != stop; ++it) size += it->json.size() + 1;
     body.reserve(size);
     body += R"({"kind":)" + jsonString(resource.type.kind + "List") + R"(,"apiVersion":)" +
-            jsonString(resource.type.groupVersion()) + R"(,"metadata":{"resourceVersion":")" + kResourceVersion + "\"";
+            jsonString(resource.type.groupVersion()) + R"(,"metadata":{"resourceVersion":")" + currentRv + "\"";
     if (stop != end) {
       body += R"(,"continue":)" + jsonString(encodeContinue((stop - 1)->key)) + R"(,"remainingItemCount":)" +
               std::to_string(end - stop);
@@ -1027,6 +1267,18 @@ class ApiServer {
     for (const auto& [name, value] : reply.headers) response.set_header(name, value);
     response.set_header("Cache-Control", "no-cache, private");
     response.set_header("X-Kubernetes-Pf-Flowschema-Uid", "fixture");
+    if (reply.watch) {
+      // A content type httplib does not compress: watch events must not wait in a gzip buffer.
+      auto state = reply.watch;
+      response.set_chunked_content_provider(reply.contentType, [this, state](size_t, httplib::DataSink& sink) {
+        bool end = false;
+        std::string lines = nextWatchLines(*state, &end);
+        if (!lines.empty() && !sink.write(lines.data(), lines.size())) return false;
+        if (end) sink.done();
+        return true;
+      });
+      return;
+    }
     auto body = std::make_shared<std::string>(std::move(reply.body));
     if (body->size() > kGzipThreshold && request.get_header_value("Accept-Encoding").find("gzip") != std::string::npos) {
       if (auto compressed = gzipFast(*body)) {
@@ -1069,6 +1321,12 @@ class ApiServer {
   std::map<std::string, std::string> configz_;
   std::mutex faultMutex_;
   std::mutex logMutex_;
+  std::mutex storeMutex_;  // store_ objects, the resourceVersions and events_
+  std::condition_variable changed_;
+  uint64_t currentRv_ = 4242;
+  uint64_t compactedRv_ = 0;
+  uint64_t expireGeneration_ = 0;
+  std::deque<Event> events_;
   FILE* log_ = nullptr;
 };
 
@@ -1189,24 +1447,53 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kspm_fixture_apiserver: cannot write %s/kubeconfig\n", options.tlsDir.c_str());
     return 1;
   }
-  // server.stop() is a no-op until listen_after_bind() has started, so a signal that arrives right after the
-  // LISTENING line keeps stopping until the listen loop is over.
-  std::atomic<bool> listenReturned{false};
+  // server.stop() is a no-op until listen_after_bind() has started, so the controller keeps stopping
+  // while a stop is wanted (a signal, or /_fixture/down) until the listen loop is over.
   std::atomic<bool> signalled{false};
-  std::thread stopper([&server, &listenReturned, &signalled, stopSignals] {
+  std::atomic<bool> finished{false};
+  std::atomic<bool> listening{false};
+  std::atomic<int> downRequest{0};
+  api.onDown = [&downRequest](int seconds) { downRequest = seconds; };
+  std::thread stopper([&signalled, stopSignals] {
     int received = 0;
     sigwait(&stopSignals, &received);
     signalled = true;
-    while (!listenReturned) {
-      server.stop();
+  });
+  std::thread controller([&] {
+    while (!finished) {
+      if (listening && (signalled || downRequest > 0)) {
+        if (!signalled) std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let /down answer
+        server.stop();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
   std::printf("LISTENING %d\n", port);
   std::fflush(stdout);
-  server.listen_after_bind();
-  listenReturned = true;
-  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listen failed on its own: wake the stopper
+  for (;;) {
+    listening = true;
+    server.listen_after_bind();
+    listening = false;
+    if (signalled) break;
+    const int down = downRequest.exchange(0);
+    if (down <= 0) break;  // listen failed on its own
+    std::fprintf(stderr, "kspm_fixture_apiserver: down for %d s\n", down);
+    const auto up = std::chrono::steady_clock::now() + std::chrono::seconds(down);
+    while (!signalled && std::chrono::steady_clock::now() < up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (signalled) break;
+    bool bound = false;
+    for (int attempt = 0; attempt < 250 && !bound && !signalled; ++attempt) {
+      bound = server.bind_to_port("127.0.0.1", port);
+      if (!bound) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!bound) {
+      std::fprintf(stderr, "kspm_fixture_apiserver: cannot listen on 127.0.0.1:%d again\n", port);
+      break;
+    }
+  }
+  finished = true;
+  controller.join();
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // wake the stopper
   stopper.join();
   return 0;
 }
