@@ -259,6 +259,43 @@ TEST(RoutingCli, ScanRecordThenRouteEndToEnd) {
   EXPECT_TRUE(server.requests().empty());
 }
 
+TEST(RoutingCli, ScanRecordWithRoutesDeliversTheFirstScanOnce) {
+  testing::TempDir dir;
+  std::string db = dir.path("history.db");
+  RecordingServer server;
+  std::string routes = dir.write("routes.yaml", "routes:\n  - name: hook\n    type: webhook\n    url: " + server.url() +
+                                                    "/h\n    minSeverity: critical\n");
+  dir.write("k8s/pod.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  containers:\n"
+            "    - name: web\n      image: nginx:1.25\n      securityContext:\n        privileged: true\n");
+  std::string scan = "cd '" + dir.path() + "' && " + testing::kspm() + " scan --record --routes '" + routes + "' --db '" + db +
+                     "' --target shop -o json k8s/ 2>&1 >/dev/null";
+  // No `kspm route` before: the scan registers the route before recording, so its first events go.
+  testing::CommandResult first = testing::run(scan);
+  EXPECT_EQ(first.exit_code, 1) << first.out;  // critical findings; delivery succeeded
+  EXPECT_NE(first.out.find("route hook: "), std::string::npos) << first.out;
+  ASSERT_EQ(server.requests().size(), 1u) << first.out;
+  rapidjson::Document body;
+  body.Parse(server.requests()[0].body.c_str());
+  ASSERT_TRUE(body.HasMember("events"));
+  ASSERT_GE(body["events"].Size(), 1u);
+  for (const auto& e : body["events"].GetArray()) EXPECT_STREQ(e["finding"]["severity"].GetString(), "critical");
+  // The same scan again: nothing new, nothing sent.
+  server.clear();
+  testing::CommandResult again = testing::run(scan);
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_TRUE(server.requests().empty());
+  // A route that cannot deliver: the scan exits 3 and the events stay pending for `kspm route`.
+  std::string down = dir.write("down.yaml", "routes:\n  - name: down\n    type: webhook\n    url: http://127.0.0.1:1/h\n");
+  dir.write("k8s/pod2.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  hostPID: true\n"
+                             "  containers:\n    - name: api\n      image: nginx:1.25\n");
+  testing::CommandResult failed = testing::run("cd '" + dir.path() + "' && " + testing::kspm() + " scan --record --routes '" + down +
+                                               "' --db '" + db + "' --target shop -o json k8s/ 2>&1 >/dev/null");
+  EXPECT_EQ(failed.exit_code, 3) << failed.out;
+  // --routes without --record is a usage error.
+  EXPECT_EQ(testing::run(testing::kspm() + " scan --routes '" + routes + "' '" + dir.path("k8s") + "' >/dev/null 2>&1").exit_code, 2);
+}
+
 TEST(RoutingCli, HelpAndUsageErrors) {
   for (std::string verb : {"route", "comment-pr"}) {
     testing::CommandResult help = testing::run(testing::kspm() + " " + verb + " --help");

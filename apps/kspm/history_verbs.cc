@@ -1,6 +1,7 @@
 // kspm scan --record, kspm history and kspm diff: the history store (include/kspm/store.h) on the
 // command line. docs/history.md describes the store, the lifecycle rules and these verbs.
 #include "kspm/history_verbs.h"
+#include "kspm/route_verbs.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -270,7 +271,9 @@ const char* const kRecordFlagsHelp =
     "  --record             Record the scan in the history store (docs/history.md) after the report\n"
     "  --db LOCATION        The store: a SQLite file or postgresql://... (default: $KSPM_DB, else\n"
     "                       $XDG_DATA_HOME/kspm/history.db or ~/.local/share/kspm/history.db)\n"
-    "  --target NAME        What the finding lifecycle follows (default: the cluster, else the paths)\n";
+    "  --target NAME        What the finding lifecycle follows (default: the cluster, else the paths)\n"
+    "  --routes FILE        After recording, deliver new, resolved and reopened findings to the routes\n"
+    "                       of FILE: Slack, Jira, webhooks (docs/routing.md); exit 3 if one fails\n";
 
 bool parseRecordFlag(Args& args, RecordFlags* flags, std::string* error) {
   if (args.boolFlag({"--record"})) {
@@ -283,6 +286,10 @@ bool parseRecordFlag(Args& args, RecordFlags* flags, std::string* error) {
   }
   if (args.flag({"--target"}, &flags->target, error)) {
     if (error->empty() && flags->target.empty()) *error = "--target needs a name";
+    return true;
+  }
+  if (args.flag({"--routes"}, &flags->routes_file, error)) {
+    if (error->empty() && flags->routes_file.empty()) *error = "--routes needs a file";
     return true;
   }
   return false;
@@ -339,6 +346,14 @@ bool ScanRecorder::finish(const Engine& engine, const std::vector<InputError>& e
     std::fprintf(stderr, "kspm scan: the scan was not recorded: %s\n", describeInputError(db.error()).c_str());
     return false;
   }
+  if (!flags_.routes.routes.empty()) {
+    // Before recording: a route sees only the events recorded after its registration.
+    auto registered = routing::registerRoutes(*db.value(), flags_.routes);
+    if (!registered.ok()) {
+      std::fprintf(stderr, "kspm scan: the scan was not recorded: %s\n", describeInputError(registered.error()).c_str());
+      return false;
+    }
+  }
   auto outcome = db.value()->recordScan(record_);
   if (!outcome.ok()) {
     std::fprintf(stderr, "kspm scan: the scan was not recorded: %s\n", describeInputError(outcome.error()).c_str());
@@ -348,6 +363,7 @@ bool ScanRecorder::finish(const Engine& engine, const std::vector<InputError>& e
   std::fprintf(stderr, "recorded scan %lld (target %s): %llu new, %llu resolved, %llu reopened\n",
                static_cast<long long>(s.id), s.target.c_str(), static_cast<unsigned long long>(s.new_findings),
                static_cast<unsigned long long>(s.resolved), static_cast<unsigned long long>(s.reopened));
+  if (!flags_.routes.routes.empty() && deliverPending("scan", *db.value(), flags_.routes) != kExitOk) return false;
   return true;
 }
 

@@ -13,6 +13,7 @@
 #include "kspm/finding_record.h"
 #include "kspm/object.h"
 #include "kspm/report.h"
+#include "kspm/routing.h"
 
 namespace kspm::cli {
 
@@ -22,12 +23,14 @@ struct RecordFlags {
   std::string db;      // "" = KSPM_DB, else Store::defaultLocation()
   std::string target;  // "" = the cluster, else the scanned paths
   std::vector<std::string> paths;  // the scanned paths (set by runScan)
+  std::string routes_file;         // --routes FILE: deliver the recorded events (docs/routing.md)
+  routing::RoutesConfig routes;    // loaded by runScan before scanning
 };
 
 /** Help lines for the flags above (for kspm scan --help). */
 extern const char* const kRecordFlagsHelp;
 
-/** Consumes --record, --db LOCATION or --target NAME; false when the argument is none of them. */
+/** Consumes --record, --db LOCATION, --target NAME or --routes FILE; false when the argument is none of them. */
 bool parseRecordFlag(Args& args, RecordFlags* flags, std::string* error);
 
 /** The store location: the --db value, else $KSPM_DB, else Store::defaultLocation(). */

@@ -23,6 +23,7 @@
 #include "kspm/engine.h"
 #include "kspm/graph.h"
 #include "kspm/history_verbs.h"
+#include "kspm/route_verbs.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
 #include "kspm/vulns.h"
@@ -355,6 +356,12 @@ int runScan(int argc, char** argv) {
     return usageError("scan", "--contexts with several clusters writes table or json; run once per context for sarif or junit");
   }
 
+  if (!record_flags.routes_file.empty()) {
+    if (!record_flags.record) return usageError("scan", "--routes needs --record: it delivers the store's lifecycle events");
+    if (!loadRoutesForVerb("scan", record_flags.routes_file, &record_flags.routes)) {
+      return usageError("scan", "the routes file has errors; nothing was scanned");
+    }
+  }
   // The config file first, then the flags over it.
   ScanPolicy policy;
   Config config;
