@@ -119,7 +119,7 @@ TEST(HistoryCliTest, RecordTwiceThenHistoryAndDiff) {
     std::string lifecycle = x["lifecycle"].GetString();
     saw_new = saw_new || lifecycle == "new";
     saw_open = saw_open || lifecycle == "open";
-    EXPECT_FALSE(std::string(x["first_seen"].GetString()).empty());
+    EXPECT_FALSE(std::string(x["firstSeen"].GetString()).empty());
     EXPECT_EQ(std::string(x["owner"].GetString()), "unowned");
     EXPECT_EQ(std::string(x["fingerprint"].GetString()).size(), 16u);
   }

@@ -77,12 +77,12 @@ void scanJson(JsonWriter& w, const store::ScanInfo& s) {
   key(w, "id"); w.Int64(s.id);
   key(w, "target"); str(w, s.target);
   key(w, "cluster"); str(w, s.cluster);
-  key(w, "started_at"); str(w, s.started_at);
-  key(w, "finished_at"); str(w, s.finished_at);
-  key(w, "tool_version"); str(w, s.tool_version);
+  key(w, "startedAt"); str(w, s.started_at);
+  key(w, "finishedAt"); str(w, s.finished_at);
+  key(w, "toolVersion"); str(w, s.tool_version);
   key(w, "objects"); w.Uint64(s.objects);
   key(w, "findings"); w.Uint64(s.findings);
-  key(w, "by_severity");
+  key(w, "bySeverity");
   w.StartObject();
   for (int sev = 4; sev >= 0; --sev) {
     key(w, severityName(static_cast<Severity>(sev)));
@@ -93,7 +93,7 @@ void scanJson(JsonWriter& w, const store::ScanInfo& s) {
   key(w, "new"); w.Uint64(s.new_findings);
   key(w, "resolved"); w.Uint64(s.resolved);
   key(w, "reopened"); w.Uint64(s.reopened);
-  key(w, "input_errors"); w.Uint64(s.input_errors);
+  key(w, "inputErrors"); w.Uint64(s.input_errors);
   key(w, "partial"); w.Bool(s.partial);
   w.EndObject();
 }
@@ -226,8 +226,8 @@ int listFindings(store::Store& db, int64_t scan_id, bool json) {
       w.StartObject();
       findingFields(w, f.finding);
       key(w, "lifecycle"); str(w, lifecycleName(f.lifecycle));
-      key(w, "first_seen"); str(w, f.first_seen);
-      key(w, "last_seen"); str(w, f.last_seen);
+      key(w, "firstSeen"); str(w, f.first_seen);
+      key(w, "lastSeen"); str(w, f.last_seen);
       w.EndObject();
     }
     w.EndArray();
