@@ -268,12 +268,12 @@ Result<int64_t> resolveScanRef(store::Store& db, const std::string& ref, const s
 }  // namespace
 
 const char* const kRecordFlagsHelp =
-    "  --record             Record the scan in the history store (docs/history.md) after the report\n"
-    "  --db LOCATION        The store: a SQLite file or postgresql://... (default: $KSPM_DB, else\n"
-    "                       $XDG_DATA_HOME/kspm/history.db or ~/.local/share/kspm/history.db)\n"
-    "  --target NAME        What the finding lifecycle follows (default: the cluster, else the paths)\n"
-    "  --routes FILE        After recording, deliver new, resolved and reopened findings to the routes\n"
-    "                       of FILE: Slack, Jira, webhooks (docs/routing.md); exit 3 if one fails\n";
+    "      --record               record the scan in the history store (docs/history.md) after the report\n"
+    "      --db LOCATION          the store: a SQLite file or postgresql://... (default: $KSPM_DB, else\n"
+    "                             $XDG_DATA_HOME/kspm/history.db or ~/.local/share/kspm/history.db)\n"
+    "      --target NAME          what the finding lifecycle follows (default: the cluster, else the paths)\n"
+    "      --routes FILE          after recording, deliver new, resolved and reopened findings to the\n"
+    "                             routes of FILE: Slack, Jira, webhooks (docs/routing.md); exit 3 if one fails\n";
 
 bool parseRecordFlag(Args& args, RecordFlags* flags, std::string* error) {
   if (args.boolFlag({"--record"})) {
