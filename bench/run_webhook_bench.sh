@@ -16,6 +16,9 @@
 # CONFIG (a kspm config file; default: none), BENCH_DIR (default /tmp/kspm-webhook-bench),
 # DELAY_MS (each connection pauses that many ms between reviews: latency at a set rate, about
 # CONNECTIONS * 1000 / DELAY_MS reviews/s; default: none, i.e. saturation).
+# SERVER_CPUS / CLIENT_CPUS: taskset CPU lists for kspm and wrk (e.g. 0 and 1: the server on one
+# core, the load generator on the other, as an API server on other machines would be; kspm then
+# runs one event loop per usable CPU). Default: not pinned.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,7 +44,10 @@ python3 "$here/gen_admission_review.py" > "$dir/review.json"
 args=(webhook --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" --listen "127.0.0.1:$port")
 if [ -n "${CONFIG:-}" ]; then args+=(--config "$CONFIG"); else args+=(--no-config); fi
 if [ -n "${SERVER_THREADS:-}" ]; then args+=(--threads "$SERVER_THREADS"); fi
-"$kspm" "${args[@]}" 2> "$dir/server.log" &
+server_pin=(); client_pin=()
+if [ -n "${SERVER_CPUS:-}" ]; then server_pin=(taskset -c "$SERVER_CPUS"); fi
+if [ -n "${CLIENT_CPUS:-}" ]; then client_pin=(taskset -c "$CLIENT_CPUS"); fi
+"${server_pin[@]}" "$kspm" "${args[@]}" 2> "$dir/server.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -52,14 +58,14 @@ url="https://127.0.0.1:$port/validate"
 echo "review: $(wc -c < "$dir/review.json") bytes; decision: $(curl -s --cacert "$dir/tls.crt" --data-binary @"$dir/review.json" "$url" | head -c 300)"
 
 export KSPM_REVIEW="$dir/review.json"
-wrk -t"$threads" -c"$connections" -d5s -s "$here/webhook_review.lua" "$url" > /dev/null  # warm-up
+"${client_pin[@]}" wrk -t"$threads" -c"$connections" -d5s -s "$here/webhook_review.lua" "$url" > /dev/null  # warm-up
 curl -s --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics" > "$dir/metrics.before"
 if [ -n "${DELAY_MS:-}" ]; then
   export KSPM_DELAY_MS="$DELAY_MS"
   echo "paced: each connection waits ${DELAY_MS} ms between reviews (offered load about $((connections * 1000 / DELAY_MS))/s)"
 fi
 echo "wrk -t$threads -c$connections -d$duration --latency (TLS keep-alive)"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/webhook_review.lua" "$url" | tee "$dir/wrk.txt"
+"${client_pin[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/webhook_review.lua" "$url" | tee "$dir/wrk.txt"
 curl -s --cacert "$dir/tls.crt" "https://127.0.0.1:$port/metrics" > "$dir/metrics.after"
 
 python3 - "$dir/metrics.before" "$dir/metrics.after" <<'PY'

@@ -49,7 +49,7 @@ constexpr const char* kDriftHelp =
     "      --output-file FILE     write the report to FILE instead of standard output\n"
     "      --fail-on SEVERITY     exit 1 when drift is at or above SEVERITY: info, low, medium, high\n"
     "                             (default), critical, or none\n"
-    "      --threads N            worker threads for reading (default: all cores)\n"
+    "      --threads N            worker threads for reading (default: the usable CPUs)\n"
     "  -h, --help                 this help\n"
     "\n"
     "%s"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checks/common/fields.h"
+#include "kspm/cpus.h"
 #include "kspm/cli.h"
 #include "kspm/ingest.h"
 #include "kspm/net_report.h"
@@ -70,7 +71,7 @@ constexpr const char* kMatrixHelp =
     "\n"
     "Flags:\n"
     "  -o, --output FORMAT    table (default), json or dot (Graphviz)\n"
-    "      --threads N        worker threads (default: all cores)\n";
+    "      --threads N        worker threads (default: the usable CPUs)\n";
 
 constexpr const char* kExposureHelp =
     "Usage: kspm net exposure [flags] PATH... | -\n"
@@ -372,7 +373,7 @@ int runMatrix(int argc, char** argv) {
   NetInput input;
   std::vector<std::string> paths;
   std::string value, error;
-  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = static_cast<int>(usableCpuCount());
   while (!args.done()) {
     if (args.boolFlag({"-h", "--help"})) {
       std::fputs(kMatrixHelp, stdout);

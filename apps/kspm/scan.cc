@@ -69,7 +69,7 @@ constexpr const char* kScanHelp =
     "      --fail-on SEVERITY     exit 1 when an unsuppressed finding is at or above SEVERITY:\n"
     "                             info, low, medium, high (default), critical, or none\n"
     "      --color WHEN           auto (default: only on a terminal), always or never\n"
-    "      --threads N            worker threads (default: all cores)\n"
+    "      --threads N            worker threads (default: the usable CPUs)\n"
     "      --max-document-bytes N largest YAML/JSON document accepted (default 67108864)\n"
     "      --max-depth N          deepest nesting accepted (default 256)\n"
     "      --max-alias-nodes N    most nodes reachable through YAML aliases per document (default 1000000)\n"

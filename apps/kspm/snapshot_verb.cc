@@ -27,7 +27,7 @@ constexpr const char* kSnapshotHelp =
     "\n"
     "Flags:\n"
     "  -o, --output-file FILE     where to write the snapshot (required; - = standard output)\n"
-    "      --threads N            page parsing threads (default: all cores)\n"
+    "      --threads N            page parsing threads (default: the usable CPUs)\n"
     "      --max-document-bytes N largest list page accepted (default 67108864)\n"
     "  -h, --help                 this help\n"
     "\n"

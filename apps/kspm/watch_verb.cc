@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "kspm/cpus.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
@@ -78,7 +79,7 @@ constexpr const char* kWatchHelp =
     "  -o, --output FORMAT        text (default) or json (one object per line)\n"
     "      --framework LIST, --pss-version V, --k8s-version V, --config FILE, --no-config,\n"
     "      --exceptions FILE      as for kspm scan\n"
-    "      --threads N            scan worker threads (default: all cores)\n"
+    "      --threads N            scan worker threads (default: the usable CPUs)\n"
     "  -h, --help                 this help\n"
     "\n"
     "%s"
@@ -691,7 +692,7 @@ int runWatch(int argc, char** argv) {
     {  // The object set lives only as long as the checks run: it is gone before the record.
       cluster::CacheSnapshot snap;
       if (cache.synced()) {
-        snap = cache.snapshot(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads);
+        snap = cache.snapshot(threads == 0 ? usableCpuCount() : threads);
       } else {  // no object set is built for a scan that will be skipped
         snap.unsynced = cache.unsyncedResources();
         snap.object_count = cache.objectCount();

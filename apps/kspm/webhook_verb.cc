@@ -53,7 +53,7 @@ constexpr const char* kWebhookHelp =
     "      --no-config            do not read a config file\n"
     "      --exceptions FILE      exceptions file (repeatable), as for kspm scan\n"
     "      --listen [HOST]:PORT   address to serve on (default :8443, every address)\n"
-    "      --threads N            event loops (default: one per core)\n"
+    "      --threads N            event loops (default: one per usable CPU)\n"
     "      --max-body-bytes N     largest request body (default 3145728); larger: 413\n"
     "      --read-timeout D       total time to receive one request once its first byte arrived\n"
     "                             (default 10s); slower: 408 and close\n"

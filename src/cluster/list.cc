@@ -14,6 +14,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "cluster/read_internal.h"
+#include "kspm/cpus.h"
 #include "kspm/cluster_read.h"
 
 namespace kspm::cluster {
@@ -422,7 +423,7 @@ ClusterRead readCluster(const ApiGet& get, const ReadOptions& options) {
   }
 
   const std::string prefix = options.context.empty() ? std::string() : options.context + ":";
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads != 0 ? options.threads : usableCpuCount();
   {
     PageLoader loader(threads, options.limits);
     Reader reader{get, options, &out, &loader, prefix};

@@ -11,6 +11,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "checks/pss/pss_policy.h"
+#include "kspm/cpus.h"
 #include "checks/risk/graph_facts.h"
 #include "kspm/config.h"
 
@@ -471,7 +472,7 @@ void Engine::run(const ObjectSet& objects, unsigned threads,
   const auto& all = objects.objects();
   constexpr size_t kBatch = 512;
   const size_t batches = (all.size() + kBatch - 1) / kBatch;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = usableCpuCount();
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(batches, 1)));
 
   struct Slot {

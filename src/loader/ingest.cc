@@ -1,3 +1,4 @@
+#include "kspm/cpus.h"
 #include "kspm/ingest.h"
 
 #include <algorithm>
@@ -109,7 +110,7 @@ void parallelFor(size_t count, unsigned threads, Fn fn) {
 ObjectSet ingestPaths(const std::vector<std::string>& paths, const IngestOptions& options) {
   ObjectSet set;
   set.setDefaultNamespace(options.default_namespace);
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads != 0 ? options.threads : usableCpuCount();
 
   // 1. Expand directories (sorted, deterministic).
   std::vector<Input> inputs;

@@ -1,6 +1,7 @@
 #include "server/https_server.h"
 
 #include "server/http_request.h"
+#include "kspm/cpus.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -904,7 +905,7 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::create(ServerOptions options, 
   impl->port = ntohs(addr.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
   impl->listen_fd = fd;
 
-  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads != 0 ? options.threads : usableCpuCount();
   impl->options = std::move(options);
   impl->handler = std::move(handler);
   for (unsigned i = 0; i < threads; ++i) {
