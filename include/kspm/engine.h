@@ -60,6 +60,13 @@ struct ObjectMatcher {
 };
 
 /**
+ * The label part of `matcher` (match_labels and match_expressions, metav1.LabelSelector semantics) against a
+ * metadata.labels mapping. `labels` may be nullptr or a non-mapping: the object then has no labels. True when the
+ * matcher has no label terms.
+ */
+bool labelsMatch(const ObjectMatcher& matcher, const Node* labels);
+
+/**
  * An exception: findings of `checks` (IDs or globs) on `objects` are suppressed with `reason`,
  * until `expires` (YYYY-MM-DD, inclusive; "" = never). Expired exceptions no longer apply.
  */

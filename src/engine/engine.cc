@@ -343,7 +343,12 @@ bool matchesObject(const ObjectMatcher& m, const Object& object, std::string_vie
   if (!m.namespace_.empty() && (isClusterScopedKind(object.kind) || !globMatch(m.namespace_, ns))) return false;
   if (!m.name.empty() && !globMatch(m.name, object.name)) return false;
   if (m.match_labels.empty() && m.match_expressions.empty()) return true;
-  const Node* labels = object.root->find({"metadata", "labels"});
+  return labelsMatch(m, object.root->find({"metadata", "labels"}));
+}
+
+}  // namespace
+
+bool labelsMatch(const ObjectMatcher& m, const Node* labels) {
   auto label = [&](const std::string& key) -> const Node* {
     if (labels == nullptr || !labels->isObject()) return nullptr;
     const Node* v = labels->get(key);
@@ -363,8 +368,6 @@ bool matchesObject(const ObjectMatcher& m, const Object& object, std::string_vie
   }
   return true;
 }
-
-}  // namespace
 
 bool Engine::inScope(const Object& object, const ObjectSet& objects) const {
   if (policy_.namespace_include.empty() && policy_.namespace_exclude.empty()) return true;

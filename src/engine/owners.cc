@@ -16,27 +16,6 @@ std::string_view trim(std::string_view s) {
 
 const Node* mapping(const Node* node) { return node != nullptr && node->isObject() ? node : nullptr; }
 
-/** metav1.LabelSelector semantics over metadata.labels, as policy exceptions match objects. */
-bool selectorMatches(const ObjectMatcher& m, const Node* labels) {
-  auto label = [&](const std::string& key) -> const Node* {
-    if (labels == nullptr) return nullptr;
-    const Node* v = labels->get(key);
-    return v != nullptr && v->isString() ? v : nullptr;
-  };
-  for (const auto& [key, value] : m.match_labels) {
-    const Node* v = label(key);
-    if (v == nullptr || v->str() != value) return false;
-  }
-  for (const ObjectMatcher::Expression& e : m.match_expressions) {
-    const Node* v = label(e.key);
-    bool in = v != nullptr && std::find(e.values.begin(), e.values.end(), v->str()) != e.values.end();
-    if (e.op == "In" && !in) return false;
-    if (e.op == "NotIn" && in) return false;
-    if (e.op == "Exists" && v == nullptr) return false;
-    if (e.op == "DoesNotExist" && v != nullptr) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -128,7 +107,7 @@ std::string_view OwnerResolver::fromRules(const Object& object) const {
     }
     if (!rule.object.kind.empty() && !globMatch(rule.object.kind, object.kind)) continue;
     if (!rule.object.name.empty() && !globMatch(rule.object.name, object.name)) continue;
-    if (!selectorMatches(rule.object, labels)) continue;
+    if (!labelsMatch(rule.object, labels)) continue;
     return rule.team;
   }
   return {};
