@@ -51,21 +51,6 @@ InputError responseError(std::string path, const HttpResponse& response) {
   return InputError{code, std::move(path), 0, describeResponse(response)};
 }
 
-namespace {
-
-// The Status message of a response ("pods is forbidden: User ..."), or the status line.
-std::string statusMessage(const HttpResponse& response) {
-  rapidjson::Document doc;
-  doc.Parse(response.body.data(), response.body.size());
-  if (!doc.HasParseError() && doc.IsObject()) {
-    auto it = doc.FindMember("message");
-    if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
-      return std::string(it->value.GetString(), std::min<size_t>(it->value.GetStringLength(), 1000));
-    }
-  }
-  return describeResponse(response);
-}
-
 std::string urlEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -80,6 +65,21 @@ std::string urlEncode(std::string_view s) {
     }
   }
   return out;
+}
+
+namespace {
+
+// The Status message of a response ("pods is forbidden: User ..."), or the status line.
+std::string statusMessage(const HttpResponse& response) {
+  rapidjson::Document doc;
+  doc.Parse(response.body.data(), response.body.size());
+  if (!doc.HasParseError() && doc.IsObject()) {
+    auto it = doc.FindMember("message");
+    if (it != doc.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) {
+      return std::string(it->value.GetString(), std::min<size_t>(it->value.GetStringLength(), 1000));
+    }
+  }
+  return describeResponse(response);
 }
 
 std::string nowRfc3339() {

@@ -15,4 +15,7 @@ std::string describeResponse(const HttpResponse& response);
 /** The error for a non-200 response to `path`: kClusterAuth for 401, kClusterForbidden for 403, else kClusterResponse. */
 InputError responseError(std::string path, const HttpResponse& response);
 
+/** Percent-encodes everything but RFC 3986 unreserved characters, for query values (continue tokens, ...). */
+std::string urlEncode(std::string_view s);
+
 }  // namespace kspm::cluster

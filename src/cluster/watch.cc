@@ -35,22 +35,6 @@ std::string nowRfc3339() {
   return buf;
 }
 
-std::string urlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 /** The Status message of a 403 ("pods is forbidden: User ..."), else the status line and message. */
 std::string refusal(long status, const std::string& body) {
   HttpResponse r;
