@@ -16,6 +16,7 @@
 #include "kspm/catalog.h"
 #include "kspm/cli_common.h"
 #include "kspm/store.h"
+#include "model/utc_time.h"
 
 namespace kspm::cli {
 namespace {
@@ -59,15 +60,6 @@ constexpr const char* kDiffHelp =
     "\n"
     "Exit codes: 0 compared; 1 an added finding at or above --fail-on-new; 2 usage error; 3 the\n"
     "store could not be read or a scan is not in it.\n";
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void str(JsonWriter& w, std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); }
 void key(JsonWriter& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }

@@ -43,6 +43,7 @@
 #include "kspm/store.h"
 #include "checks/api/api_versions.h"
 #include "checks/pss/pss_policy.h"
+#include "model/utc_time.h"
 
 namespace kspm::cli {
 namespace {
@@ -337,12 +338,7 @@ std::string routePending(store::Store& store, const routing::RoutesConfig& route
 // ---------------------------------------------------------------------------------------------
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return utcRfc3339(std::chrono::system_clock::to_time_t(t));
 }
 
 std::string jsonEscape(std::string_view s) {

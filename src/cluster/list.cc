@@ -16,6 +16,7 @@
 #include "cluster/read_internal.h"
 #include "kspm/cpus.h"
 #include "kspm/cluster_read.h"
+#include "model/utc_time.h"
 
 namespace kspm::cluster {
 
@@ -80,15 +81,6 @@ std::string statusMessage(const HttpResponse& response) {
     }
   }
   return describeResponse(response);
-}
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // Parses pages on worker threads; results are added to the ObjectSet in submission order.

@@ -15,6 +15,7 @@
 
 #include "cluster/kube_client_internal.h"
 #include "cluster/read_internal.h"
+#include "model/utc_time.h"
 
 namespace kspm::cluster {
 namespace {
@@ -25,15 +26,6 @@ using std::chrono::milliseconds;
 constexpr size_t kBatchBytes = 4u << 20;
 /** How normalizeListPage starts every page it writes. */
 constexpr std::string_view kPagePrefix = R"({"apiVersion":"v1","kind":"List","items":[)";
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /** The Status message of a 403 ("pods is forbidden: User ..."), else the status line and message. */
 std::string refusal(long status, const std::string& body) {

@@ -111,15 +111,6 @@ Severity effectiveSeverity(const FindingRecord& f) {
   return Severity::kInfo;
 }
 
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace internal
 
 namespace {

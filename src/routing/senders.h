@@ -48,6 +48,5 @@ std::string objectLabel(const FindingRecord& f);
 std::string remediationOf(std::string_view check_id);
 /** Risk (0-100) as a severity bucket when the finding has one, else its severity. */
 Severity effectiveSeverity(const FindingRecord& f);
-std::string nowRfc3339();
 
 }  // namespace kspm::routing::internal

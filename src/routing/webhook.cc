@@ -1,4 +1,5 @@
 // The generic JSON webhook: batches of events, optionally signed (docs/routing.md has the schema).
+#include "model/utc_time.h"
 #include "routing/senders.h"
 
 namespace kspm::routing::internal {

@@ -21,6 +21,7 @@
 #include "store/schema.h"
 #include "store/sql.h"
 #include "store/store_internal.h"
+#include "model/utc_time.h"
 
 namespace kspm::store {
 namespace {
@@ -30,15 +31,7 @@ std::function<void()>& pauseHook() {
   return hook;
 }
 
-std::string formatTime(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string nowText(int64_t plus_seconds = 0) { return formatTime(std::time(nullptr) + plus_seconds); }
+std::string nowText(int64_t plus_seconds = 0) { return utcRfc3339(std::time(nullptr) + plus_seconds); }
 
 constexpr std::string_view kScanColumns =
     "id, target, cluster, started_at, finished_at, tool_version, objects, findings, info, low, medium, high, "
