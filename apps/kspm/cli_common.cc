@@ -40,6 +40,18 @@ std::string env(const char* name) {
   return value != nullptr ? value : "";
 }
 
+bool parseCount(const std::string& text, uint64_t max, uint64_t* out) {
+  if (text.empty() || text.size() > 12) return false;
+  uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n == 0 || n > max) return false;
+  *out = n;
+  return true;
+}
+
 bool parseDuration(std::string_view text, std::chrono::milliseconds* out) {
   double scale = 1000;
   if (text.ends_with("ms")) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ bool readWholeFile(const std::string& path, std::string* out);
 std::string todayUtc();
 /** The value of an environment variable, "" when unset. */
 std::string env(const char* name);
+/** A count from 1 to `max` (at most 12 decimal digits, nothing else); false otherwise. */
+bool parseCount(const std::string& text, uint64_t max, uint64_t* out);
 /** kubectl-style durations: "500ms", "30s", "2m", "1h" or plain seconds; at most a day. */
 bool parseDuration(std::string_view text, std::chrono::milliseconds* out);
 

@@ -9,6 +9,7 @@
 
 #include "kspm/cli.h"
 #include "kspm/cli_common.h"
+#include "kspm/route_verbs.h"
 #include "kspm/routing.h"
 
 namespace kspm::cli {
@@ -44,18 +45,6 @@ constexpr const char* kCommentPrHelp =
     "\n"
     "Exit codes: 0 posted (or nothing new); 2 usage error; 3 the SARIF file could not be read or\n"
     "the API failed after retries (nothing was posted).\n";
-
-bool parseCount(const std::string& text, uint64_t max, uint64_t* out) {
-  if (text.empty() || text.size() > 12) return false;
-  uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (n == 0 || n > max) return false;
-  *out = n;
-  return true;
-}
 
 }  // namespace
 
@@ -118,10 +107,7 @@ int runCommentPr(int argc, char** argv) {
   routing::RoutesConfig config;
   if (routes_file.empty() != route_name.empty()) return usageError("comment-pr", "--routes and --route go together");
   if (!routes_file.empty()) {
-    std::vector<ConfigError> errors;
-    config = routing::loadRoutesFile(routes_file, &errors);
-    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm comment-pr: %s\n", describeConfigError(e).c_str());
-    if (!errors.empty()) return kExitUsage;
+    if (!loadRoutesForVerb("comment-pr", routes_file, &config)) return kExitUsage;
     for (const routing::Route& r : config.routes) {
       if (r.name == route_name) route = &r;
     }

@@ -44,18 +44,6 @@ constexpr const char* kRouteHelp =
     "Exit codes: 0 delivered (or nothing pending); 2 usage error or a bad routes file; 3 some\n"
     "deliveries failed (they stay pending) or the store could not be used.\n";
 
-bool parseCount(const std::string& text, uint64_t max, uint64_t* out) {
-  if (text.empty() || text.size() > 12) return false;
-  uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (n == 0 || n > max) return false;
-  *out = n;
-  return true;
-}
-
 int printStatus(store::Store& store, bool json) {
   Result<std::vector<store::RouteStatus>> status = store.routeStatus();
   if (!status.ok()) {

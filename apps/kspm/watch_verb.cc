@@ -38,6 +38,7 @@
 #include "kspm/engine.h"
 #include "kspm/finding_record.h"
 #include "kspm/owners.h"
+#include "kspm/route_verbs.h"
 #include "kspm/report.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
@@ -566,10 +567,7 @@ int runWatch(int argc, char** argv) {
   routing::RoutesConfig routes;
   if (!routes_file.empty()) {
     if (!record) return usageError("watch", "--routes needs the store: it delivers the store's lifecycle events");
-    std::vector<ConfigError> errors;
-    routes = routing::loadRoutesFile(routes_file, &errors);
-    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm watch: %s\n", describeConfigError(e).c_str());
-    if (!errors.empty()) return usageError("watch", "the routes file has errors");
+    if (!loadRoutesForVerb("watch", routes_file, &routes)) return usageError("watch", "the routes file has errors");
   }
 
   std::unique_ptr<MetricsServer> metrics_server;
