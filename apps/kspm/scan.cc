@@ -10,9 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/api/api_versions.h"
 #include "checks/common/pod_spec.h"
-#include "checks/pss/pss_policy.h"
 #include "kspm/baseline_flags.h"
 #include "kspm/catalog.h"
 #include "kspm/cli.h"
@@ -23,6 +21,7 @@
 #include "kspm/engine.h"
 #include "kspm/graph.h"
 #include "kspm/history_verbs.h"
+#include "kspm/policy_flags.h"
 #include "kspm/route_verbs.h"
 #include "kspm/ingest.h"
 #include "kspm/report.h"
@@ -226,12 +225,9 @@ int runScan(int argc, char** argv) {
   std::vector<std::string> paths;
   std::string value, error, output_file;
   OutputFormat format = OutputFormat::kTable;
-  ScanPolicy flags;  // what the flags set; merged over the config file below
-  bool frameworks_given = false, pss_given = false, k8s_given = false, fail_on_given = false;
-  std::string config_path;
+  PolicyFlags policy_flags;  // merged over the config file below
+  bool fail_on_given = false;
   JunitGrouping junit_grouping = JunitGrouping::kObject;
-  bool use_config = true;
-  std::vector<std::string> exception_files;
   std::vector<std::string> vuln_files, vex_files;
   std::string kev_file, epss_file, cloud_iam_file;
   bool sort_by_risk = false;
@@ -256,22 +252,12 @@ int runScan(int argc, char** argv) {
       // handled (baseline.cc)
     } else if (parseRecordFlag(args, &record_flags, &error)) {
       // handled
+    } else if (parsePolicyFlag(args, &policy_flags, &error)) {
+      // handled (policy_flags.cc)
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (error.empty() && !parseOutputFormat(value, &format)) error = "unknown output format \"" + value + "\" (table, json, sarif or junit)";
     } else if (args.flag({"--output-file"}, &value, &error)) {
       output_file = value;
-    } else if (args.flag({"--framework"}, &value, &error)) {
-      std::string bad;
-      if (error.empty() && !parseFrameworkList(value, &flags.frameworks, &bad)) {
-        error = "unknown framework \"" + bad + "\" (all, cis, nsa, pss-baseline or pss-restricted)";
-      }
-      frameworks_given = true;
-    } else if (args.flag({"--k8s-version"}, &value, &error)) {
-      if (error.empty() && !checks::api::parseK8sVersion(value, &flags.k8s_minor)) {
-        error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
-      }
-      flags.k8s_default = false;
-      k8s_given = true;
     } else if (args.flag({"--junit-group"}, &value, &error)) {
       if (value == "object") {
         junit_grouping = JunitGrouping::kObject;
@@ -280,12 +266,6 @@ int runScan(int argc, char** argv) {
       } else if (error.empty()) {
         error = "--junit-group takes object or check";
       }
-    } else if (args.flag({"--config"}, &value, &error)) {
-      config_path = value;
-    } else if (args.boolFlag({"--no-config"})) {
-      use_config = false;
-    } else if (args.flag({"--exceptions"}, &value, &error)) {
-      exception_files.push_back(value);
     } else if (args.flag({"--vulns"}, &value, &error)) {
       vuln_files.push_back(value);
     } else if (args.flag({"--vex"}, &value, &error)) {
@@ -299,14 +279,6 @@ int runScan(int argc, char** argv) {
     } else if (args.flag({"--sort"}, &value, &error)) {
       if (error.empty() && value != "input" && value != "risk") error = "--sort takes input or risk";
       sort_by_risk = value == "risk";
-    } else if (args.flag({"--pss-version"}, &value, &error)) {
-      if (error.empty()) {
-        if (!checks::pss::parsePssVersion(value, &flags.pss_minor)) {
-          error = "unknown Pod Security version \"" + value + "\" (latest or v1.0 to " + pssVersionName(kPssLatestMinor) + ")";
-        }
-        flags.pss_latest = value == "latest";
-        pss_given = true;
-      }
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       namespace_values.push_back(value);
     } else if (args.flag({"--fail-on"}, &value, &error)) {
@@ -365,21 +337,12 @@ int runScan(int argc, char** argv) {
   // The config file first, then the flags over it.
   ScanPolicy policy;
   Config config;
-  if (!loadPolicyFiles("scan", use_config, config_path, exception_files, &policy, &config)) {
+  if (!buildPolicy("scan", policy_flags, &policy, &config)) {
     return usageError("scan", "the configuration has errors; nothing was scanned");
   }
   if (config.fail_on && !fail_on_given) {
     fail_enabled = *config.fail_on != "none";
     if (fail_enabled) parseSeverity(*config.fail_on, &fail_on);
-  }
-  if (frameworks_given) policy.frameworks = flags.frameworks;
-  if (pss_given) {
-    policy.pss_minor = flags.pss_minor;
-    policy.pss_latest = flags.pss_latest;
-  }
-  if (k8s_given) {
-    policy.k8s_minor = flags.k8s_minor;
-    policy.k8s_default = false;
   }
   policy.today = todayUtc();
   OwnersBaselineRun owners_baseline_run;

@@ -38,12 +38,11 @@
 #include "kspm/engine.h"
 #include "kspm/finding_record.h"
 #include "kspm/owners.h"
+#include "kspm/policy_flags.h"
 #include "kspm/route_verbs.h"
 #include "kspm/report.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
-#include "checks/api/api_versions.h"
-#include "checks/pss/pss_policy.h"
 #include "model/utc_time.h"
 
 namespace kspm::cli {
@@ -458,11 +457,7 @@ int runWatch(int argc, char** argv) {
   bool record = true;
   uint64_t max_scans = 0, queue_max = 12;
   bool json = false;
-  ScanPolicy flags;
-  bool frameworks_given = false, pss_given = false, k8s_given = false;
-  std::string config_path;
-  bool use_config = true;
-  std::vector<std::string> exception_files;
+  PolicyFlags policy_flags;
   std::string owners_file;
   unsigned threads = 0;
   while (!args.done()) {
@@ -472,6 +467,8 @@ int runWatch(int argc, char** argv) {
     }
     if (parseClusterFlag(args, &cluster_flags, &error)) {
       // handled
+    } else if (parsePolicyFlag(args, &policy_flags, &error)) {
+      // handled (policy_flags.cc)
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       namespace_values.push_back(value);
     } else if (args.flag({"--interval"}, &value, &error)) {
@@ -503,29 +500,6 @@ int runWatch(int argc, char** argv) {
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
       if (value != "text" && value != "json") error = "-o takes text or json";
       json = value == "json";
-    } else if (args.flag({"--framework"}, &value, &error)) {
-      std::string bad;
-      if (error.empty() && !parseFrameworkList(value, &flags.frameworks, &bad)) {
-        error = "unknown framework \"" + bad + "\" (all, cis, nsa, pss-baseline or pss-restricted)";
-      }
-      frameworks_given = true;
-    } else if (args.flag({"--k8s-version"}, &value, &error)) {
-      if (error.empty() && !checks::api::parseK8sVersion(value, &flags.k8s_minor)) {
-        error = "unknown Kubernetes version \"" + value + "\" (e.g. 1.32)";
-      }
-      k8s_given = true;
-    } else if (args.flag({"--pss-version"}, &value, &error)) {
-      if (error.empty() && !checks::pss::parsePssVersion(value, &flags.pss_minor)) {
-        error = "unknown Pod Security version \"" + value + "\"";
-      }
-      flags.pss_latest = value == "latest";
-      pss_given = true;
-    } else if (args.flag({"--config"}, &value, &error)) {
-      config_path = value;
-    } else if (args.boolFlag({"--no-config"})) {
-      use_config = false;
-    } else if (args.flag({"--exceptions"}, &value, &error)) {
-      exception_files.push_back(value);
     } else if (args.flag({"--threads"}, &value, &error)) {
       uint64_t n = 0;
       if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 256)) error = "--threads takes a number from 1 to 256";
@@ -544,17 +518,8 @@ int runWatch(int argc, char** argv) {
 
   ScanPolicy policy;
   Config config;
-  if (!loadPolicyFiles("watch", use_config, config_path, exception_files, &policy, &config)) {
+  if (!buildPolicy("watch", policy_flags, &policy, &config)) {
     return usageError("watch", "the configuration has errors; nothing was scanned");
-  }
-  if (frameworks_given) policy.frameworks = flags.frameworks;
-  if (pss_given) {
-    policy.pss_minor = flags.pss_minor;
-    policy.pss_latest = flags.pss_latest;
-  }
-  if (k8s_given) {
-    policy.k8s_minor = flags.k8s_minor;
-    policy.k8s_default = false;
   }
 
   OwnersBaselineFlags owners_flags;
