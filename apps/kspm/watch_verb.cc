@@ -43,6 +43,7 @@
 #include "kspm/report.h"
 #include "kspm/routing.h"
 #include "kspm/store.h"
+#include "model/json_text.h"
 #include "model/utc_time.h"
 
 namespace kspm::cli {
@@ -114,8 +115,6 @@ struct StopSignal {
 
 // ---------------------------------------------------------------------------------------------
 // Metrics.
-
-std::string jsonEscape(std::string_view s);
 
 struct Metrics {
   std::mutex mu;
@@ -339,28 +338,6 @@ std::string routePending(store::Store& store, const routing::RoutesConfig& route
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   return utcRfc3339(std::chrono::system_clock::to_time_t(t));
-}
-
-std::string jsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 bool parseCount(const std::string& text, uint64_t* out) {

@@ -10,6 +10,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "kspm/engine.h"
+#include "model/json_text.h"
 
 namespace kspm::drift {
 namespace {
@@ -151,23 +152,7 @@ std::string_view mergeKeyOf(std::string_view list) {
 
 void appendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          *out += buf;
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
+  appendJsonEscaped(s, out);
   out->push_back('"');
 }
 
