@@ -19,6 +19,7 @@
 
 #include "kspm/kubeconfig.h"
 #include "kspm/status.h"
+#include "model/base64.h"
 
 namespace kspm::cluster {
 
@@ -40,8 +41,8 @@ bool execCredentialFresh(const ExecCredential& credential, std::chrono::system_c
 /** RFC 3339 date-time ("2024-05-01T12:00:00Z", fractional seconds, "+02:00" offsets); nullopt if malformed. */
 std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::string_view text);
 
-/** Standard padded base64. */
-std::string encodeBase64(std::string_view data);
+/** Standard padded base64 (model/base64.h). */
+using kspm::encodeBase64;
 
 /**
  * The KUBERNETES_EXEC_INFO value: {"apiVersion": exec.api_version, "kind": "ExecCredential",

@@ -10,6 +10,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "kspm/engine.h"
+#include "model/base64.h"
 #include "model/json_text.h"
 
 namespace kspm::drift {
@@ -298,34 +299,6 @@ bool sameScalar(const Node& a, const Node& b, bool quantity) {
     return a.number() == b.number();
   }
   return quantity && sameQuantity(a, b);
-}
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 std::string mapKey(std::string_view group, std::string_view kind, std::string_view ns, std::string_view name) {
@@ -692,7 +665,7 @@ class FieldWalker {
       const Node* l = live_data != nullptr ? live_data->get(m.key.str()) : nullptr;
       bool same = false;
       if (l != nullptr && l->isString()) {
-        same = l->str().empty() || l->str() == base64(m.value.isString() ? m.value.str() : m.value.scalarText());
+        same = l->str().empty() || l->str() == encodeBase64(m.value.isString() ? m.value.str() : m.value.scalarText());
       }
       if (!same) report(m.value, l, rule, child_path, child_field, {});
     }

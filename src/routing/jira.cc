@@ -1,6 +1,5 @@
 // Jira (REST API v2 or v3): an issue per finding or per object; comments and transitions when
 // findings are resolved or reopened. The issue key is the event's external reference.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,18 +8,11 @@
 
 #include <rapidjson/document.h>
 
+#include "model/base64.h"
 #include "routing/senders.h"
 
 namespace kspm::routing::internal {
 namespace {
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return out;
-}
 
 bool equalsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -36,7 +28,7 @@ class Jira {
   explicit Jira(RouteContext& ctx) : ctx_(ctx), route_(ctx.route) {
     base_ = route_.url + "/rest/api/" + std::to_string(route_.api_version);
     const std::string& token = ctx.secrets["token"];
-    auth_ = route_.email.empty() ? "Bearer " + token : "Basic " + base64(route_.email + ":" + token);
+    auth_ = route_.email.empty() ? "Bearer " + token : "Basic " + encodeBase64(route_.email + ":" + token);
   }
 
   Result<bool> run(const std::vector<const store::PendingDelivery*>& events) {
