@@ -340,17 +340,6 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   return utcRfc3339(std::chrono::system_clock::to_time_t(t));
 }
 
-bool parseCount(const std::string& text, uint64_t* out) {
-  if (text.empty() || text.size() > 12) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
 /** What one scan tick produced, for its line. */
 struct ScanLine {
   std::string time;
@@ -469,9 +458,9 @@ int runWatch(int argc, char** argv) {
     } else if (args.flag({"--target"}, &value, &error)) {
       target_name = value;
     } else if (args.flag({"--max-scans"}, &value, &error)) {
-      if (error.empty() && (!parseCount(value, &max_scans) || max_scans == 0)) error = "--max-scans takes a positive number";
+      if (error.empty() && !parseCount(value, UINT64_MAX, &max_scans)) error = "--max-scans takes a positive number";
     } else if (args.flag({"--queue-max"}, &value, &error)) {
-      if (error.empty() && (!parseCount(value, &queue_max) || queue_max == 0 || queue_max > 100000)) {
+      if (error.empty() && !parseCount(value, 100000, &queue_max)) {
         error = "--queue-max takes a number from 1 to 100000";
       }
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
@@ -479,7 +468,7 @@ int runWatch(int argc, char** argv) {
       json = value == "json";
     } else if (args.flag({"--threads"}, &value, &error)) {
       uint64_t n = 0;
-      if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 256)) error = "--threads takes a number from 1 to 256";
+      if (error.empty() && !parseCount(value, 256, &n)) error = "--threads takes a number from 1 to 256";
       threads = static_cast<unsigned>(n);
     } else {
       return usageError("watch", "unexpected argument " + args.peek());
