@@ -165,6 +165,20 @@ std::string clusterId(const ClusterFlags& flags, const ResolvedConfig& config) {
   return config.cluster.name;
 }
 
+cluster::ClientOptions clientOptions(const ClusterFlags& flags) {
+  cluster::ClientOptions options;
+  options.qps = flags.qps;
+  options.burst = flags.burst;
+  options.request_timeout = std::chrono::milliseconds(flags.request_timeout_ms);
+  options.user_agent = std::string("kspm/") + KSPM_VERSION;
+  options.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
+  return options;
+}
+
+ClusterCredentials credentialsFor(const ClusterFlags& flags, const std::string& context) {
+  return {flags.kubeconfig, context, flags.cluster_name, flags.user, flags.in_cluster};
+}
+
 std::vector<std::string> contextsToRead(const ClusterFlags& flags) {
   if (!flags.contexts.empty()) return flags.contexts;
   return {flags.context};
@@ -173,15 +187,8 @@ std::vector<std::string> contextsToRead(const ClusterFlags& flags) {
 Result<ClusterTarget> readClusterTarget(const ClusterFlags& flags, const std::string& context,
                                         const std::vector<checks::WorkloadKind>& workload_kinds, unsigned threads,
                                         const LoadLimits& limits, const char* verb) {
-  cluster::ClientOptions client_options;
-  client_options.qps = flags.qps;
-  client_options.burst = flags.burst;
-  client_options.request_timeout = std::chrono::milliseconds(flags.request_timeout_ms);
-  client_options.user_agent = std::string("kspm/") + KSPM_VERSION;
-  client_options.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
   ResolvedConfig config;
-  auto client = connectToCluster({flags.kubeconfig, context, flags.cluster_name, flags.user, flags.in_cluster},
-                                 client_options, &config);
+  auto client = connectToCluster(credentialsFor(flags, context), clientOptions(flags), &config);
   if (!client.ok()) return client.error();
 
   cluster::ReadOptions options;

@@ -8,6 +8,7 @@
 
 #include "checks/common/pod_spec.h"
 #include "kspm/cli.h"
+#include "kspm/cli_common.h"
 #include "kspm/cluster_read.h"
 #include "kspm/kubeconfig.h"
 #include "kspm/report.h"
@@ -45,6 +46,11 @@ bool parseClusterFlag(Args& args, ClusterFlags* flags, std::string* error);
 void addNamespaces(const std::string& value, ClusterFlags* flags);
 /** Checks the combination (e.g. -n with -A); "" when fine. */
 std::string validateClusterFlags(const ClusterFlags& flags);
+
+/** The API client options the flags set (--qps, --burst, --request-timeout), with kspm's user agent. */
+cluster::ClientOptions clientOptions(const ClusterFlags& flags);
+/** The credentials the flags name (--kubeconfig, --cluster-name, --user, --in-cluster) for `context`. */
+ClusterCredentials credentialsFor(const ClusterFlags& flags, const std::string& context);
 
 /** The contexts to read: --contexts, else the one --context ("" = the current context). */
 std::vector<std::string> contextsToRead(const ClusterFlags& flags);

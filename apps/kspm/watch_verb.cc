@@ -527,19 +527,12 @@ int runWatch(int argc, char** argv) {
     return code;
   };
 
-  cluster::ClientOptions client_options;
-  client_options.qps = cluster_flags.qps;
-  client_options.burst = cluster_flags.burst;
-  client_options.request_timeout = std::chrono::milliseconds(cluster_flags.request_timeout_ms);
-  client_options.user_agent = std::string("kspm/") + KSPM_VERSION;
-  client_options.stdin_is_terminal = isatty(STDIN_FILENO) != 0;
+  cluster::ClientOptions client_options = clientOptions(cluster_flags);
   client_options.max_retries = 2;  // the watch loop retries on its own, with backoff, for as long as it takes
   client_options.backoff_max = std::chrono::milliseconds(5000);
   ResolvedConfig resolved;
   const std::string context = cluster_flags.contexts.empty() ? cluster_flags.context : cluster_flags.contexts.front();
-  auto client = connectToCluster({cluster_flags.kubeconfig, context, cluster_flags.cluster_name, cluster_flags.user,
-                                  cluster_flags.in_cluster},
-                                 client_options, &resolved);
+  auto client = connectToCluster(credentialsFor(cluster_flags, context), client_options, &resolved);
   if (!client.ok()) {
     std::fprintf(stderr, "kspm watch: %s\n", describeInputError(client.error()).c_str());
     return finish(kExitInputErrors);
