@@ -133,6 +133,14 @@ struct CompiledRule {
   std::vector<std::string_view> segments;
 };
 
+/** Whether the first `n` segments of `rule` match the first `n` of `pattern` (both have at least n). */
+bool prefixMatches(const CompiledRule& rule, const std::vector<std::string_view>& pattern, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (!segmentMatches(rule.segments[i], pattern[i])) return false;
+  }
+  return true;
+}
+
 /** Fields kspm compares where the API server omits a zero value (non-pointer omitempty in the Go types). */
 bool omitsZero(std::string_view leaf) {
   return leaf == "hostNetwork" || leaf == "hostPID" || leaf == "hostIPC" || leaf == "readOnly" ||
@@ -401,9 +409,7 @@ class FieldWalker {
     *deeper = false;
     for (const CompiledRule& r : rules_) {
       size_t n = std::min(r.segments.size(), pattern.size());
-      bool prefix = true;
-      for (size_t i = 0; i < n && prefix; ++i) prefix = segmentMatches(r.segments[i], pattern[i]);
-      if (!prefix) continue;
+      if (!prefixMatches(r, pattern, n)) continue;
       if (r.segments.size() <= pattern.size()) {
         if (r.segments.size() > best_len) {
           best = r.rule;
@@ -421,9 +427,7 @@ class FieldWalker {
     Severity s = covering != nullptr ? covering->severity : Severity::kInfo;
     for (const CompiledRule& r : rules_) {
       if (r.segments.size() < pattern.size()) continue;
-      bool prefix = true;
-      for (size_t i = 0; i < pattern.size() && prefix; ++i) prefix = segmentMatches(r.segments[i], pattern[i]);
-      if (prefix) s = std::max(s, r.rule->severity);
+      if (prefixMatches(r, pattern, pattern.size())) s = std::max(s, r.rule->severity);
     }
     return s;
   }
@@ -460,12 +464,8 @@ class FieldWalker {
       child_pattern.push_back(key);
       const FieldRule* rule = matchBothWays(child_pattern);
       if (rule == nullptr) continue;
-      DriftFinding f = base_;
-      f.finding.severity = rule->severity;
-      f.finding.path = path + "." + std::string(key);
-      f.finding.field = field + "." + std::string(key);
-      f.finding.container = std::string(container);
-      f.finding.line = d.line();
+      DriftFinding f =
+          findingAt(rule->severity, path + "." + std::string(key), field + "." + std::string(key), container, d.line());
       f.desired_present = false;
       f.live_present = true;
       f.live = toJson(m.value);
@@ -479,9 +479,7 @@ class FieldWalker {
     size_t best_len = 0;
     for (const CompiledRule& r : rules_) {
       if (!r.rule->both_ways || r.segments.size() > pattern.size() || r.segments.size() <= best_len) continue;
-      bool prefix = true;
-      for (size_t i = 0; i < r.segments.size() && prefix; ++i) prefix = segmentMatches(r.segments[i], pattern[i]);
-      if (prefix) {
+      if (prefixMatches(r, pattern, r.segments.size())) {
         best = r.rule;
         best_len = r.segments.size();
       }
@@ -610,12 +608,7 @@ class FieldWalker {
     }
     // Atomic lists: items the cluster has beyond the manifest's are drift too (a rule added live).
     if (key.empty() && rule != nullptr && l != nullptr && l->size() > d.size()) {
-      DriftFinding f = base_;
-      f.finding.severity = rule->severity;
-      f.finding.path = path;
-      f.finding.field = field;
-      f.finding.container = std::string(container);
-      f.finding.line = d.line();
+      DriftFinding f = findingAt(rule->severity, path, field, container, d.line());
       f.desired_present = true;
       const bool hide = redact(path);
       f.desired = hide ? "\"<redacted>\"" : toJson(d);
@@ -678,12 +671,7 @@ class FieldWalker {
 
   void report(const Node& d, const Node* l, const FieldRule* rule, const std::string& path, const std::string& field,
               std::string_view container) {
-    DriftFinding f = base_;
-    f.finding.severity = rule->severity;
-    f.finding.path = path;
-    f.finding.field = field;
-    f.finding.container = std::string(container);
-    f.finding.line = d.line();
+    DriftFinding f = findingAt(rule->severity, path, field, container, d.line());
     f.desired_present = true;
     f.live_present = l != nullptr;
     if (redact(path)) {
@@ -701,17 +689,24 @@ class FieldWalker {
 
   void reportMissingItem(const Node& item, Severity severity, const std::string& path, const std::string& field,
                          std::string_view container, std::string_view list, const std::string& name) {
-    DriftFinding f = base_;
-    f.finding.severity = severity;
-    f.finding.path = path;
-    f.finding.field = field;
-    f.finding.container = std::string(container);
-    f.finding.line = item.line();
+    DriftFinding f = findingAt(severity, path, field, container, item.line());
     f.desired = toJson(item);
     f.desired_present = true;
     f.live_present = false;
     f.finding.message = path + ": " + std::string(list) + " item " + name + " is in Git, not in the cluster";
     out_->push_back(std::move(f));
+  }
+
+  /** A finding of this object at `path`, with what every drift-changed finding carries. */
+  DriftFinding findingAt(Severity severity, std::string path, std::string field, std::string_view container,
+                         uint32_t line) const {
+    DriftFinding f = base_;
+    f.finding.severity = severity;
+    f.finding.path = std::move(path);
+    f.finding.field = std::move(field);
+    f.finding.container = std::string(container);
+    f.finding.line = line;
+    return f;
   }
 
   const Object& desired_;
