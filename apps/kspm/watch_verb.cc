@@ -139,6 +139,7 @@ std::string metricsText(Metrics& m, const cluster::WatchCache& cache) {
   auto add = [&](const char* name, const char* type, const char* help) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
+  auto value = [&](const char* name, uint64_t v) { out += std::string(name) + " " + std::to_string(v) + "\n"; };
   add("kspm_findings", "gauge", "Active findings of the last completed scan, by severity.");
   for (int s = 4; s >= 0; --s) {
     std::snprintf(line, sizeof line, "kspm_findings{severity=\"%s\"} %llu\n",
@@ -160,28 +161,21 @@ std::string metricsText(Metrics& m, const cluster::WatchCache& cache) {
                 static_cast<unsigned long long>(m.scans_failed));
   out += line;
   add("kspm_watch_restarts_total", "counter", "Watches resumed after a failure or re-listed after 410 Gone.");
-  std::snprintf(line, sizeof line, "kspm_watch_restarts_total %llu\n", static_cast<unsigned long long>(w.restarts));
-  out += line;
+  value("kspm_watch_restarts_total", w.restarts);
   add("kspm_watch_events_total", "counter", "Watch events applied to the cache (ADDED, MODIFIED, DELETED).");
-  std::snprintf(line, sizeof line, "kspm_watch_events_total %llu\n", static_cast<unsigned long long>(w.events));
-  out += line;
+  value("kspm_watch_events_total", w.events);
   add("kspm_watch_lists_total", "counter", "Complete lists of a resource (the first ones and re-lists).");
-  std::snprintf(line, sizeof line, "kspm_watch_lists_total %llu\n", static_cast<unsigned long long>(w.lists));
-  out += line;
+  value("kspm_watch_lists_total", w.lists);
   add("kspm_cache_objects", "gauge", "Objects in the watch cache.");
-  std::snprintf(line, sizeof line, "kspm_cache_objects %llu\n", static_cast<unsigned long long>(objects));
-  out += line;
+  value("kspm_cache_objects", objects);
   add("kspm_cache_synced", "gauge", "1 when every resource is listed and its watch connected (or unreadable).");
   out += synced ? "kspm_cache_synced 1\n" : "kspm_cache_synced 0\n";
   add("kspm_store_queue_length", "gauge", "Scans waiting in memory for the store.");
-  std::snprintf(line, sizeof line, "kspm_store_queue_length %zu\n", m.queue_length);
-  out += line;
+  value("kspm_store_queue_length", m.queue_length);
   add("kspm_store_dropped_total", "counter", "Queued scans dropped because the queue was full.");
-  std::snprintf(line, sizeof line, "kspm_store_dropped_total %llu\n", static_cast<unsigned long long>(m.store_dropped));
-  out += line;
+  value("kspm_store_dropped_total", m.store_dropped);
   add("kspm_store_errors_total", "counter", "Failed attempts to open the store or record a scan.");
-  std::snprintf(line, sizeof line, "kspm_store_errors_total %llu\n", static_cast<unsigned long long>(m.store_errors));
-  out += line;
+  value("kspm_store_errors_total", m.store_errors);
   add("kspm_lifecycle_events_total", "counter", "Findings recorded as new or resolved.");
   std::snprintf(line, sizeof line,
                 "kspm_lifecycle_events_total{event=\"new\"} %llu\nkspm_lifecycle_events_total{event=\"resolved\"} %llu\n",
