@@ -40,17 +40,19 @@ std::string env(const char* name) {
   return value != nullptr ? value : "";
 }
 
-bool parseCount(const std::string& text, uint64_t max, uint64_t* out) {
-  if (text.empty() || text.size() > 12) return false;
+bool parseNumber(const std::string& text, uint64_t min, uint64_t max, uint64_t* out, size_t max_digits) {
+  if (text.empty() || text.size() > max_digits || text.size() > 19) return false;
   uint64_t n = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return false;
     n = n * 10 + static_cast<uint64_t>(c - '0');
   }
-  if (n == 0 || n > max) return false;
+  if (n < min || n > max) return false;
   *out = n;
   return true;
 }
+
+bool parseCount(const std::string& text, uint64_t max, uint64_t* out) { return parseNumber(text, 1, max, out, 12); }
 
 bool parseDuration(std::string_view text, std::chrono::milliseconds* out) {
   double scale = 1000;

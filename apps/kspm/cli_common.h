@@ -22,7 +22,12 @@ bool readWholeFile(const std::string& path, std::string* out);
 std::string todayUtc();
 /** The value of an environment variable, "" when unset. */
 std::string env(const char* name);
-/** A count from 1 to `max` (at most 12 decimal digits, nothing else); false otherwise. */
+/**
+ * A decimal number from `min` to `max`: digits only (no sign, no spaces), at most `max_digits` of
+ * them (and never more than 19); false otherwise, *out untouched.
+ */
+bool parseNumber(const std::string& text, uint64_t min, uint64_t max, uint64_t* out, size_t max_digits = 19);
+/** A count from 1 to `max`: parseNumber with at most 12 digits. */
 bool parseCount(const std::string& text, uint64_t max, uint64_t* out);
 /** kubectl-style durations: "500ms", "30s", "2m", "1h" or plain seconds; at most a day. */
 bool parseDuration(std::string_view text, std::chrono::milliseconds* out);

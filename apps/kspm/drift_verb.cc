@@ -250,18 +250,6 @@ std::string jsonReport(const drift::DriftReport& report, const LiveSide& live, c
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-bool parseThreads(const std::string& text, unsigned* out) {
-  if (text.empty() || text.size() > 3) return false;
-  unsigned v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (v == 0 || v > 256) return false;
-  *out = v;
-  return true;
-}
-
 }  // namespace
 
 int runDrift(int argc, char** argv) {
@@ -295,7 +283,9 @@ int runDrift(int argc, char** argv) {
         error = "unknown severity \"" + value + "\" (info, low, medium, high, critical or none)";
       }
     } else if (args.flag({"--threads"}, &value, &error)) {
-      if (error.empty() && !parseThreads(value, &threads)) error = "--threads takes a number from 1 to 256";
+      uint64_t n = 0;
+      if (error.empty() && !parseNumber(value, 1, 256, &n, 3)) error = "--threads takes a number from 1 to 256";
+      threads = static_cast<unsigned>(n);
     } else if (args.peek() != "-" && args.peek().starts_with("-")) {
       return usageError("drift", "unknown flag " + args.peek());
     } else {

@@ -93,17 +93,6 @@ constexpr const char* kScanHelp =
     "Suppressed findings are still reported (marked suppressed) and never fail the scan.\n"
     "Flags override the config file. A config or exceptions file with errors stops the scan (exit 2).\n";
 
-bool parseCount(const std::string& text, uint64_t* out) {
-  if (text.empty() || text.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
 
 
 /** How reports are written: shared by every input of one run (several clusters with --contexts). */
@@ -293,16 +282,16 @@ int runScan(int argc, char** argv) {
       color = value;
     } else if (args.flag({"--threads"}, &value, &error)) {
       uint64_t n = 0;
-      if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 256)) error = "--threads takes a number from 1 to 256";
+      if (error.empty() && !parseNumber(value, 1, 256, &n)) error = "--threads takes a number from 1 to 256";
       threads = static_cast<unsigned>(n);
     } else if (args.flag({"--max-document-bytes"}, &value, &error)) {
-      if (error.empty() && (!parseCount(value, &ingest.limits.max_document_bytes) || ingest.limits.max_document_bytes == 0)) error = "--max-document-bytes takes a positive number";
+      if (error.empty() && !parseNumber(value, 1, UINT64_MAX, &ingest.limits.max_document_bytes)) error = "--max-document-bytes takes a positive number";
     } else if (args.flag({"--max-depth"}, &value, &error)) {
       uint64_t n = 0;
-      if (error.empty() && (!parseCount(value, &n) || n == 0 || n > 100000)) error = "--max-depth takes a number from 1 to 100000";
+      if (error.empty() && !parseNumber(value, 1, 100000, &n)) error = "--max-depth takes a number from 1 to 100000";
       ingest.limits.max_depth = static_cast<uint32_t>(n);
     } else if (args.flag({"--max-alias-nodes"}, &value, &error)) {
-      if (error.empty() && !parseCount(value, &ingest.limits.max_alias_nodes)) error = "--max-alias-nodes takes a number";
+      if (error.empty() && !parseNumber(value, 0, UINT64_MAX, &ingest.limits.max_alias_nodes)) error = "--max-alias-nodes takes a number";
     } else if (args.peek() != "-" && args.peek().starts_with("-")) {
       return usageError("scan", "unknown flag " + args.peek());
     } else {

@@ -84,20 +84,12 @@ constexpr const char* kWebhookHelp =
     "key, listening address, cluster for namespace labels).\n";
 
 
-bool parseCount(const std::string& text, uint64_t min, uint64_t max, uint64_t* out) {
-  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  const uint64_t value = std::strtoull(text.c_str(), nullptr, 10);
-  if (value < min || value > max) return false;
-  *out = value;
-  return true;
-}
-
 /** ":8443", "0.0.0.0:8443", "[::]:8443", "127.0.0.1:0". */
 bool parseListen(const std::string& text, std::string* host, uint16_t* port) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos) return false;
   uint64_t value = 0;
-  if (!parseCount(text.substr(colon + 1), 0, 65535, &value)) return false;
+  if (!parseNumber(text.substr(colon + 1), 0, 65535, &value)) return false;
   *host = text.substr(0, colon);
   if (host->size() >= 2 && host->front() == '[' && host->back() == ']') *host = host->substr(1, host->size() - 2);
   if (host->empty()) *host = "0.0.0.0";
@@ -394,13 +386,13 @@ int runWebhook(int argc, char** argv) {
         error = "--listen: expected [HOST]:PORT, got \"" + value + "\"";
       }
     } else if (args.flag({"--threads"}, &value, &error)) {
-      if (error.empty() && !parseCount(value, 1, 256, &count)) error = "--threads: expected 1 to 256";
+      if (error.empty() && !parseNumber(value, 1, 256, &count)) error = "--threads: expected 1 to 256";
       options.threads = unsigned(count);
     } else if (args.flag({"--max-body-bytes"}, &value, &error)) {
-      if (error.empty() && !parseCount(value, 1024, 64ull << 20, &count)) error = "--max-body-bytes: expected 1024 to 67108864";
+      if (error.empty() && !parseNumber(value, 1024, 64ull << 20, &count)) error = "--max-body-bytes: expected 1024 to 67108864";
       options.max_body_bytes = count;
     } else if (args.flag({"--max-connections"}, &value, &error)) {
-      if (error.empty() && !parseCount(value, 1, 1'000'000, &count)) error = "--max-connections: expected 1 to 1000000";
+      if (error.empty() && !parseNumber(value, 1, 1'000'000, &count)) error = "--max-connections: expected 1 to 1000000";
       options.max_connections = count;
     } else if (args.flag({"--read-timeout"}, &value, &error)) {
       durationFlag("--read-timeout", &options.request_timeout);
