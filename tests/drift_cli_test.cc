@@ -69,6 +69,37 @@ TEST(DriftCli, LiveFileWithoutDriftExitsZero) {
   EXPECT_TRUE(j.doc["coverage"]["complete"].GetBool());
 }
 
+TEST(DriftCli, EveryFindingNamesItsOwner) {
+  testing::TempDir dir;
+  // Git: a labelled Deployment (its owner comes from the manifest) and an unlabelled ConfigMap.
+  std::string git = dir.write("git.yaml",
+                              "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop, labels: {team: storefront}}\n"
+                              "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+                              "    spec:\n      containers:\n      - {name: web, image: nginx:1.25}\n"
+                              "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: b}\n"
+                              "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags, namespace: shop}\ndata: {a: b}\n");
+  // Live: the ConfigMap "flags" matches; "extra" is only live and is owned through an owners rule.
+  std::string live = dir.write("live.json", R"({"apiVersion":"v1","kind":"List","items":[
+    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"flags","namespace":"shop"},"data":{"a":"b"}},
+    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"extra","namespace":"shop"},"data":{"a":"b"}}]})");
+  std::string owners = dir.write("owners.yaml", "rules:\n  - team: platform\n    namespaces: [shop]\n    name: extra\n");
+  CliRun r = run(drift("--no-config -o json --owners '" + owners + "' '" + git + "' --live '" + live + "'"));
+  Json j = parse(r.out);
+  ASSERT_TRUE(j.ok) << r.err << r.out;
+  std::map<std::string, std::string> owner_by_name;
+  for (const auto& f : j.doc["findings"].GetArray()) owner_by_name[f["object"]["name"].GetString()] = f["owner"].GetString();
+  EXPECT_EQ(owner_by_name["web"], "storefront");     // missing: from the manifest's label
+  EXPECT_EQ(owner_by_name["settings"], "unowned");   // missing, nothing names an owner
+  EXPECT_EQ(owner_by_name["extra"], "platform");     // extra: from the live object, through the rules
+  CliRun table = run(drift("--no-config --owners '" + owners + "' '" + git + "' --live '" + live + "'"));
+  EXPECT_NE(table.out.find("owner: storefront"), std::string::npos) << table.out;
+  // A broken owners file is a usage error that names the file.
+  std::string bad = dir.write("bad.yaml", "rules:\n  - namespaces: [shop]\n");
+  CliRun broken = run(drift("--no-config --owners '" + bad + "' '" + git + "' --live '" + live + "'"));
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.err.find("bad.yaml"), std::string::npos) << broken.err;
+}
+
 TEST(DriftCli, ChangedFieldFailsWithBothValuesAndTheManifestLine) {
   testing::TempDir dir;
   std::string live = testing::readFile(fixture("live.json"));

@@ -97,6 +97,26 @@ bool parseOwnersBaselineFlag(Args& args, OwnersBaselineFlags* flags, std::string
   return true;
 }
 
+bool loadOwnersConfig(const char* verb, const std::string& owners_file, const Config& config, OwnersConfig* out) {
+  if (config.owners) *out = *config.owners;
+  if (!owners_file.empty()) out->file = owners_file;
+  if (out->file.empty()) return true;
+  std::string text;
+  if (!readWholeFile(out->file, &text)) {
+    std::fprintf(stderr, "kspm %s: cannot read owners file %s: %s\n", verb, out->file.c_str(), std::strerror(errno));
+    return false;
+  }
+  std::vector<ConfigError> errors;
+  std::vector<OwnerRule> rules = parseOwnersFile(out->file, text, &errors);
+  for (const ConfigError& e : errors) std::fprintf(stderr, "kspm %s: %s\n", verb, describeConfigError(e).c_str());
+  if (!errors.empty()) {
+    std::fprintf(stderr, "kspm %s: %zu error(s) in the owners file; nothing was scanned\n", verb, errors.size());
+    return false;
+  }
+  out->rules.insert(out->rules.end(), rules.begin(), rules.end());
+  return true;
+}
+
 bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, bool fail_enabled, Severity fail_on,
                         const std::string& store_location, const std::string& target, const std::string& paths_target,
                         OwnersBaselineRun* run) {
@@ -104,23 +124,7 @@ bool loadOwnersBaseline(const OwnersBaselineFlags& flags, const Config& config, 
     std::fprintf(stderr, "kspm scan: --fail-on-new needs --baseline\n");
     return false;
   }
-  if (config.owners) run->owners = *config.owners;
-  if (!flags.owners_file.empty()) run->owners.file = flags.owners_file;
-  if (!run->owners.file.empty()) {
-    std::string text;
-    if (!readWholeFile(run->owners.file, &text)) {
-      std::fprintf(stderr, "kspm scan: cannot read owners file %s: %s\n", run->owners.file.c_str(), std::strerror(errno));
-      return false;
-    }
-    std::vector<ConfigError> errors;
-    std::vector<OwnerRule> rules = parseOwnersFile(run->owners.file, text, &errors);
-    for (const ConfigError& e : errors) std::fprintf(stderr, "kspm scan: %s\n", describeConfigError(e).c_str());
-    if (!errors.empty()) {
-      std::fprintf(stderr, "kspm scan: %zu error(s) in the owners file; nothing was scanned\n", errors.size());
-      return false;
-    }
-    run->owners.rules.insert(run->owners.rules.end(), rules.begin(), rules.end());
-  }
+  if (!loadOwnersConfig("scan", flags.owners_file, config, &run->owners)) return false;
   run->fail_enabled = flags.fail_on_new_given ? flags.fail_on_new_enabled : fail_enabled;
   run->fail_on = flags.fail_on_new_given ? flags.fail_on_new : fail_on;
   run->target = target;

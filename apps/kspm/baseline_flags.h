@@ -49,6 +49,13 @@ struct OwnersBaselineRun {
 };
 
 /**
+ * The owners of a run: the config's `owners:` section, then `owners_file` (--owners) over its
+ * `file`, whose rules are read and appended. Errors are printed as "kspm VERB: ..."; false means a
+ * usage error.
+ */
+bool loadOwnersConfig(const char* verb, const std::string& owners_file, const Config& config, OwnersConfig* out);
+
+/**
  * Loads the owners (config `owners:` section, then --owners FILE over its `file`) and the baseline
  * (a report file, or from the store at `store_location` (--db) a scan ID, or `latest` of the
  * target: `target` (--target) or else per input). Errors are printed as "kspm scan: ..."; false

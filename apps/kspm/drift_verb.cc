@@ -1,6 +1,7 @@
 // kspm drift: the manifests in Git against what runs in the cluster (docs/drift.md).
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,7 +13,11 @@
 #include <rapidjson/writer.h>
 
 #include "checks/common/pod_spec.h"
+#include "kspm/baseline_flags.h"
 #include "kspm/cli.h"
+#include "kspm/cli_common.h"
+#include "kspm/config.h"
+#include "kspm/owners.h"
 #include "kspm/cluster_flags.h"
 #include "kspm/cluster_read.h"
 #include "kspm/drift.h"
@@ -47,6 +52,9 @@ constexpr const char* kDriftHelp =
     "                             kspm reads the namespaces the manifests name\n"
     "  -o, --output FORMAT        table (default) or json\n"
     "      --output-file FILE     write the report to FILE instead of standard output\n"
+    "      --owners FILE          owners rules (docs/owners-and-baselines.md): every finding names its owner\n"
+    "      --config FILE          configuration file for its owners section (default: the nearest .kspm.yaml)\n"
+    "      --no-config            ignore .kspm.yaml files\n"
     "      --fail-on SEVERITY     exit 1 when drift is at or above SEVERITY: info, low, medium, high\n"
     "                             (default), critical, or none\n"
     "      --threads N            worker threads for reading (default: the usable CPUs)\n"
@@ -86,7 +94,11 @@ struct LiveSide {
   std::vector<UnreadableResource> unreadable;
 };
 
-std::string tableReport(const drift::DriftReport& report, const LiveSide& live, const std::vector<InputError>& errors) {
+/** The owning team of a finding's object ("unowned" when none). */
+using OwnerOf = std::function<std::string_view(const drift::DriftFinding&)>;
+
+std::string tableReport(const drift::DriftReport& report, const LiveSide& live, const std::vector<InputError>& errors,
+                        const OwnerOf& owner_of) {
   std::string out;
   out += "Drift: Git against " + live.description + "\n";
   if (!report.findings.empty()) out += "\n";
@@ -97,6 +109,7 @@ std::string tableReport(const drift::DriftReport& report, const LiveSide& live, 
     out.append(9 - kindName(f.kind).size(), ' ');
     out += objectName(f.object) + "  " + f.file;
     if (f.finding.line != 0 && f.kind != drift::DriftKind::kExtra) out += ":" + std::to_string(f.finding.line);
+    out += "  owner: " + std::string(owner_of(f));
     out += "\n          " + f.finding.message + "\n";
   }
   if (!report.not_assessable.empty()) {
@@ -126,7 +139,7 @@ std::string tableReport(const drift::DriftReport& report, const LiveSide& live, 
 }
 
 std::string jsonReport(const drift::DriftReport& report, const LiveSide& live, const std::vector<InputError>& errors,
-                       bool fail_enabled, Severity fail_on) {
+                       bool fail_enabled, Severity fail_on, const OwnerOf& owner_of) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
@@ -179,6 +192,7 @@ std::string jsonReport(const drift::DriftReport& report, const LiveSide& live, c
       key("live");
       if (f.live_present) w.RawValue(f.live.data(), f.live.size(), rapidjson::kStringType); else w.Null();
     }
+    key("owner"), str(owner_of(f));
     key("fingerprint"), str(f.fingerprint);
     key("suppressed"), w.Bool(false);
     w.EndObject();
@@ -255,8 +269,8 @@ std::string jsonReport(const drift::DriftReport& report, const LiveSide& live, c
 int runDrift(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::vector<std::string> paths, live_files;
-  std::string value, error, output_file, format = "table", default_namespace;
-  bool fail_enabled = true;
+  std::string value, error, output_file, format = "table", default_namespace, owners_file, config_path;
+  bool fail_enabled = true, use_config = true;
   Severity fail_on = Severity::kHigh;
   unsigned threads = 0;
   ClusterFlags cluster_flags;
@@ -269,6 +283,12 @@ int runDrift(int argc, char** argv) {
       // handled
     } else if (args.flag({"--live"}, &value, &error)) {
       live_files.push_back(value);
+    } else if (args.flag({"--owners"}, &value, &error)) {
+      owners_file = value;
+    } else if (args.flag({"--config"}, &value, &error)) {
+      config_path = value;
+    } else if (args.boolFlag({"--no-config"})) {
+      use_config = false;
     } else if (args.flag({"-n", "--namespace"}, &value, &error)) {
       default_namespace = value;
     } else if (args.flag({"-o", "--output"}, &value, &error)) {
@@ -300,6 +320,15 @@ int runDrift(int argc, char** argv) {
   }
   if (!cluster_flags.contexts.empty()) return usageError("drift", "--contexts is not supported: run once per cluster");
   if (cluster_flags.all_namespaces) return usageError("drift", "-A is not used: kspm drift reads the namespaces the manifests name");
+
+  // The config file is read for its owners section (checks do not run in drift).
+  ScanPolicy unused_policy;
+  Config config;
+  if (!loadPolicyFiles("drift", use_config, config_path, {}, &unused_policy, &config)) {
+    return usageError("drift", "the configuration has errors; nothing was compared");
+  }
+  OwnersConfig owners;
+  if (!loadOwnersConfig("drift", owners_file, config, &owners)) return usageError("drift", "the owners could not be loaded");
 
   IngestOptions ingest;
   ingest.threads = threads;
@@ -385,8 +414,16 @@ int runDrift(int argc, char** argv) {
 
   drift::DriftReport report = drift::compare(desired, *live, options);
 
-  std::string text = format == "json" ? jsonReport(report, live_side, errors, fail_enabled, fail_on)
-                                      : tableReport(report, live_side, errors);
+  // Owners as kspm scan resolves them: from the manifest for missing and changed objects, from the
+  // live object (and the live namespaces) for extra ones.
+  OwnerResolver desired_owners(owners, desired, checks::defaultWorkloadKinds());
+  OwnerResolver live_owners(owners, *live, checks::defaultWorkloadKinds());
+  OwnerOf owner_of = [&](const drift::DriftFinding& f) -> std::string_view {
+    if (f.subject == nullptr) return "unowned";
+    return f.kind == drift::DriftKind::kExtra ? live_owners.ownerView(*f.subject) : desired_owners.ownerView(*f.subject);
+  };
+  std::string text = format == "json" ? jsonReport(report, live_side, errors, fail_enabled, fail_on, owner_of)
+                                      : tableReport(report, live_side, errors, owner_of);
   FILE* out = stdout;
   if (!output_file.empty()) {
     out = std::fopen(output_file.c_str(), "wb");

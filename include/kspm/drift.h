@@ -98,6 +98,8 @@ struct DriftFinding {
   /** drift-changed: compact JSON of the value in Git and live ("" when absent); "<redacted>" for Secret values. */
   std::string desired, live;
   bool desired_present = false, live_present = false;
+  /** The object the finding is about: the manifest's (missing, changed) or the live one (extra). */
+  const Object* subject = nullptr;
 };
 
 struct NotAssessable {

@@ -846,6 +846,7 @@ DriftReport compare(const ObjectSet& desired, const ObjectSet& live, const Drift
     }
     DriftFinding base;
     base.object = id;
+    base.subject = &d;
     base.file = file;
     base.finding.line = d.line;
     if (it == live_by_key.end()) {
@@ -883,6 +884,7 @@ DriftReport compare(const ObjectSet& desired, const ObjectSet& live, const Drift
     DriftFinding f;
     f.kind = DriftKind::kExtra;
     f.object = idOf(o, ns);
+    f.subject = &o;
     f.file = live.pathOf(o);
     f.finding.check = &kExtra;
     f.finding.severity = extraSeverity(group, o.kind);
