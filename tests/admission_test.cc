@@ -156,6 +156,35 @@ TEST(AdmissionPolicy, ParsesTheAdmissionSection) {
   EXPECT_TRUE(p.namespaces[1].policy.pss_latest);
 }
 
+// The label-selector part of a namespace rule's match is read by the same code as the selectors
+// of exceptions and owners rules (ConfigReader::labelSelector): the same errors, all reported.
+TEST(AdmissionPolicy, LabelSelectorErrorsAreTheSharedOnes) {
+  std::vector<ConfigError> errors;
+  parseConfig(".kspm.yaml", R"(admission:
+  namespaces:
+  - match: {matchLabels: [env], matchExpressions: [{key: team, operator: Maybe}, {key: env, operator: In}]}
+    mode: warn
+owners:
+  rules:
+  - team: t
+    selector: {matchLabels: [env], matchExpressions: [{key: team, operator: Maybe}, {key: env, operator: In}]}
+)",
+              Catalog::builtin(), &errors);
+  std::vector<std::string> text;
+  for (const ConfigError& e : errors) text.push_back(describeConfigError(e));
+  for (const std::string where : {"admission.namespaces[0].match", "owners.rules[0].selector"}) {
+    int line = where[0] == 'a' ? 3 : 8;
+    for (const std::string tail : {".matchLabels: expected a mapping of label keys to values",
+                                   ".matchExpressions[0].operator: expected In, NotIn, Exists or DoesNotExist",
+                                   ".matchExpressions[1]: In and NotIn need values"}) {
+      std::string needle = ".kspm.yaml:" + std::to_string(line) + ": " + where + tail;
+      EXPECT_TRUE(std::any_of(text.begin(), text.end(), [&](const std::string& t) { return t == needle; }))
+          << needle << "\n" << ::testing::PrintToString(text);
+    }
+  }
+  EXPECT_EQ(errors.size(), 6u) << ::testing::PrintToString(text);
+}
+
 TEST(AdmissionPolicy, ErrorsNameFileLineAndKey) {
   std::vector<ConfigError> errors;
   parseConfig(".kspm.yaml", R"(admission:

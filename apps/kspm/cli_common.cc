@@ -1,5 +1,6 @@
 #include "kspm/cli_common.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -135,6 +136,12 @@ Result<std::unique_ptr<cluster::KubeClient>> connectToCluster(const ClusterCrede
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) options.exec_environment.emplace_back(*e);
   if (resolved != nullptr) *resolved = config.value();
   return cluster::KubeClient::create(config.value(), std::move(options));
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace kspm::cli

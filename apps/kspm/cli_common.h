@@ -32,6 +32,9 @@ bool parseCount(const std::string& text, uint64_t max, uint64_t* out);
 /** kubectl-style durations: "500ms", "30s", "2m", "1h" or plain seconds; at most a day. */
 bool parseDuration(std::string_view text, std::chrono::milliseconds* out);
 
+/** `s` in ASCII upper case ("high" -> "HIGH"), for severities in tables. */
+std::string upper(std::string_view s);
+
 /**
  * The policy files of `kspm scan` and `kspm webhook`: the config file (`config_path`, else the
  * nearest .kspm.yaml upward when `use_config`) applied to *policy (its parsed form in *config),

@@ -77,12 +77,6 @@ std::string_view kindName(drift::DriftKind kind) {
   return "";
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string objectName(const drift::ObjectId& id) {
   return id.kind + " " + (id.namespace_.empty() ? "" : id.namespace_ + "/") + id.name;
 }

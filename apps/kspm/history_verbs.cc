@@ -126,12 +126,6 @@ std::string objectName(const FindingRecord& f) {
   return out;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool parseInt64(const std::string& text, int64_t* out) {
   if (text.empty() || text.size() > 18) return false;
   int64_t v = 0;

@@ -95,62 +95,7 @@ class PolicyReader : public config::ConfigReader {
     if (!expectKeys(node, where, {"names", "matchLabels", "matchExpressions"})) return false;
     bool ok = true;
     if (const Node* v = node.get("names")) out->names = strings(*v, where + ".names");
-    if (const Node* labels = node.get("matchLabels")) {
-      if (!labels->isObject()) {
-        error(*labels, where + ".matchLabels", "expected a mapping of label keys to values");
-        ok = false;
-      } else {
-        for (const Member& l : labels->members()) {
-          std::string value;
-          if (string(l.value, where + ".matchLabels." + std::string(l.key.str()), &value)) {
-            out->match_labels.emplace_back(std::string(l.key.str()), value);
-          } else {
-            ok = false;
-          }
-        }
-      }
-    }
-    if (const Node* expressions = node.get("matchExpressions")) {
-      if (!expressions->isArray()) {
-        error(*expressions, where + ".matchExpressions", "expected a list");
-        return false;
-      }
-      uint32_t i = 0;
-      for (const Node& e : expressions->items()) {
-        std::string at = where + ".matchExpressions[" + std::to_string(i++) + "]";
-        if (!expectKeys(e, at, {"key", "operator", "values"})) {
-          ok = false;
-          continue;
-        }
-        ObjectMatcher::Expression x;
-        const Node* key = e.get("key");
-        const Node* op = e.get("operator");
-        if (key == nullptr) {
-          error(e, at, "missing `key`");
-          ok = false;
-          continue;
-        }
-        if (!string(*key, at + ".key", &x.key)) {
-          ok = false;
-          continue;
-        }
-        if (op == nullptr || !op->isString() ||
-            (op->str() != "In" && op->str() != "NotIn" && op->str() != "Exists" && op->str() != "DoesNotExist")) {
-          error(op != nullptr ? *op : e, at + ".operator", "expected In, NotIn, Exists or DoesNotExist");
-          ok = false;
-          continue;
-        }
-        x.op = std::string(op->str());
-        if (const Node* values = e.get("values")) x.values = strings(*values, at + ".values");
-        bool needs_values = x.op == "In" || x.op == "NotIn";
-        if (needs_values == x.values.empty()) {
-          error(e, at, needs_values ? "In and NotIn need values" : "Exists and DoesNotExist take no values");
-          ok = false;
-          continue;
-        }
-        out->match_expressions.push_back(std::move(x));
-      }
-    }
+    if (!labelSelector(node, where, out)) ok = false;
     if (ok && out->names.empty() && out->match_labels.empty() && out->match_expressions.empty()) {
       error(node, where, "an empty match would cover every namespace; give names, matchLabels or matchExpressions");
       ok = false;

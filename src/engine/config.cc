@@ -95,58 +95,7 @@ class Reader : public config::ConfigReader {
 
   bool selector(const Node& node, const std::string& where, ObjectMatcher* m) {
     if (!expectKeys(node, where, {"matchLabels", "matchExpressions"})) return false;
-    bool ok = true;
-    if (const Node* labels = node.get("matchLabels")) {
-      if (!labels->isObject()) {
-        error(*labels, where + ".matchLabels", "expected a mapping of label keys to values");
-        return false;
-      }
-      for (const Member& l : labels->members()) {
-        std::string value;
-        if (string(l.value, join(where + ".matchLabels", l.key.str()), &value)) {
-          m->match_labels.emplace_back(std::string(l.key.str()), value);
-        } else {
-          ok = false;
-        }
-      }
-    }
-    if (const Node* expressions = node.get("matchExpressions")) {
-      if (!expressions->isArray()) {
-        error(*expressions, where + ".matchExpressions", "expected a list");
-        return false;
-      }
-      uint32_t i = 0;
-      for (const Node& e : expressions->items()) {
-        std::string eat = where + ".matchExpressions[" + std::to_string(i++) + "]";
-        if (!expectKeys(e, eat, {"key", "operator", "values"})) {
-          ok = false;
-          continue;
-        }
-        ObjectMatcher::Expression x;
-        const Node* key = e.get("key");
-        const Node* op = e.get("operator");
-        if (key == nullptr || !string(*key, eat + ".key", &x.key)) {
-          if (key == nullptr) error(e, eat, "missing `key`");
-          ok = false;
-          continue;
-        }
-        if (op == nullptr || !string(*op, eat + ".operator", &x.op) ||
-            (x.op != "In" && x.op != "NotIn" && x.op != "Exists" && x.op != "DoesNotExist")) {
-          error(op != nullptr ? *op : e, eat + ".operator", "expected In, NotIn, Exists or DoesNotExist");
-          ok = false;
-          continue;
-        }
-        if (const Node* values = e.get("values")) x.values = strings(*values, eat + ".values");
-        bool needs_values = x.op == "In" || x.op == "NotIn";
-        if (needs_values == x.values.empty()) {
-          error(e, eat, needs_values ? "In and NotIn need values" : "Exists and DoesNotExist take no values");
-          ok = false;
-          continue;
-        }
-        m->match_expressions.push_back(std::move(x));
-      }
-    }
-    return ok;
+    return labelSelector(node, where, m);
   }
 
   /** `owners.rules` / an owners file's `rules`: [{team, namespaces, paths, kind, name, selector}]. */

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kspm/config.h"
+#include "kspm/engine.h"
 #include "kspm/node.h"
 
 namespace kspm::config {
@@ -70,6 +71,74 @@ class ConfigReader {
       ++i;
     }
     return out;
+  }
+
+  /**
+   * The `matchLabels` and `matchExpressions` of a metav1.LabelSelector in `node` (the caller
+   * checks the mapping's keys) into `out->match_labels` / `out->match_expressions` (an
+   * ObjectMatcher or anything with those members). Operators: In, NotIn (with values), Exists,
+   * DoesNotExist (without). False after any error; the errors name file, line and key path.
+   */
+  template <typename Selector>
+  bool labelSelector(const Node& node, const std::string& where, Selector* out) {
+    bool ok = true;
+    if (const Node* labels = node.get("matchLabels")) {
+      if (!labels->isObject()) {
+        error(*labels, where + ".matchLabels", "expected a mapping of label keys to values");
+        ok = false;  // matchExpressions are still checked, so every error is reported at once
+      } else {
+        for (const Member& l : labels->members()) {
+          std::string value;
+          if (string(l.value, join(where + ".matchLabels", l.key.str()), &value)) {
+            out->match_labels.emplace_back(std::string(l.key.str()), value);
+          } else {
+            ok = false;
+          }
+        }
+      }
+    }
+    if (const Node* expressions = node.get("matchExpressions")) {
+      if (!expressions->isArray()) {
+        error(*expressions, where + ".matchExpressions", "expected a list");
+        return false;
+      }
+      uint32_t i = 0;
+      for (const Node& e : expressions->items()) {
+        std::string at = where + ".matchExpressions[" + std::to_string(i++) + "]";
+        if (!expectKeys(e, at, {"key", "operator", "values"})) {
+          ok = false;
+          continue;
+        }
+        ObjectMatcher::Expression x;
+        const Node* key = e.get("key");
+        const Node* op = e.get("operator");
+        if (key == nullptr) {
+          error(e, at, "missing `key`");
+          ok = false;
+          continue;
+        }
+        if (!string(*key, at + ".key", &x.key)) {
+          ok = false;
+          continue;
+        }
+        if (op == nullptr || !op->isString() ||
+            (op->str() != "In" && op->str() != "NotIn" && op->str() != "Exists" && op->str() != "DoesNotExist")) {
+          error(op != nullptr ? *op : e, at + ".operator", "expected In, NotIn, Exists or DoesNotExist");
+          ok = false;
+          continue;
+        }
+        x.op = std::string(op->str());
+        if (const Node* values = e.get("values")) x.values = strings(*values, at + ".values");
+        bool needs_values = x.op == "In" || x.op == "NotIn";
+        if (needs_values == x.values.empty()) {
+          error(e, at, needs_values ? "In and NotIn need values" : "Exists and DoesNotExist take no values");
+          ok = false;
+          continue;
+        }
+        out->match_expressions.push_back(std::move(x));
+      }
+    }
+    return ok;
   }
 
   /** What a node is, for messages: "a list", "the boolean true (quote it to make it a string)". */
